@@ -1,0 +1,49 @@
+# Two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+export ACCORD_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/accord_test
+
+.PHONY: run test lint types migrations-check pytest install install-dev browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+run: $(STAMP)
+	$(BIN)/accord db upgrade
+	$(BIN)/accord demo
+	$(BIN)/accord serve --role all
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+types: $(DEV_STAMP)
+	$(BIN)/mypy
+
+migrations-check: $(DEV_STAMP)
+	rm -f var/alembic-check.db
+	ACCORD_DATABASE_URL=sqlite:///var/alembic-check.db $(BIN)/accord db upgrade
+	ACCORD_DATABASE_URL=sqlite:///var/alembic-check.db $(BIN)/alembic check
+	rm -f var/alembic-check.db
+
+pytest: $(DEV_STAMP)
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test: lint types migrations-check pytest
+
+clean:
+	rm -rf $(VENV) var

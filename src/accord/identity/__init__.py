@@ -1,0 +1,1 @@
+"""Organisations, members, roles, API keys, authentication and scoping."""

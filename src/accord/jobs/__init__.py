@@ -1,0 +1,1 @@
+"""The job table, the worker, retries with backoff, dead letters, and webhooks."""

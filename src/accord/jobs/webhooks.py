@@ -1,0 +1,131 @@
+"""Webhooks: per-organisation endpoints, signed deliveries, retried as jobs.
+
+Each delivery carries ``Accord-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` with the
+endpoint's secret, and ``Accord-Delivery: <job id>`` so that a receiver can drop a repeat. Secrets are shown
+once at creation and kept encrypted (Fernet, key derived from ``secret_key``) because signing needs them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.audit.service import Actor, record
+from accord.clock import Clock
+from accord.db import new_id
+from accord.errors import DomainError, InvalidInput, NotFound
+from accord.fetcher import check_url, fetch
+from accord.jobs.models import WebhookEndpoint
+from accord.jobs.registry import JobContext, handler
+from accord.jobs.service import enqueue
+from accord.settings import Settings
+
+SIGNATURE_HEADER = "Accord-Signature"
+DELIVERY_HEADER = "Accord-Delivery"
+EVENT_HEADER = "Accord-Event"
+ALL_EVENTS = "*"
+
+
+class DeliveryFailed(Exception):
+    """The receiver answered with an error status or could not be reached; the job will retry."""
+
+
+def _fernet(settings: Settings) -> Fernet:
+    key = hashlib.sha256(b"accord-webhooks:" + settings.secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def verify_signature(secret: str, header: str, body: bytes, now: int, tolerance: int = 300) -> bool:
+    """What a receiver does: check the MAC and that the timestamp is fresh."""
+    try:
+        fields = dict(part.split("=", 1) for part in header.split(","))
+        timestamp = int(fields["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs(now - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), header)
+
+
+def create_endpoint(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    actor: Actor,
+    *,
+    org_id: str,
+    url: str,
+    events: Sequence[str] = (ALL_EVENTS,),
+) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint; returns it with its signing secret (shown once)."""
+    try:
+        check_url(url, settings)
+    except DomainError as exc:
+        raise InvalidInput(exc.detail, field="url") from exc
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    endpoint = WebhookEndpoint(
+        id=new_id("whk"), org_id=org_id, url=url, events=list(events) or [ALL_EVENTS],
+        secret_encrypted=_fernet(settings).encrypt(secret.encode()).decode(), created_at=clock.now(),
+    )
+    session.add(endpoint)
+    session.flush()
+    record(session, clock, actor, "jobs:webhook:create", subject=endpoint.id, org_id=org_id,
+           payload={"url": url, "events": endpoint.events})
+    return endpoint, secret
+
+
+def list_endpoints(session: Session, org_id: str) -> list[WebhookEndpoint]:
+    query = select(WebhookEndpoint).where(WebhookEndpoint.org_id == org_id).order_by(WebhookEndpoint.created_at)
+    return list(session.scalars(query))
+
+
+def delete_endpoint(session: Session, clock: Clock, actor: Actor, *, org_id: str, endpoint_id: str) -> None:
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.org_id != org_id:
+        raise NotFound(f"no webhook endpoint {endpoint_id!r}")
+    endpoint.active = False
+    record(session, clock, actor, "jobs:webhook:disable", subject=endpoint.id, org_id=org_id, payload={})
+
+
+def emit(session: Session, clock: Clock, *, org_id: str, event: str, data: Mapping[str, Any]) -> int:
+    """Queue one delivery per active endpoint of ``org_id`` that listens to ``event``, in this transaction."""
+    count = 0
+    for endpoint in list_endpoints(session, org_id):
+        if endpoint.active and (ALL_EVENTS in endpoint.events or event in endpoint.events):
+            payload = {"endpoint_id": endpoint.id, "event": event, "data": dict(data), "at": clock.now()}
+            enqueue(session, clock, "webhook.deliver", json.loads(json.dumps(payload, default=str)),
+                    org_id=org_id)
+            count += 1
+    return count
+
+
+@handler("webhook.deliver")
+def deliver(ctx: JobContext, payload: dict[str, Any]) -> None:
+    endpoint = ctx.session.get(WebhookEndpoint, payload["endpoint_id"])
+    if endpoint is None or not endpoint.active:
+        return
+    secret = _fernet(ctx.settings).decrypt(endpoint.secret_encrypted.encode()).decode()
+    body = json.dumps({"event": payload["event"], "at": payload["at"], "data": payload["data"]}).encode()
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(secret, int(ctx.clock.now().timestamp()), body),
+        DELIVERY_HEADER: ctx.job_id,
+        EVENT_HEADER: payload["event"],
+    }
+    result = fetch(endpoint.url, ctx.settings, method="POST", content=body, headers=headers)
+    if not 200 <= result.status < 300:
+        raise DeliveryFailed(f"{endpoint.url} answered {result.status}")

@@ -1,0 +1,95 @@
+"""One settings object for the whole service, read from ``ACCORD_*`` environment variables.
+
+Build it once with ``Settings()`` at the edge (CLI command, worker, app factory) and pass it down; nothing in
+Accord reads the environment anywhere else. Every field is documented in ``docs/settings.md`` (a test checks).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret-not-for-production"})
+DEFAULT_SECRET = "dev-secret-not-for-production"  # noqa: S105 - the placeholder that production refuses
+
+
+class Settings(BaseSettings):
+    """Every knob Accord has. Outside ``dev``/``test`` mode, placeholder secrets are refused."""
+
+    model_config = SettingsConfigDict(env_prefix="ACCORD_", extra="ignore")
+
+    mode: Literal["dev", "test", "production"] = Field(
+        "dev", description="`dev` and `test` allow placeholder secrets and plain-HTTP cookies; `production` not."
+    )
+    database_url: str = Field(
+        "sqlite:///var/accord.db",
+        description="SQLAlchemy URL. SQLite (embedded default, WAL mode) or `postgresql+psycopg://...`.",
+    )
+    secret_key: str = Field(
+        DEFAULT_SECRET,
+        description="Signs session cookies and CSRF tokens and derives the key that encrypts webhook secrets.",
+    )
+    preservation_key: str = Field(
+        DEFAULT_SECRET,
+        description="Key from which the preservation store's encryption key is derived (TCO Art. 6).",
+    )
+    host: str = Field("127.0.0.1", description="Address `accord serve` binds to.")
+    port: int = Field(8000, description="Port `accord serve` listens on.")
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="The address users reach this instance at (links in notices)."
+    )
+    session_cookie_secure: bool | None = Field(
+        None, description="Mark the UI session cookie `Secure`. Default: on in production, off in dev/test."
+    )
+    session_max_age_hours: int = Field(12, description="How long a UI login lasts (one reviewer shift).")
+    log_level: str = Field("INFO", description="Python logging level.")
+    log_json: bool = Field(True, description="Emit one JSON object per log line (with the request id).")
+    job_lease_seconds: float = Field(
+        60.0, description="A claimed job whose worker dies is retried once its lease has run out."
+    )
+    job_backoff_base_seconds: float = Field(
+        2.0, description="Retry delay after attempt n is base * 2**(n-1) (exponential backoff)."
+    )
+    job_max_attempts: int = Field(6, description="Attempts before a job is dead-lettered.")
+    worker_poll_seconds: float = Field(0.5, description="How often an idle worker looks for due jobs.")
+    webhook_timeout_seconds: float = Field(10.0, description="Time limit for one webhook delivery.")
+    fetch_allow_private: bool = Field(
+        False,
+        description="Let the guarded fetcher and webhooks reach private, loopback and link-local addresses.",
+    )
+    fetch_max_bytes: int = Field(20 * 1024 * 1024, description="Largest body the guarded fetcher reads.")
+    fetch_timeout_seconds: float = Field(10.0, description="Time limit for one guarded fetch.")
+    idempotency_ttl_hours: int = Field(24, description="How long an `Idempotency-Key` answer is remembered.")
+    public_rate_limit_per_minute: int = Field(
+        10, description="Unauthenticated submissions (DSA Art. 16 user reports) allowed per address per minute."
+    )
+    media_max_bytes: int = Field(25 * 1024 * 1024, description="Largest upload accepted for hashing.")
+    media_max_pixels: int = Field(
+        50_000_000, description="Largest decoded image (pixels); larger ones are refused as decompression bombs."
+    )
+    index_snapshot_dir: Path = Field(
+        Path("var/index"), description="Where matcher processes keep on-disk index snapshots."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.mode == "production":
+            for name in ("secret_key", "preservation_key"):
+                value = getattr(self, name)
+                if value in PLACEHOLDER_SECRETS or len(value) < 32:
+                    msg = f"ACCORD_{name.upper()} must be a real secret of at least 32 characters in production"
+                    raise ValueError(msg)
+        return self
+
+    @property
+    def cookie_secure(self) -> bool:
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return self.mode == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,72 @@
+"""FastAPI dependencies: the unit of work, the clock, and the authenticated principal.
+
+``SessionDep`` is one transaction per request, committed when the route returns (before the response is
+sent) and rolled back on any error. ``Scoped("x")`` authenticates the bearer key and checks its scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from accord.clock import Clock
+from accord.db import unit_of_work
+from accord.errors import NotAuthenticated
+from accord.identity.service import Principal, authenticate_key
+from accord.settings import Settings
+from accord.web.state import AppState
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.accord
+    return state
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with unit_of_work(app_state(request).factory) as session:
+        yield session
+
+
+def _clock(request: Request) -> Clock:
+    return app_state(request).clock
+
+
+def _settings(request: Request) -> Settings:
+    return app_state(request).settings
+
+
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+ClockDep = Annotated[Clock, Depends(_clock)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>'")
+    return token.strip()
+
+
+def current_principal(request: Request, session: SessionDep, clock: ClockDep) -> Principal:
+    principal = authenticate_key(session, clock, bearer_token(request))
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+class Scoped:
+    """``Depends(Scoped("notices:write"))``: authenticate, then require that scope."""
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    def __call__(self, principal: PrincipalDep) -> Principal:
+        principal.require_scope(self.scope)
+        return principal
+

@@ -1,0 +1,75 @@
+"""The one place where errors become RFC 9457 ``application/problem+json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from accord.errors import DomainError, NotAuthenticated
+
+PROBLEM_TYPE_BASE = "https://accord.example/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str, instance: str, **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    body.update({key: value for key, value in extra.items() if value is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _domain(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if request.url.path.startswith("/ui"):
+        return _ui_error(request, exc)
+    return problem(exc.status, exc.slug, exc.title, exc.detail, request.url.path, field=exc.field, **exc.extra)
+
+
+def _ui_error(request: Request, exc: DomainError) -> Response:
+    """Pages answer with a page: a login redirect when not logged in, else the error in plain words."""
+    if isinstance(exc, NotAuthenticated):
+        return RedirectResponse("/ui/login", status_code=303)
+    templates = request.app.state.accord.extras["templates"]
+    response: Response = templates.TemplateResponse(
+        request, "error.html", {"title": exc.title, "detail": exc.detail, "principal": None, "csrf": ""},
+        status_code=exc.status,
+    )
+    return response
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field_of(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+    first = errors[0] if errors else {"field": "body", "message": "invalid"}
+    detail = f"{first['field']}: {first['message']}"
+    return problem(422, "invalid-input", "Invalid input", detail, request.url.path,
+                   field=first["field"], errors=errors)
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = {404: "not-found", 405: "method-not-allowed", 401: "not-authenticated"}.get(exc.status_code, "http")
+    return problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
