@@ -1,0 +1,1 @@
+"""Cases: the provider's unit of review. Queues, routing, priority, claims, decisions, quality review."""

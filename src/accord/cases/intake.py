@@ -1,0 +1,77 @@
+"""Opening or joining a case: the one entry point for notices, hash matches and reports.
+
+Deconfliction happens here: an item about content that already has an open case at the same provider joins
+that case (same normalised URL, or same content hash) instead of creating duplicate work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.audit.service import Actor, record
+from accord.cases.models import Case
+from accord.clock import Clock
+from accord.db import new_id
+
+
+def hash_key(signal_type: str, value: str) -> str:
+    return f"hash:{signal_type}:{value}"
+
+
+def find_open_case(session: Session, provider_id: str, content_keys: Sequence[str]) -> Case | None:
+    if not content_keys:
+        return None
+    query = (
+        select(Case)
+        .where(Case.provider_id == provider_id, Case.content_key.in_(list(content_keys)), Case.state == "open")
+        .order_by(Case.created_at)
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def open_or_join(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    provider_id: str,
+    content_keys: Sequence[str],
+    source: str,
+    urls: Sequence[str] = (),
+    signals: Sequence[dict[str, Any]] = (),
+    deadline_at: datetime | None = None,
+    title: str = "",
+) -> tuple[Case, bool]:
+    """Return the provider's open case for this content (joined) or a new one; True when new.
+
+    ``content_keys`` are normalised URLs and/or ``hash_key`` values; the first is the case's own key.
+    """
+    now = clock.now()
+    case = find_open_case(session, provider_id, content_keys)
+    created = case is None
+    if case is None:
+        case = Case(id=new_id("case"), provider_id=provider_id, content_key=content_keys[0], urls=[],
+                    signals=[], title=title, state="open", sources=[], created_at=now, updated_at=now)
+        session.add(case)
+    _merge(case, urls, signals, source, deadline_at, now)
+    session.flush()
+    tag = "cases:case:open" if created else "cases:case:join"
+    record(session, clock, actor, tag, subject=case.id, org_id=provider_id,
+           payload={"source": source, "content_key": case.content_key})
+    return case, created
+
+
+def _merge(case: Case, urls: Sequence[str], signals: Sequence[dict[str, Any]], source: str,
+           deadline_at: datetime | None, now: datetime) -> None:
+    case.urls = sorted({*case.urls, *urls})
+    case.signals = [*case.signals, *(s for s in signals if s not in case.signals)]
+    case.sources = sorted({*case.sources, source})
+    if deadline_at is not None and (case.deadline_at is None or deadline_at < case.deadline_at):
+        case.deadline_at = deadline_at
+    case.updated_at = now

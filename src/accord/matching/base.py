@@ -1,0 +1,74 @@
+"""The shape every match index has, whatever its signal type.
+
+A match index maps a signal value to the bank entries that hold it. It is updated in place as entries arrive
+or are disabled (never rebuilt per change) and can be written to disk so that a matcher restarts quickly.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One indexed entry that matched a query. ``distance`` is 0 for exact signal types."""
+
+    entry_id: int
+    distance: int
+
+
+class MatchIndex(abc.ABC):
+    """An in-memory index of signal values, each tagged with the id of the bank entry holding it.
+
+    An entry id may carry several values (an entry's variant hashes); ``remove`` drops all of them. A query
+    answers each matching entry once, at its smallest distance.
+    """
+
+    #: The signal type this index serves (``pdq``, ``md5``...).
+    signal_type: str
+
+    @abc.abstractmethod
+    def add_many(self, entries: Iterable[tuple[int, str]]) -> None:
+        """Index ``(entry_id, value)`` pairs; values must already be validated and normalised."""
+
+    def add(self, entry_id: int, value: str) -> None:
+        """Index one value for ``entry_id``."""
+        self.add_many([(entry_id, value)])
+
+    @abc.abstractmethod
+    def remove(self, entry_id: int) -> int:
+        """Stop matching every value of ``entry_id`` (disabled or deleted); answer how many were dropped."""
+
+    @abc.abstractmethod
+    def query_many(self, values: Sequence[str], threshold: int | None = None) -> list[list[Hit]]:
+        """For each value, the entries within ``threshold`` (the signal type's default when None)."""
+
+    def query(self, value: str, threshold: int | None = None) -> list[Hit]:
+        """The entries matching one value, closest first."""
+        return self.query_many([value], threshold)[0]
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """How many live (not removed) values the index holds."""
+
+    @abc.abstractmethod
+    def save(self, path: Path) -> None:
+        """Write a snapshot to ``path`` atomically (a reader never sees half a file)."""
+
+    @classmethod
+    @abc.abstractmethod
+    def load(cls, path: Path) -> Self:
+        """Read a snapshot written by ``save``."""
+
+
+def best_per_entry(found: Iterable[tuple[int, int]]) -> list[Hit]:
+    """Collapse ``(entry_id, distance)`` pairs to one hit per entry at its least distance, closest first."""
+    best: dict[int, int] = {}
+    for entry_id, distance in found:
+        if distance < best.get(entry_id, distance + 1):
+            best[entry_id] = distance
+    return [Hit(entry_id, distance) for distance, entry_id in sorted((d, e) for e, d in best.items())]

@@ -1,0 +1,162 @@
+"""The signal types Accord matches on, each wrapping a python-threatexchange ``SignalType``.
+
+Names are Accord's (``pdq``, ``md5``, ``sha256``, ``video_md5``, ``url``, ``text`` and, where the ``vpdq``
+package is installed, ``vpdq``); ``tx_type`` is the python-threatexchange class, so exchanges and the
+``threatexchange`` CLI see the same signals. ``validate_signal`` is the door every hash passes: malformed or
+degenerate values are refused with the reason, so they never reach an index.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import typing as t
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from threatexchange import common
+from threatexchange.content_type.content_base import ContentType
+from threatexchange.content_type.file import FileContent
+from threatexchange.content_type.photo import PhotoContent
+from threatexchange.content_type.video import VideoContent
+from threatexchange.signal_type.md5 import VideoMD5Signal
+from threatexchange.signal_type.pdq.signal import PdqSignal
+from threatexchange.signal_type.raw_text import RawTextSignal
+from threatexchange.signal_type.sha256 import VideoSHA256Signal
+from threatexchange.signal_type.signal_base import SignalType as TxSignalType
+from threatexchange.signal_type.url import URLSignal
+
+from accord.errors import InvalidInput
+from accord.signals.url import normalise_url
+
+MAX_TEXT_LENGTH = 10_000
+
+
+class FileMD5Signal(VideoMD5Signal):
+    """MD5 of any file's bytes (python-threatexchange only has the video flavour)."""
+
+    @classmethod
+    def get_name(cls) -> str:
+        """Accord's name for the signal type."""
+        return "md5"
+
+    @classmethod
+    def get_content_types(cls) -> list[type[ContentType]]:
+        """Any file: photos, videos, documents."""
+        return [FileContent, PhotoContent, VideoContent]
+
+
+class FileSHA256Signal(VideoSHA256Signal):
+    """SHA-256 of any file's bytes (python-threatexchange only has the video flavour)."""
+
+    @classmethod
+    def get_name(cls) -> str:
+        """Accord's name for the signal type."""
+        return "sha256"
+
+    @classmethod
+    def get_content_types(cls) -> list[type[ContentType]]:
+        """Any file: photos, videos, documents."""
+        return [FileContent, PhotoContent, VideoContent]
+
+
+@dataclass(frozen=True, slots=True)
+class SignalType:
+    """One signal type: its name, the python-threatexchange class, and how values are checked."""
+
+    name: str
+    tx_type: type[TxSignalType]
+    exact: bool
+    """True when values match by equality; False for distance-based types (PDQ, vPDQ)."""
+    normalise: Callable[[str], str]
+
+    def validate(self, value: str) -> str:
+        """The normalised value, or ``InvalidInput`` naming what is wrong with it."""
+        if not isinstance(value, str):
+            raise InvalidInput(f"a {self.name} signal is a string", field="value")
+        return self.normalise(value)
+
+
+def _hex_digest(name: str, digits: int) -> Callable[[str], str]:
+    pattern = re.compile(f"[0-9a-f]{{{digits}}}")
+
+    def normalise(value: str) -> str:
+        text = value.strip().lower()
+        if len(text) != digits:
+            raise InvalidInput(f"a {name} hash has {digits} hex digits, not {len(text)}", field="value")
+        if not pattern.fullmatch(text):
+            raise InvalidInput(f"a {name} hash has only hexadecimal digits (0-9, a-f)", field="value")
+        if text.count("0") == digits:
+            raise InvalidInput(f"an all-zero {name} hash is a placeholder, not a hash", field="value")
+        return text
+
+    return normalise
+
+
+_pdq_digest = _hex_digest("pdq", 64)
+
+
+def _normalise_pdq(value: str) -> str:
+    text = _pdq_digest(value)
+    if text == "f" * 64:
+        raise InvalidInput("an all-ones pdq hash comes from no real image", field="value")
+    return str(PdqSignal.validate_signal_str(text))
+
+
+def _normalise_text(value: str) -> str:
+    text = common.normalize_string(value)
+    if not text:
+        raise InvalidInput("the text is empty once normalised", field="value")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidInput(f"a text signal has at most {MAX_TEXT_LENGTH} characters", field="value")
+    return str(text)
+
+
+def _vpdq_type() -> type[TxSignalType] | None:
+    if importlib.util.find_spec("vpdq") is None:
+        return None
+    from threatexchange.extensions.vpdq.vpdq import VPDQSignal  # imported late: vpdq is an optional extra
+
+    return t.cast(type[TxSignalType], VPDQSignal)
+
+
+def _tx_validator(tx_type: type[TxSignalType]) -> Callable[[str], str]:
+    def normalise(value: str) -> str:
+        try:
+            return str(tx_type.validate_signal_str(value.strip()))
+        except ValueError as exc:
+            raise InvalidInput(f"invalid {tx_type.get_name()} signal: {exc}", field="value") from None
+
+    return normalise
+
+
+def _registry() -> dict[str, SignalType]:
+    types = [
+        SignalType("pdq", PdqSignal, exact=False, normalise=_normalise_pdq),
+        SignalType("md5", FileMD5Signal, exact=True, normalise=_hex_digest("md5", 32)),
+        SignalType("sha256", FileSHA256Signal, exact=True, normalise=_hex_digest("sha256", 64)),
+        SignalType("video_md5", VideoMD5Signal, exact=True, normalise=_hex_digest("video_md5", 32)),
+        SignalType("url", URLSignal, exact=True, normalise=normalise_url),
+        SignalType("text", RawTextSignal, exact=True, normalise=_normalise_text),
+    ]
+    vpdq = _vpdq_type()
+    if vpdq is not None:
+        types.append(SignalType("vpdq", vpdq, exact=False, normalise=_tx_validator(vpdq)))
+    return {signal_type.name: signal_type for signal_type in types}
+
+
+SIGNAL_TYPES: dict[str, SignalType] = _registry()
+
+
+def get_signal_type(name: str) -> SignalType:
+    """The signal type called ``name``, or ``InvalidInput`` listing the known ones."""
+    try:
+        return SIGNAL_TYPES[name]
+    except KeyError:
+        known = ", ".join(sorted(SIGNAL_TYPES))
+        raise InvalidInput(f"unknown signal type {name!r}; known: {known}", field="type") from None
+
+
+def validate_signal(type_name: str, value: str) -> str:
+    """Normalise a signal value of type ``type_name``, refusing malformed and degenerate ones with a reason."""
+    return get_signal_type(type_name).validate(value)
