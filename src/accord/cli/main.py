@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
-import sys
+from typing import Any
 
 import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
+from typer.core import TyperGroup
 
 from accord.cli import identity, operations
-from accord.cli.context import err_console
 from accord.errors import DomainError
 
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error{message}", err=True)
+    raise typer.Exit(code)
+
+
+class AccordGroup(TyperGroup):
+    """Maps Accord's errors to one line on stderr and a non-zero exit, for every subcommand."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            where = f" ({exc.field})" if exc.field else ""
+            _fail(f"{where}: {exc.detail}", exc.exit_code)
+        except ValidationError as exc:
+            _fail(f": invalid settings: {exc.errors()[0]['msg']}", 2)
+        except OperationalError as exc:
+            _fail(f": database unreachable or not migrated: {exc.orig}", 8)
+        return None
+
+
 app = typer.Typer(help="Accord: acting together against terrorist content online.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+                  pretty_exceptions_enable=False, cls=AccordGroup)
 app.add_typer(operations.db_app, name="db")
 app.add_typer(identity.org_app, name="org")
 app.add_typer(identity.member_app, name="member")
@@ -26,15 +48,4 @@ app.command("demo")(operations.demo)
 
 
 def main() -> None:
-    try:
-        app()
-    except DomainError as exc:
-        where = f" ({exc.field})" if exc.field else ""
-        err_console.print(f"error{where}: {exc.detail}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
-    except ValidationError as exc:
-        err_console.print(f"error: invalid settings: {exc.errors()[0]['msg']}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except OperationalError as exc:
-        err_console.print(f"error: database unreachable or not migrated: {exc.orig}", highlight=False, soft_wrap=True)
-        sys.exit(8)
+    app()

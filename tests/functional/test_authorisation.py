@@ -1,0 +1,127 @@
+"""The authorisation matrix: every API route × every organisation kind × {no key, revoked key, another's key}.
+
+Routes are discovered from the app, so a route added later is covered without touching this file. Objects to
+probe are discovered from the audit trail after seeding the demo world (every capability seeds its data): an
+object's parties are the organisations named in its events; any other organisation must never get a 2xx.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from accord import demo
+from accord.audit.models import AuditEvent
+from accord.clock import FrozenClock
+from accord.db import unit_of_work
+from accord.identity import service as identity
+from accord.identity.models import ORG_KINDS, Organisation
+from accord.settings import Settings
+from tests.factories import TEST_ACTOR, OrgHandle, make_orgs
+
+# Routes anyone may call without a key, by design (and documented in docs/decisions.md).
+PUBLIC = re.compile(r"^/v1/public/")
+# Routes whose objects are shared by design with every organisation on the instance.
+SHARED_BY_DESIGN = re.compile(r"^/v1/(organisations|incidents|library|exchange)")
+_PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
+
+
+def api_routes(app: FastAPI) -> list[tuple[str, str]]:
+    routes = []
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/v1") and not PUBLIC.match(route.path):
+            routes.extend((method, route.path) for method in sorted(route.methods - {"HEAD"}))
+    return routes
+
+
+def _fill(path: str, value: str) -> str:
+    return _PARAM.sub(value, path)
+
+
+def test_every_route_refuses_missing_and_revoked_keys(app: FastAPI, client: TestClient,
+                                                       factory: sessionmaker[Session], clock: FrozenClock) -> None:
+    orgs = make_orgs(factory, clock)
+    revoked = {}
+    with unit_of_work(factory) as session:
+        for kind, org in orgs.items():
+            key, plain = identity.create_key(session, clock, TEST_ACTOR, org_id=org.id)
+            identity.revoke_key(session, clock, TEST_ACTOR, key_ref=key.id, org_id=org.id)
+            revoked[kind] = plain
+    routes = api_routes(app)
+    assert len(routes) >= 10
+    for method, path in routes:
+        url = _fill(path, "x_missing")
+        anonymous = client.request(method, url, json={})
+        assert anonymous.status_code == 401, f"{method} {path} without a key answered {anonymous.status_code}"
+        assert anonymous.headers["content-type"].startswith("application/problem+json")
+        for kind in ORG_KINDS:
+            response = client.request(method, url, json={}, headers={"Authorization": f"Bearer {revoked[kind]}"})
+            assert response.status_code == 401, f"{method} {path} with a revoked {kind} key: {response.status_code}"
+
+
+def test_every_route_answers_every_kind_without_server_errors(app: FastAPI, client: TestClient,
+                                                               factory: sessionmaker[Session],
+                                                               clock: FrozenClock) -> None:
+    orgs = make_orgs(factory, clock)
+    for method, path in api_routes(app):
+        for kind, org in orgs.items():
+            response = client.request(method, _fill(path, "x_missing"), json={}, headers=org.headers)
+            assert response.status_code < 500, f"{method} {path} as {kind}: {response.status_code} {response.text}"
+            if "{" in path and response.status_code < 300 and method != "GET":
+                pytest.fail(f"{method} {path} as {kind} changed an object that does not exist")
+
+
+def _parties(session: Session, org_ids: set[str]) -> dict[str, set[str]]:
+    """subject id → organisations named by any event about it."""
+    parties: dict[str, set[str]] = defaultdict(set)
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.subject.is_not(None))):
+        assert event.subject is not None
+        named = {v for v in _values(event.payload) if v in org_ids}
+        parties[event.subject] |= named | ({event.org_id} if event.org_id else set())
+    return parties
+
+
+def _values(payload: Any) -> list[str]:
+    if isinstance(payload, dict):
+        return [v for item in payload.values() for v in _values(item)]
+    if isinstance(payload, list):
+        return [v for item in payload for v in _values(item)]
+    return [payload] if isinstance(payload, str) else []
+
+
+def test_no_organisation_reaches_another_organisations_objects(
+    app: FastAPI, client: TestClient, factory: sessionmaker[Session], clock: FrozenClock, settings: Settings
+) -> None:
+    with unit_of_work(factory) as session:
+        world = demo.seed(session, clock, settings)
+        assert world is not None
+        orgs = {org.id: org for org in session.scalars(select(Organisation))}
+        keys = {org_id: identity.create_key(session, clock, TEST_ACTOR, org_id=org_id)[1] for org_id in orgs}
+        parties = _parties(session, set(orgs))
+    routes = [(m, p) for m, p in api_routes(app) if len(_PARAM.findall(p)) == 1 and not SHARED_BY_DESIGN.match(p)]
+    probed = 0
+    for subject, owners in parties.items():
+        if subject in orgs or not owners:
+            continue
+        outsider = next(org_id for org_id in orgs if org_id not in owners)
+        headers = {"Authorization": f"Bearer {keys[outsider]}"}
+        for method, path in routes:
+            response = client.request(method, _fill(path, subject), json={}, headers=headers)
+            probed += 1
+            assert not 200 <= response.status_code < 300, (
+                f"{orgs[outsider].kind} {orgs[outsider].name} reached {subject} of {owners} via {method} {path}"
+            )
+    assert probed > 0
+
+
+def test_handles_are_distinct(factory: sessionmaker[Session], clock: FrozenClock) -> None:
+    orgs: dict[str, OrgHandle] = make_orgs(factory, clock)
+    assert len({o.key for o in orgs.values()}) == len(ORG_KINDS)
