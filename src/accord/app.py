@@ -24,8 +24,39 @@ from accord.web.ui import views
 
 API_ROUTERS = [identity.router, operations.router]
 UI_ROUTERS = [views.router]
+from accord.web.api import notices as notices_api  # noqa: E402 - orders, referrals, flags
+from accord.web.ui import notices as notices_ui  # noqa: E402
+
+API_ROUTERS.append(notices_api.router)
+UI_ROUTERS.append(notices_ui.router)
+from accord.web.api import cases as cases_api  # noqa: E402 - the review console registers itself
+from accord.web.ui import cases as cases_ui  # noqa: E402
+
+API_ROUTERS.append(cases_api.router)
+UI_ROUTERS.append(cases_ui.router)
+from accord.web.api import narratives as narratives_api  # noqa: E402 - the campaigns package registers itself
+from accord.web.ui import narratives as narratives_ui  # noqa: E402
+
+API_ROUTERS.append(narratives_api.router)
+UI_ROUTERS.append(narratives_ui.router)
+from accord.web.api import policies as policies_api  # noqa: E402 - policies and incidents register themselves
+from accord.web.ui import policies as policies_ui  # noqa: E402
+
+API_ROUTERS.append(policies_api.router)
+UI_ROUTERS.append(policies_ui.router)
 # What a `--role matcher` process serves: only hashing and matching (added by the matching package).
 MATCHER_ROUTERS: list[APIRouter] = []
+from accord.web.api import banks as banks_api, exchange as exchange_api, matching as matching_api  # noqa: E402, I001
+from accord.web.ui import banks as banks_ui  # noqa: E402
+
+API_ROUTERS += [banks_api.router, matching_api.router, exchange_api.router]
+UI_ROUTERS.append(banks_ui.router)
+MATCHER_ROUTERS.append(matching_api.router)
+from accord.web.api import rights as rights_api, transparency as transparency_api  # noqa: E402, I001 - rights
+from accord.web.ui import rights as rights_ui, transparency as transparency_ui  # noqa: E402, I001
+
+API_ROUTERS += [rights_api.router, transparency_api.router]
+UI_ROUTERS += [rights_ui.router, transparency_ui.router]
 
 
 def _package_dir(name: str) -> Path:

@@ -75,3 +75,4 @@ def _merge(case: Case, urls: Sequence[str], signals: Sequence[dict[str, Any]], s
     if deadline_at is not None and (case.deadline_at is None or deadline_at < case.deadline_at):
         case.deadline_at = deadline_at
     case.updated_at = now
+    case.triaged_at = None  # a joined item can change the priority and the queue: triage again

@@ -221,11 +221,31 @@ def control_of(variants: Sequence[Variant]) -> Variant:
     return next(v for v in variants if v.control)
 
 
+def check_fields(data: Mapping[str, object], allowed: frozenset[str], field: str = "") -> None:
+    """Refuse any field outside ``allowed``; targeting of individuals or special categories says so."""
+    _refuse_unknown_fields(data, allowed, field)
+
+
+def check_keywords(value: object, field: str) -> tuple[str, ...]:
+    """Context keywords: a list of non-empty strings that name no person, account, address or number."""
+    return _keywords(value, field)
+
+
+def check_language(value: object, field: str) -> str | None:
+    """An optional ISO 639-1 code, lower-cased."""
+    return _language(value, field)
+
+
+def personal_identifier(text: str) -> str | None:
+    """What kind of personal identifier ``text`` contains (e-mail, handle, phone number), if any."""
+    return _identifier_kind(text, links=False)
+
+
 def _refuse_unknown_fields(data: Mapping[str, object], allowed: frozenset[str], field: str) -> None:
     for name in data:
         if name in allowed:
             continue
-        path = f"{field}.{name}"
+        path = f"{field}.{name}" if field else str(name)
         tokens = set(re.split(r"[^a-z0-9]+", str(name).lower()))
         if tokens & _INDIVIDUAL_TOKENS:
             raise InvalidInput(
@@ -320,12 +340,12 @@ def _refuse_identifier(text: str, field: str) -> None:
         raise InvalidInput(f"looks like {what}; campaigns must not target or track individuals", field=field)
 
 
-def _identifier_kind(text: str) -> str | None:
+def _identifier_kind(text: str, *, links: bool = True) -> str | None:
     if _EMAIL_RE.search(text):
         return "an e-mail address"
     if _HANDLE_RE.search(text):
         return "an account handle"
-    if _URL_RE.search(text):
+    if links and _URL_RE.search(text):
         return "a link (possibly to a profile)"
     for match in _PHONE_RE.finditer(text):
         if sum(ch.isdigit() for ch in match.group()) >= PHONE_MIN_DIGITS:

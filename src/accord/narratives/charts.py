@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from accord.narratives.experiments import GroupCell, ImpactCell, ImpactReport
+from accord.narratives.impact import GroupCell, ImpactCell, ImpactReport
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -4,9 +4,9 @@ import sys
 
 from accord.narratives.audience import Segment, Variant
 from accord.narratives.charts import format_heatmap, messenger_heatmap, rates_chart
-from accord.narratives.experiments import impact_report
+from accord.narratives.impact import impact_report
 
-from .test_experiments import _campaign_rows
+from .test_impact import _campaign_rows
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -1,0 +1,164 @@
+"""Claiming cases: "next case", releasing, and idle claims returning to the pool.
+
+"Next" hands a reviewer the oldest case of the highest priority among the queues they may see. On
+PostgreSQL the candidate row is read ``FOR UPDATE SKIP LOCKED``, so two reviewers asking at the same moment
+get two different cases; a claim idle for longer than ``claim_idle_minutes`` counts as free again.
+A reviewer past their graphic-item soft cap is offered only lower-harm queues (removal orders excepted: the
+one-hour deadline of TCO Art. 3(3) does not wait) and is told to take a break.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from accord.audit.service import record
+from accord.cases import config, queues
+from accord.cases.models import Case, Claim
+from accord.cases.priority import TIER_REMOVAL_ORDER
+from accord.clock import Clock
+from accord.db import is_postgres, new_id
+from accord.errors import Conflict, NotFound
+from accord.identity.service import Principal
+
+
+@dataclass
+class ClaimResult:
+    """The case handed out (None when nothing is waiting) and the reviewer's wellness state."""
+
+    case: Case | None
+    wellness: dict[str, Any] = field(default_factory=dict)
+
+
+def get_case(session: Session, provider_id: str, case_id: str) -> Case:
+    """A case of this provider; another organisation's case is not found."""
+    case = session.get(Case, case_id)
+    if case is None or case.provider_id != provider_id:
+        raise NotFound(f"no case {case_id!r}")
+    return case
+
+
+def idle_cutoff(session: Session, clock: Clock, provider_id: str) -> datetime:
+    minutes = config.review_settings(session, provider_id)["claim_idle_minutes"]
+    return clock.now() - timedelta(minutes=minutes)
+
+
+def is_claimed(case: Case, cutoff: datetime) -> bool:
+    """True while someone holds the case and has not been idle past the cutoff."""
+    return case.claimed_by is not None and case.claimed_at is not None and case.claimed_at >= cutoff
+
+
+def wellness_state(session: Session, clock: Clock, principal: Principal) -> dict[str, Any]:
+    """The reviewer's settings plus their graphic-item count this shift and whether to rotate and rest."""
+    settings = config.wellness(session, principal.org_id, principal.ref)
+    since = clock.now() - timedelta(hours=settings["shift_hours"])
+    seen = session.scalar(select(func.count(Claim.id)).where(
+        Claim.provider_id == principal.org_id, Claim.reviewer == principal.ref, Claim.graphic.is_(True),
+        Claim.claimed_at >= since)) or 0
+    over = seen >= settings["graphic_soft_cap"]
+    return {**settings, "graphic_seen": seen, "over_cap": over, "suggest_break": over}
+
+
+def next_case(session: Session, clock: Clock, principal: Principal) -> ClaimResult:
+    """Claim the next case for this reviewer (their current claim first, if they hold one)."""
+    queues.triage_pending(session, clock, principal.org_id)
+    wellness = wellness_state(session, clock, principal)
+    cutoff = idle_cutoff(session, clock, principal.org_id)
+    held = _held(session, principal, cutoff)
+    if held is not None:
+        return ClaimResult(held, wellness)
+    case = session.scalar(_candidates(session, clock, principal, cutoff, over_cap=wellness["over_cap"]))
+    if case is not None:
+        _take(session, clock, principal, case, cutoff)
+    return ClaimResult(case, wellness)
+
+
+def _held(session: Session, principal: Principal, cutoff: datetime) -> Case | None:
+    query = select(Case).where(Case.provider_id == principal.org_id, Case.state == "open",
+                               Case.claimed_by == principal.ref, Case.claimed_at >= cutoff)
+    return session.scalar(query.order_by(Case.claimed_at).limit(1))
+
+
+def waiting_order() -> list[ColumnElement[Any]]:
+    """Removal orders first by deadline, then tier (trusted before ordinary), score, and age."""
+    # PostgreSQL sorts NULL last in ascending order already; ``urgency`` is 100 - score (see ix_cases_waiting).
+    return [Case.tier.asc(), Case.deadline_at.asc().nulls_last(), Case.urgency.asc(), Case.created_at.asc(),
+            Case.id.asc()]
+
+
+def _candidates(session: Session, clock: Clock, principal: Principal, cutoff: datetime, *,
+                over_cap: bool) -> Any:
+    visible = queues.visible_queue_ids(session, clock, principal)
+    eligible: ColumnElement[bool] = Case.queue_id.in_(visible)
+    if over_cap:
+        low = queues.visible_queue_ids(session, clock, principal, low_harm_only=True)
+        eligible = or_(and_(Case.queue_id.in_(visible), Case.tier == TIER_REMOVAL_ORDER),
+                       and_(Case.queue_id.in_(low), Case.graphic.is_(False)))
+    query = (
+        select(Case)
+        .where(Case.provider_id == principal.org_id, Case.state == "open", eligible,
+               or_(Case.claimed_by.is_(None), Case.claimed_at < cutoff))
+        .order_by(*waiting_order())
+        .limit(1)
+    )
+    return query.with_for_update(skip_locked=True, of=Case) if is_postgres(session) else query
+
+
+def claim(session: Session, clock: Clock, principal: Principal, case_id: str) -> Case:
+    """Claim one named case (from the list), unless another reviewer holds it."""
+    case = get_case(session, principal.org_id, case_id)
+    if case.state != "open":
+        raise Conflict(f"case {case_id} is {case.state}")
+    cutoff = idle_cutoff(session, clock, principal.org_id)
+    if case.claimed_by == principal.ref and is_claimed(case, cutoff):
+        return case
+    if is_claimed(case, cutoff):
+        raise Conflict("another reviewer holds this case")
+    _check_visible(session, clock, principal, case)
+    _take(session, clock, principal, case, cutoff)
+    return case
+
+
+def _check_visible(session: Session, clock: Clock, principal: Principal, case: Case) -> None:
+    if case.queue_id is None:
+        queues.triage(session, clock, case)
+    if case.queue_id not in queues.visible_queue_ids(session, clock, principal):
+        raise NotFound(f"no case {case.id!r}")
+
+
+def _take(session: Session, clock: Clock, principal: Principal, case: Case, cutoff: datetime) -> None:
+    now = clock.now()
+    if case.claimed_by is not None:
+        end_claim(session, case, "expired", now)
+    case.claimed_by, case.claimed_at = principal.ref, now
+    session.add(Claim(id=new_id("clm"), case_id=case.id, provider_id=case.provider_id, reviewer=principal.ref,
+                      graphic=case.graphic, claimed_at=now))
+    session.flush()
+    record(session, clock, principal.actor, "cases:case:claim", subject=case.id, org_id=case.provider_id,
+           payload={"provider_id": case.provider_id, "queue_id": case.queue_id, "reviewer": principal.ref})
+
+
+def end_claim(session: Session, case: Case, outcome: str, now: datetime) -> None:
+    """Close the open claim row of the case (if any) and free the case."""
+    query = select(Claim).where(Claim.case_id == case.id, Claim.ended_at.is_(None))
+    for row in session.scalars(query):
+        row.ended_at, row.outcome = now, outcome
+    case.claimed_by, case.claimed_at = None, None
+
+
+def release(session: Session, clock: Clock, principal: Principal, case_id: str) -> Case:
+    """Give a claimed case back to the pool (its holder or an admin)."""
+    case = get_case(session, principal.org_id, case_id)
+    if case.claimed_by is None:
+        return case
+    if case.claimed_by != principal.ref:
+        principal.require_role("admin")
+    end_claim(session, case, "released", clock.now())
+    session.flush()
+    record(session, clock, principal.actor, "cases:case:release", subject=case.id, org_id=case.provider_id,
+           payload={"provider_id": case.provider_id, "reviewer": principal.ref})
+    return case

@@ -1,0 +1,192 @@
+"""Deciding a case: the action, its ground, the purpose assessment, the statement of reasons, the answers.
+
+A decision must cite the policy clause or legal article relied on (Coop's "require policy", DSA Art.
+17(3)(d)-(e)); it records the TCO Art. 1(3) assessment of a journalistic, educational, artistic, research or
+counter-terrorism purpose; it yields a statement of reasons; it answers every notice joined in the case
+(TCO Annex II/III feedback, DSA Art. 16(5)); it may be sampled for a blind quality review; and a manifestly
+illegal upload or a manifestly unfounded notice counts as a strike (DSA Art. 23).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.audit.service import Actor, record
+from accord.cases import claims, quality, statements, strikes
+from accord.cases.models import ACTIONS, EXEMPT_PURPOSES, Case, Decision, Statement
+from accord.cases.priority import NOTICE_SOURCES
+from accord.clock import Clock
+from accord.db import new_id
+from accord.errors import Conflict, InvalidInput, NotFound
+from accord.identity.service import Principal
+from accord.jobs import webhooks
+from accord.transparency.sor import Restriction
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """What a reviewer (or an automated rule) submits."""
+
+    action: str
+    ground: str
+    facts: str
+    ground_kind: str | None = None
+    ground_explanation: str = ""
+    countries: Sequence[str] = ()
+    restriction: str | None = None
+    exempt_purpose: str | None = None
+    exemption_assessment: str = ""
+    automated_decision: bool = False
+    manifestly_illegal: bool = False
+    unfounded_notifiers: Sequence[str] = field(default_factory=tuple)
+
+
+def validate(data: DecisionInput) -> DecisionInput:
+    """Refuse a decision without a ground or facts, with an unknown action, or with contradictions."""
+    if data.action not in ACTIONS:
+        raise InvalidInput(f"action must be one of {', '.join(ACTIONS)}", field="action")
+    if not data.ground.strip():
+        raise InvalidInput("cite the policy clause or legal article relied on", field="ground")
+    if not data.facts.strip():
+        raise InvalidInput("state the facts and circumstances relied on", field="facts")
+    kind = data.ground_kind or statements.infer_ground_kind(data.ground)
+    if kind not in ("legal", "terms"):
+        raise InvalidInput("ground_kind is 'legal' or 'terms'", field="ground_kind")
+    if data.exempt_purpose is not None and data.exempt_purpose not in EXEMPT_PURPOSES:
+        raise InvalidInput(f"exempt_purpose is one of {', '.join(EXEMPT_PURPOSES)}", field="exempt_purpose")
+    if data.unfounded_notifiers and data.action != "no_action":
+        raise InvalidInput("a notice is manifestly unfounded only when no action was taken",
+                           field="unfounded_notifiers")
+    if data.exempt_purpose and kind == "legal" and data.action != "no_action":
+        raise InvalidInput("material with an exempt purpose is not terrorist content (TCO Art. 1(3)); act on "
+                           "a terms clause or take no action", field="exempt_purpose")
+    return DecisionInput(**{**data.__dict__, "ground_kind": kind, "countries": _countries(data),
+                            "restriction": _restriction(data)})
+
+
+def _countries(data: DecisionInput) -> list[str]:
+    countries = sorted({c.strip().upper() for c in data.countries})
+    if data.action == "disable" and not countries:
+        raise InvalidInput("disabling access needs the countries concerned", field="countries")
+    if any(not _COUNTRY.match(c) for c in countries):
+        raise InvalidInput("countries are ISO 3166-1 alpha-2 codes", field="countries")
+    return countries if data.action == "disable" else []
+
+
+def _restriction(data: DecisionInput) -> str | None:
+    if data.action != "restrict":
+        return None
+    value = data.restriction or Restriction.DEMOTED.value
+    if value not in {r.value for r in Restriction} - {Restriction.OTHER.value}:
+        raise InvalidInput("restriction is demoted, age_restricted, interaction_restricted or labelled",
+                           field="restriction")
+    return value
+
+
+def decide(session: Session, clock: Clock, principal: Principal, case_id: str, data: DecisionInput) -> Decision:
+    """Decide an open case that the caller holds (or that nobody holds)."""
+    case = claims.get_case(session, principal.org_id, case_id)
+    _check_decidable(session, clock, principal, case)
+    clean = validate(data)
+    decision = _new_decision(case, principal.ref, clean, clock)
+    statement = statements.build(case, decision, clock.now())  # refuses what the SoR format cannot carry
+    session.add(decision)
+    session.flush()
+    session.add(statement)
+    decision.statement_id = statement.id
+    _close_case(session, case, clock)
+    decision.notice_ids = _answer_notices(session, clock, principal.actor, case, decision)
+    session.flush()
+    _record(session, clock, principal.actor, case, decision)
+    quality.sample(session, clock, decision)
+    strikes.after_decision(session, clock, principal.actor, case, decision, clean.unfounded_notifiers)
+    return decision
+
+
+def _check_decidable(session: Session, clock: Clock, principal: Principal, case: Case) -> None:
+    if case.state != "open":
+        raise Conflict(f"case {case.id} is already {case.state}")
+    cutoff = claims.idle_cutoff(session, clock, case.provider_id)
+    if claims.is_claimed(case, cutoff) and case.claimed_by != principal.ref:
+        raise Conflict("another reviewer holds this case; take the next one")
+
+
+def _new_decision(case: Case, reviewer: str, data: DecisionInput, clock: Clock) -> Decision:
+    return Decision(
+        id=new_id("dec"), case_id=case.id, provider_id=case.provider_id, queue_id=case.queue_id,
+        reviewer=reviewer, action=data.action, countries=list(data.countries), restriction=data.restriction,
+        ground_kind=data.ground_kind or "terms", ground_ref=data.ground.strip(),
+        ground_explanation=data.ground_explanation.strip(), exempt_purpose=data.exempt_purpose,
+        exemption_assessment=data.exemption_assessment.strip(), facts=data.facts.strip(),
+        automated_detection="hash_match" in case.sources, automated_decision=data.automated_decision,
+        manifestly_illegal=data.manifestly_illegal, notice_ids=[], created_at=clock.now(),
+    )
+
+
+def _close_case(session: Session, case: Case, clock: Clock) -> None:
+    claims.end_claim(session, case, "decided", clock.now())
+    case.state, case.decided_at, case.updated_at = "decided", clock.now(), clock.now()
+
+
+def _answer_notices(session: Session, clock: Clock, actor: Actor, case: Case, decision: Decision) -> list[str]:
+    """Answer every notice of the case through the notices domain (Annex II/III feedback)."""
+    if not NOTICE_SOURCES & set(case.sources):
+        return []
+    from accord.notices.service import answer_from_decision
+
+    reasons = f"{decision.ground_ref}: {decision.ground_explanation or decision.facts}"
+    return list(answer_from_decision(session, clock, actor, case_id=case.id, action=decision.action,
+                                     countries=list(decision.countries), reasons=reasons,
+                                     automated=decision.automated_decision))
+
+
+def _record(session: Session, clock: Clock, actor: Actor, case: Case, decision: Decision) -> None:
+    payload = {
+        "case_id": case.id, "provider_id": case.provider_id, "action": decision.action,
+        "countries": decision.countries, "ground_kind": decision.ground_kind, "ground_ref": decision.ground_ref,
+        "automated_detection": decision.automated_detection, "automated_decision": decision.automated_decision,
+        "exempt_purpose": decision.exempt_purpose, "notice_ids": decision.notice_ids,
+        "sources": list(case.sources), "content_type": statements.content_types(case),
+        "queue_id": decision.queue_id, "reviewer": decision.reviewer, "statement_id": decision.statement_id,
+        "seconds_to_decide": int((decision.created_at - case.created_at).total_seconds()),
+    }
+    record(session, clock, actor, "cases:decision:create", subject=decision.id, org_id=case.provider_id,
+           payload=payload)
+    webhooks.emit(session, clock, org_id=case.provider_id, event="case.decided",
+                  data={"case_id": case.id, "decision_id": decision.id, "action": decision.action})
+
+
+def get_decision(session: Session, provider_id: str, decision_id: str) -> Decision:
+    decision = session.get(Decision, decision_id)
+    if decision is None or decision.provider_id != provider_id:
+        raise NotFound(f"no decision {decision_id!r}")
+    return decision
+
+
+def case_decisions(session: Session, case_id: str) -> list[Decision]:
+    return list(session.scalars(select(Decision).where(Decision.case_id == case_id)
+                                .order_by(Decision.created_at)))
+
+
+def get_statement(session: Session, provider_id: str, statement_id: str) -> Statement:
+    """A statement of reasons of this provider; another organisation's is not found."""
+    statement = session.get(Statement, statement_id)
+    if statement is None or statement.provider_id != provider_id:
+        raise NotFound(f"no statement {statement_id!r}")
+    return statement
+
+
+def preview(case: Case, reviewer: str, data: DecisionInput, clock: Clock) -> dict[str, Any]:
+    """The statement a decision would produce, without saving anything (the console's SoR preview)."""
+    clean = validate(data)
+    decision = _new_decision(case, reviewer, clean, clock)
+    statement = statements.build(case, decision, clock.now())
+    return {"elements": statement.elements, "body": statement.body, "exemption": statement.exemption}

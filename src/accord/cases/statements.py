@@ -1,0 +1,118 @@
+"""Statements of reasons (DSA Art. 17(3)) for review decisions.
+
+Every decision gets a statement holding the six elements of Art. 17(3): (a) the restriction, its territorial
+scope and duration; (b) the facts and circumstances, including whether a notice or the provider's own
+initiative led to it; (c) the automated means used; (d) the legal ground; (e) the contractual ground; (f) the
+redress available. Where the Transparency Database wants one, the body built by
+``accord.transparency.sor.to_statement`` is stored beside it; otherwise the documented exemption is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from accord.cases.models import Case, Decision, Statement
+from accord.db import new_id
+from accord.transparency import sor
+
+REDRESS: Final = [
+    "internal complaint to the provider, free of charge, within six months (DSA Art. 20; TCO Art. 10)",
+    "out-of-court dispute settlement by a certified body (DSA Art. 21)",
+    "judicial redress before the courts of the Member State concerned (TCO Art. 9; national law)",
+]
+# "§" alone is not a hint: terms of service number their clauses that way too.
+_LEGAL_HINT: Final = re.compile(r"\b(art|article|regulation|directive|code|law|act|tco|dsa|stgb)\b", re.IGNORECASE)
+_CONTENT_TYPES: Final = {"pdq": "image", "md5": "other", "sha256": "other", "video_md5": "video",
+                         "vpdq": "video", "tmk": "video", "text": "text", "url": "other"}
+
+
+def infer_ground_kind(ground: str) -> str:
+    """'legal' when the ground cites an article or a law, else 'terms' (a policy clause)."""
+    return "legal" if _LEGAL_HINT.search(ground) else "terms"
+
+
+def content_types(case: Case) -> list[str]:
+    """The kinds of media the case is about (image, video, text, other), from its media and signals."""
+    kinds = {str(m.get("type", "other")) for m in case.media}
+    kinds |= {_CONTENT_TYPES.get(str(s.get("type", s.get("signal_type", ""))), "other") for s in case.signals}
+    known = {k for k in kinds if k in {c.value for c in sor.ContentType}}
+    return sorted(known) or ["other"]
+
+
+def decision_source(sources: Sequence[str]) -> sor.Source:
+    """How the item came to the provider's attention, strongest notice first."""
+    for name, source in (("removal_order", sor.Source.REMOVAL_ORDER),
+                         ("trusted_flag", sor.Source.TRUSTED_FLAGGER_NOTICE),
+                         ("referral", sor.Source.REFERRAL), ("alert", sor.Source.REFERRAL),
+                         ("user_report", sor.Source.USER_NOTICE)):
+        if name in sources:
+            return source
+    return sor.Source.OWN_INITIATIVE
+
+
+def elements(case: Case, decision: Decision) -> dict[str, Any]:
+    """The six Art. 17(3) elements, plus the TCO Art. 1(3) purpose assessment."""
+    legal = decision.ground_kind == "legal"
+    ground = {"reference": decision.ground_ref, "explanation": decision.ground_explanation or decision.facts}
+    return {
+        "restriction": {"type": decision.action, "restriction": decision.restriction,
+                        "territorial_scope": decision.countries or "all countries where the service is offered",
+                        "duration": "indefinite" if decision.action != "no_action" else None},
+        "facts_and_circumstances": {"facts": decision.facts, "sources": list(case.sources),
+                                    "basis": "own initiative" if decision_source(case.sources)
+                                    is sor.Source.OWN_INITIATIVE else "notice"},
+        "automated_means": {"detection": decision.automated_detection, "decision": decision.automated_decision},
+        "legal_ground": ground if legal else None,
+        "contractual_ground": None if legal else ground,
+        "redress": list(REDRESS),
+        "purpose_assessment": {"exempt_purpose": decision.exempt_purpose,
+                               "assessment": decision.exemption_assessment},
+    }
+
+
+def decision_facts(case: Case, decision: Decision, now: datetime) -> sor.DecisionFacts:
+    """The transparency package's view of one decision."""
+    return sor.DecisionFacts(
+        decision_id=decision.id,
+        action=sor.Action(decision.action),
+        ground=_ground(decision),
+        content_types=tuple(sor.ContentType(t) for t in content_types(case)),
+        content_type_other="hosted item" if "other" in content_types(case) else None,
+        content_date=case.created_at.date(),
+        application_date=now.date(),
+        facts=decision.facts,
+        source=decision_source(case.sources),
+        automated_detection=decision.automated_detection,
+        automated_decision=sor.Automation.FULLY if decision.automated_decision else sor.Automation.NOT_AUTOMATED,
+        territorial_scope=tuple(decision.countries),
+        restriction=sor.Restriction(decision.restriction) if decision.restriction else None,
+        content_language=case.language,
+    )
+
+
+def _ground(decision: Decision) -> sor.Ground:
+    explanation = decision.ground_explanation or decision.facts
+    if decision.ground_kind == "terms":
+        return sor.ContractualGround(clause=decision.ground_ref, explanation=explanation)
+    return sor.LegalGround(instrument=_instrument(decision.ground_ref), article=decision.ground_ref,
+                           explanation=explanation)
+
+
+def _instrument(reference: str) -> sor.Instrument:
+    if re.search(r"TCO|2021/784", reference, re.IGNORECASE):
+        return sor.Instrument.TCO
+    if re.search(r"DSA|2022/2065", reference, re.IGNORECASE):
+        return sor.Instrument.DSA
+    return sor.Instrument.NATIONAL
+
+
+def build(case: Case, decision: Decision, now: datetime) -> Statement:
+    """The statement of one decision: its elements, and the TDB body or the reason none is due."""
+    facts = decision_facts(case, decision, now)
+    exemption = sor.statement_exemption(facts)
+    return Statement(id=new_id("sor"), decision_id=decision.id, provider_id=decision.provider_id,
+                     elements=elements(case, decision), body=None if exemption else sor.to_statement(facts),
+                     exemption=exemption, created_at=now)

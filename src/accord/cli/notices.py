@@ -1,0 +1,129 @@
+"""``accord notice send|import|list``: the operator acts for one organisation (``--as``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.orm import Session
+
+from accord.cli.context import clock, console, output, session_scope, settings
+from accord.db import make_engine, make_sessionmaker
+from accord.errors import InvalidInput
+from accord.identity import service as identity
+from accord.identity.scopes import ALL_SCOPES
+from accord.identity.service import Principal
+from accord.notices import batch, service
+from accord.notices.models import Notice
+
+notice_app = typer.Typer(help="Removal orders, referrals, trusted flags, user reports and alerts.")
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AsOrg = Annotated[str, typer.Option("--as", help="The organisation (id or name) the operator acts for")]
+
+
+def _principal(session: Session, org_ref: str) -> Principal:
+    org = identity.get_organisation(session, org_ref)
+    return Principal(org_id=org.id, org_kind=org.kind, ref="cli:operator", scopes=frozenset(ALL_SCOPES))
+
+
+def notice_row(notice: Notice) -> dict[str, Any]:
+    return {"id": notice.id, "kind": notice.kind, "status": notice.status, "reference": notice.reference,
+            "provider_id": notice.provider_id, "urls": notice.urls, "received_at": notice.received_at,
+            "deadline_at": notice.deadline_at, "outcome": notice.outcome, "case_id": notice.case_id}
+
+
+@notice_app.command("send")
+def send(
+    as_org: AsOrg,
+    provider: Annotated[str, typer.Option(help="Provider id or name")],
+    url: Annotated[list[str], typer.Option(help="Exact URL; repeat for several")],
+    reasons: Annotated[str, typer.Option(help="Statement of reasons")],
+    kind: Annotated[str, typer.Option(help="removal_order | referral | trusted_flag | alert")] = "removal_order",
+    reference: Annotated[str, typer.Option()] = "",
+    tco_type: Annotated[list[str] | None, typer.Option(help="TCO Art. 2(7) type; repeat for several")] = None,
+    legal_basis: Annotated[str, typer.Option()] = "",
+    redress_body: Annotated[str, typer.Option()] = "",
+    redress_days: Annotated[int, typer.Option()] = 30,
+    clause: Annotated[str, typer.Option(help="Terms clause (referrals, alerts)")] = "",
+    emergency_reason: Annotated[str, typer.Option(help="Marks a first order an emergency")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Send one notice; the provider's clock starts now."""
+    data: dict[str, Any] = {"kind": kind, "urls": url, "reasons": reasons}
+    if reference:
+        data["reference"] = reference
+    if kind == "removal_order":
+        data.update(tco_types=tco_type or [], legal_basis=legal_basis,
+                    redress={"body": redress_body, "deadline_days": redress_days})
+        if emergency_reason:
+            data.update(emergency=True, emergency_reason=emergency_reason)
+    elif tco_type:
+        data["tco_types"] = tco_type
+    if clause:
+        data["clause"] = clause
+    with session_scope() as session:
+        data["provider_id"] = identity.get_organisation(session, provider).id
+        notice = service.receive(session, clock(), settings(), _principal(session, as_org), data)
+        row = notice_row(notice)
+    output([row], as_json=as_json, title="notice", single=True)
+
+
+def _format(path: Path, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    if path.suffix.lower() == ".csv":
+        return "csv"
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return "jsonl"
+    raise InvalidInput("say --format csv or jsonl (the file name does not tell)", field="format")
+
+
+@notice_app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or JSON lines")],
+    as_org: AsOrg,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv | jsonl (default: from the suffix)")] = None,
+    atomic: Annotated[bool, typer.Option(help="Keep nothing unless every line is accepted")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a batch with a report per line; exits 2 when any line was refused."""
+    lines = batch.parse(file.read_text(encoding="utf-8-sig"), _format(file, fmt))
+    if atomic:
+        with session_scope() as session:
+            report = batch.import_batch(session, clock(), settings(), _principal(session, as_org), lines, atomic=True)
+    else:
+        with session_scope() as session:
+            principal = _principal(session, as_org)
+        engine = make_engine(settings().database_url, pool=False)
+        try:
+            report = batch.import_in_chunks(make_sessionmaker(engine), clock(), settings(), principal, lines)
+        finally:
+            engine.dispose()
+    rows = [{"line": r.line, "accepted": r.accepted, "notice_id": r.notice_id, "field": r.field, "error": r.error}
+            for r in report.lines]
+    if as_json:
+        output([{"accepted": report.accepted, "refused": report.refused, "kept": report.kept, "lines": rows}],
+               as_json=True, single=True)
+    else:
+        output([r for r in rows if not r["accepted"]], as_json=False, title="refused lines")
+        console.print(f"{report.accepted} accepted, {report.refused} refused"
+                      + ("" if report.kept else " (atomic: nothing kept)"))
+    if report.refused:
+        raise typer.Exit(2)
+
+
+@notice_app.command("list")
+def list_notices(
+    as_org: AsOrg,
+    kind: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option()] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """Notices the organisation sent or received, newest first."""
+    with session_scope() as session:
+        principal = _principal(session, as_org)
+        rows = [notice_row(n) for n in service.list_notices(session, principal, kind=kind, status=status,
+                                                            limit=limit)]
+    output(rows, as_json=as_json, title="notices")

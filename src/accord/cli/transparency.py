@@ -1,0 +1,79 @@
+"""``accord report transparency`` and ``accord sor export``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from sqlalchemy.orm import Session
+
+from accord.cli.context import clock, err_console, session_scope
+from accord.errors import InvalidInput
+from accord.identity import service as identity
+from accord.identity.models import Organisation
+from accord.transparency import service
+from accord.transparency.export import ExportTally
+
+report_app = typer.Typer(help="Transparency reports computed from the audit trail (TCO Art. 7/8, DSA Art. 15/24).")
+sor_app = typer.Typer(help="DSA statements of reasons for the Transparency Database.")
+
+OrgOpt = Annotated[str | None, typer.Option("--org", help="Organisation id or name (default: the only provider)")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output")]
+
+
+def resolve_org(session: Session, ref: str | None, kinds: tuple[str, ...] = ("provider",)) -> Organisation:
+    """The named organisation, or the only one of ``kinds`` when none is named."""
+    if ref:
+        return identity.get_organisation(session, ref)
+    candidates = [o for kind in kinds for o in identity.list_organisations(session, kind)]
+    if len(candidates) != 1:
+        raise InvalidInput(f"{len(candidates)} organisations could be meant; name one with --org", field="org")
+    return candidates[0]
+
+
+def _open(out: Path | None) -> TextIO:
+    return out.open("w", encoding="utf-8") if out else sys.stdout
+
+
+@report_app.command("transparency")
+def transparency_report(
+    year: Annotated[int, typer.Option(help="Calendar year (UTC)")],
+    fmt: Annotated[str, typer.Option("--format", help="html | json | csv")] = "json",
+    org: OrgOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """The yearly report of a provider (TCO Art. 7, DSA) or an authority (TCO Art. 8)."""
+    with session_scope() as session:
+        chosen = resolve_org(session, org, ("provider", "authority"))
+        body = service.report(session, clock(), org_id=chosen.id, year=year, fmt=fmt)
+    stream = _open(out)
+    try:
+        stream.write(body)
+    finally:
+        if out:
+            stream.close()
+
+
+@sor_app.command("export")
+def sor_export(
+    since: Annotated[datetime | None, typer.Option(help="Only decisions from this date (YYYY-MM-DD, UTC)",
+                                                   formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])] = None,
+    out: OutOpt = None,
+    org: OrgOpt = None,
+) -> None:
+    """JSON lines, each exactly the body of one POST /api/v1/statement."""
+    tally = ExportTally()
+    stream = _open(out)
+    try:
+        with session_scope() as session:
+            provider = resolve_org(session, org)
+            start = since.replace(tzinfo=UTC) if since else None
+            stream.writelines(service.statement_lines(session, provider_id=provider.id, since=start, tally=tally))
+    finally:
+        if out:
+            stream.close()
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(tally.skipped.items())) or "none skipped"
+    err_console.print(f"{tally.statements} statements written; {skipped}", highlight=False, soft_wrap=True)

@@ -1,0 +1,237 @@
+"""Looking up uploads and signals against the banks a caller may use, and recording what matched.
+
+A lookup answers, per match, the bank, entry id, signal type, distance, labels and metadata (what HMA users
+asked for in facebook/ThreatExchange #1827 and #1681). Only banks the caller may use count; entries that are
+not active (disabled, quarantined, rejected) never match; a match in a negative (allow-list) bank suppresses
+every match of the same content. For a provider, a match opens or joins a case (source ``hash_match``) and
+writes ``matching:match:found``; it acts automatically only where the provider's policy says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.audit.service import record
+from accord.banks.models import Bank, BankEntry, BankKind, EntryState, MatchRecord
+from accord.banks.service import can_see, get_bank
+from accord.cases.decisions import DecisionInput, decide
+from accord.cases.service import open_case_from_match
+from accord.clock import Clock
+from accord.db import new_id
+from accord.errors import Conflict, InvalidInput
+from accord.identity.models import Organisation
+from accord.identity.service import Principal
+from accord.matching.pdq import PDQ_THRESHOLD
+from accord.matching.service import Matcher
+from accord.policies.service import AutoAction, automatic_action_for
+from accord.signals import MediaLimits, decode_image, hash_media, query_hashes, validate_signal
+from accord.signals.media import MediaKind, sniff
+
+MAX_SIGNALS = 100
+REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class QuerySignal:
+    """A signal of the content being checked; ``probes`` are the values actually looked up (PDQ variants)."""
+
+    type: str
+    value: str
+    probes: tuple[str, ...] = ()
+
+    def values(self) -> list[str]:
+        """The value itself and its edit-robust variants."""
+        return list(dict.fromkeys([self.value, *self.probes]))
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One entry matched, with everything a reviewer or an automated rule needs."""
+
+    bank: Bank
+    entry: BankEntry
+    distance: int
+    query: str
+
+    def as_dict(self, org_id: str) -> dict[str, Any]:
+        """The JSON form of a match (the note is the owner's, so only the owner reads it)."""
+        entry = self.entry
+        body = {"bank": self.bank.name, "bank_id": self.bank.id, "entry_id": entry.id,
+                "signal_type": entry.signal_type, "distance": self.distance, "value": entry.value,
+                "query": self.query, "labels": entry.labels, "incident_tags": entry.incident_tags,
+                "entity": entry.entity, "list_source": entry.list_source, "metadata": entry.metadata_}
+        if self.bank.org_id == org_id:
+            body["note"] = entry.note
+        return body
+
+
+@dataclass
+class Outcome:
+    """What a lookup found: the matches, the allow-list entries that suppressed others, and any case."""
+
+    matches: list[Match] = field(default_factory=list)
+    suppressed_by: list[Match] = field(default_factory=list)
+    case_id: str | None = None
+    action: str | None = None
+
+
+def signals_of_upload(data: bytes, limits: MediaLimits) -> list[QuerySignal]:
+    """The signals to look up for an uploaded file: digests, and PDQ with its dihedral and crop variants."""
+    signals = []
+    for computed in hash_media(data, limits=limits):
+        if not computed.indexable:
+            continue
+        probes: tuple[str, ...] = ()
+        if computed.type == "pdq" and sniff(data).kind is MediaKind.PHOTO:
+            probes = tuple(query_hashes(decode_image(data, limits)))
+        signals.append(QuerySignal(computed.type, computed.value, probes))
+    return signals
+
+
+def signals_of_values(items: Sequence[tuple[str, str]]) -> list[QuerySignal]:
+    """Submitted ``(type, value)`` pairs, through the same door as bank entries."""
+    if not items:
+        raise InvalidInput("give at least one signal", field="signals")
+    if len(items) > MAX_SIGNALS:
+        raise InvalidInput(f"at most {MAX_SIGNALS} signals per lookup", field="signals")
+    return [QuerySignal(kind, validate_signal(kind, value)) for kind, value in items]
+
+
+def lookup(session: Session, matcher: Matcher, org_id: str, signals: Sequence[QuerySignal],
+           bank_refs: Sequence[str] = ()) -> Outcome:
+    """Match ``signals`` against the banks ``org_id`` may use (only ``bank_refs`` when given)."""
+    matcher.refresh(session)
+    only = {get_bank(session, org_id, ref).id for ref in bank_refs}
+    found = _hits(matcher, signals)
+    entries = _live_entries(session, list(found))
+    matches = []
+    for entry_id, (distance, query) in sorted(found.items(), key=lambda item: (item[1][0], item[0])):
+        pair = entries.get(entry_id)
+        if pair is None or not can_see(pair[1], org_id) or (only and pair[1].id not in only):
+            continue
+        matches.append(Match(pair[1], pair[0], distance, query))
+    negative = [m for m in matches if m.bank.kind == BankKind.NEGATIVE]
+    if negative:
+        return Outcome(matches=[], suppressed_by=negative)
+    return Outcome(matches=matches)
+
+
+def _hits(matcher: Matcher, signals: Sequence[QuerySignal]) -> dict[int, tuple[int, str]]:
+    """Entry id -> (least distance, the upload's value that matched)."""
+    best: dict[int, tuple[int, str]] = {}
+    for signal in signals:
+        for hit in matcher.query(signal.type, signal.values()):
+            if hit.entry_id not in best or hit.distance < best[hit.entry_id][0]:
+                best[hit.entry_id] = (hit.distance, signal.value)
+    return best
+
+
+def _live_entries(session: Session, entry_ids: list[int]) -> dict[int, tuple[BankEntry, Bank]]:
+    """The database is the truth: entries are checked active at lookup time too."""
+    found: dict[int, tuple[BankEntry, Bank]] = {}
+    for start in range(0, len(entry_ids), 900):
+        rows = session.execute(
+            select(BankEntry, Bank).join(Bank, Bank.id == BankEntry.bank_id)
+            .where(BankEntry.id.in_(entry_ids[start : start + 900]), BankEntry.state == EntryState.ACTIVE)
+        )
+        found.update({entry.id: (entry, bank) for entry, bank in rows})
+    return found
+
+
+def match_content(session: Session, clock: Clock, matcher: Matcher, principal: Principal,
+                  signals: Sequence[QuerySignal], *, bank_refs: Sequence[str] = (), record_matches: bool = True,
+                  ) -> Outcome:
+    """Look up, and for a provider record the matches: a case opened or joined, ``matching:match:found``."""
+    outcome = lookup(session, matcher, principal.org_id, signals, bank_refs)
+    if outcome.matches and record_matches and principal.org_kind == "provider":
+        _record(session, clock, principal, signals, outcome)
+    return outcome
+
+
+def _record(session: Session, clock: Clock, principal: Principal, signals: Sequence[QuerySignal],
+            outcome: Outcome) -> None:
+    primary = next((s for s in signals if s.type == "sha256"), signals[0])  # the upload's own identity
+    labels = sorted({label for m in outcome.matches for label in m.entry.labels})
+    banks = sorted({m.bank.name for m in outcome.matches})
+    case, _ = open_case_from_match(session, clock, principal.actor, provider_id=principal.org_id,
+                                   signal_type=primary.type, value=primary.value, labels=labels,
+                                   bank_id=outcome.matches[0].bank.id, title=f"Hash match: {', '.join(banks)}")
+    outcome.case_id = case.id
+    outcome.action = act_automatically(session, clock, principal, outcome, case.id)
+    for match in outcome.matches:
+        _record_one(session, clock, principal, match, case.id, outcome.action)
+
+
+def _record_one(session: Session, clock: Clock, principal: Principal, match: Match, case_id: str,
+                action: str) -> None:
+    row = MatchRecord(id=new_id("mat"), provider_id=principal.org_id, bank_id=match.bank.id,
+                      entry_id=match.entry.id, signal_type=match.entry.signal_type, distance=match.distance,
+                      case_id=case_id, action=action, created_at=clock.now())
+    session.add(row)
+    session.flush()
+    record(session, clock, principal.actor, "matching:match:found", subject=row.id, org_id=principal.org_id,
+           payload={"provider_id": principal.org_id, "bank_id": match.bank.id, "entry_id": match.entry.id,
+                    "signal_type": match.entry.signal_type, "distance": match.distance, "case_id": case_id,
+                    "bank_owner_id": match.bank.org_id, "labels": match.entry.labels, "action": action})
+
+
+LABEL_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "imminent_credible_threat": ("threat",),
+    "graphic_violence_against_defenceless_people": ("graphic_violence",),
+    "glorification_of_terrorist_acts": ("glorification", "incitement"),
+    "radicalisation_recruitment_instruction": ("instruction", "recruitment", "solicitation_group"),
+}
+"""GIFCT behaviour labels as the policy categories an automation rule names."""
+
+
+def signal_sources(session: Session, bank: Bank) -> list[str]:
+    """How a policy's automation rule may name where a match came from: the bank itself, then its kind."""
+    owner = session.get(Organisation, bank.org_id)
+    kind = "coordinator_bank" if owner is not None and owner.kind == "coordinator" else "provider_bank"
+    return [f"bank:{bank.id}", kind]
+
+
+def confidence_of(match: Match) -> float:
+    """1.0 for an exact signal; for PDQ it falls linearly to 0.5 at the match threshold (distance 31)."""
+    if match.entry.signal_type != "pdq":
+        return 1.0
+    return round(1.0 - match.distance / (2 * (PDQ_THRESHOLD + 1)), 3)
+
+
+def automatic_action(session: Session, principal: Principal, outcome: Outcome) -> AutoAction | None:
+    """The first match whose bank, labels and confidence the provider's active policy lets the system act on
+    alone; None (a reviewer decides) without a policy that says so."""
+    for match in outcome.matches:
+        categories = [c for label in match.entry.labels for c in LABEL_CATEGORIES.get(label, ())]
+        for category in categories:
+            for source in signal_sources(session, match.bank):
+                action = automatic_action_for(session, provider_id=principal.org_id, category=category,
+                                              signal_source=source, labels=match.entry.labels,
+                                              confidence=confidence_of(match))
+                if action is not None:
+                    return action
+    return None
+
+
+def act_automatically(session: Session, clock: Clock, principal: Principal, outcome: Outcome,
+                      case_id: str) -> str:
+    """Decide the case as the policy allows (an automated decision, sampled for verification), or ``review``."""
+    action = automatic_action(session, principal, outcome)
+    if action is None:
+        return REVIEW
+    system = Principal(org_id=principal.org_id, org_kind=principal.org_kind, ref="system:matching",
+                       scopes=frozenset({"cases:write"}))
+    facts = "; ".join(f"{m.entry.signal_type} match at distance {m.distance} with entry {m.entry.id} of bank "
+                      f"{m.bank.name!r} ({', '.join(m.entry.labels) or 'no label'})" for m in outcome.matches)
+    try:
+        decide(session, clock, system, case_id, DecisionInput(
+            action=action.action, ground=action.clause_ref, facts=f"Hash match: {facts}.", ground_kind="terms",
+            ground_explanation=action.text, countries=action.countries, automated_decision=True))
+    except Conflict:  # a reviewer holds the case already: the human decides
+        return REVIEW
+    return action.action

@@ -1,0 +1,222 @@
+"""The matcher: one in-memory index per signal type per process, following the banks' change log.
+
+A matcher keeps a high-water mark on ``bank_changes`` (an append-only log with a sequence). ``refresh`` reads
+only the changes past the mark and reconciles just the entries they name: an active entry not yet indexed is
+added, an indexed entry that is no longer active (disabled, quarantined, rejected, withdrawn) is removed. The
+indexes are never rebuilt per change. ``save_snapshot`` writes every index and the mark to
+``settings.index_snapshot_dir``; a restarting matcher loads the latest snapshot and replays only the changes
+since its mark.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accord.banks.models import BankChange, BankEntry, EntryState
+from accord.matching import Hit, MatchIndex, build_index, load_index
+from accord.matching.base import best_per_entry
+
+log = logging.getLogger(__name__)
+CURRENT = "CURRENT"
+STATE_FILE = "state.json"
+PRESENT_FILE = "present.npz"
+_BATCH = 20_000
+_IN_CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """What one refresh did: changes read, values added to and entries removed from the indexes."""
+
+    changes: int
+    added: int
+    removed: int
+
+
+class Matcher:
+    """The indexes of every bank entry that is active, kept current from the change log."""
+
+    def __init__(self, snapshot_dir: Path | None = None) -> None:
+        """An empty matcher; ``snapshot_dir`` is where ``save_snapshot`` writes (None: never)."""
+        self.snapshot_dir = snapshot_dir
+        self.indexes: dict[str, MatchIndex] = {}
+        self.present: dict[int, str] = {}  # indexed entry id -> its signal type
+        self.mark = 0
+        self.changes_since_snapshot = 0
+        self.lock = threading.RLock()
+
+    # ---- following the change log ----------------------------------------------------------------------
+
+    def index(self, signal_type: str) -> MatchIndex:
+        """The index of ``signal_type``, created empty on first use."""
+        if signal_type not in self.indexes:
+            self.indexes[signal_type] = build_index(signal_type)
+        return self.indexes[signal_type]
+
+    def refresh(self, session: Session) -> RefreshResult:
+        """Apply the changes logged since the mark (only those); cheap when there are none."""
+        with self.lock:
+            total = RefreshResult(0, 0, 0)
+            while True:
+                rows = session.execute(
+                    select(BankChange.seq, BankChange.entry_id).where(BankChange.seq > self.mark)
+                    .order_by(BankChange.seq).limit(_BATCH)
+                ).all()
+                if not rows:
+                    break
+                added, removed = self._reconcile(session, {row.entry_id for row in rows})
+                self.mark = rows[-1].seq
+                total = RefreshResult(total.changes + len(rows), total.added + added, total.removed + removed)
+            if total.changes == 0 and self.mark > 0:
+                self._check_not_truncated(session)
+            self.changes_since_snapshot += total.changes
+            return total
+
+    def _check_not_truncated(self, session: Session) -> None:
+        """A log shorter than the mark means a different or restored database: start again from nothing."""
+        top = session.scalar(select(func.max(BankChange.seq))) or 0
+        if top < self.mark:
+            log.warning("bank change log ends at %s, before the matcher's mark %s: reloading", top, self.mark)
+            self.indexes, self.present, self.mark = {}, {}, 0
+            self.refresh(session)
+
+    def _reconcile(self, session: Session, entry_ids: set[int]) -> tuple[int, int]:
+        wanted = _active_values(session, entry_ids)
+        gone = [entry_id for entry_id in entry_ids if entry_id in self.present and entry_id not in wanted]
+        removed = self._remove(gone)
+        additions: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
+        for entry_id, (signal_type, values) in wanted.items():
+            if entry_id not in self.present:
+                additions[signal_type].extend((entry_id, value) for value in values)
+                self.present[entry_id] = signal_type
+        for signal_type, pairs in additions.items():
+            self.index(signal_type).add_many(pairs)
+        return sum(len(pairs) for pairs in additions.values()), removed
+
+    def _remove(self, entry_ids: Sequence[int]) -> int:
+        by_type: defaultdict[str, list[int]] = defaultdict(list)
+        for entry_id in entry_ids:
+            by_type[self.present.pop(entry_id)].append(entry_id)
+        for signal_type, ids in by_type.items():
+            index = self.index(signal_type)
+            remove_many = getattr(index, "remove_many", None)
+            if remove_many is not None:
+                remove_many(ids)  # one pass over a large PDQ index instead of one per entry
+            else:
+                for entry_id in ids:
+                    index.remove(entry_id)
+        return len(entry_ids)
+
+    # ---- lookups ---------------------------------------------------------------------------------------
+
+    def query(self, signal_type: str, values: Sequence[str]) -> list[Hit]:
+        """Entries within the type's threshold of any of ``values``, one hit per entry at its least distance."""
+        with self.lock:
+            index = self.indexes.get(signal_type)
+            if index is None or not values:
+                return []
+            answers = index.query_many(list(values))
+        return best_per_entry((hit.entry_id, hit.distance) for hits in answers for hit in hits)
+
+    def status(self) -> dict[str, Any]:
+        """Sizes of the indexes and the mark reached, for operators."""
+        with self.lock:
+            return {"mark": self.mark, "entries": len(self.present),
+                    "indexes": {name: len(index) for name, index in sorted(self.indexes.items())}}
+
+    # ---- snapshots -------------------------------------------------------------------------------------
+
+    def save_snapshot(self) -> Path | None:
+        """Write every index and the mark into a new folder, then point ``CURRENT`` at it (atomic)."""
+        if self.snapshot_dir is None:
+            return None
+        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        with self.lock:
+            folder = Path(tempfile.mkdtemp(dir=self.snapshot_dir, prefix=".snapshot-"))
+            for signal_type, index in self.indexes.items():
+                index.save(folder / f"{signal_type}.idx")
+            _save_present(folder / PRESENT_FILE, self.present)
+            (folder / STATE_FILE).write_text(json.dumps({"mark": self.mark}), encoding="utf-8")
+            final = self.snapshot_dir / f"snapshot-{self.mark:012d}-{folder.name[-8:]}"
+            folder.rename(final)
+            _write_atomic(self.snapshot_dir / CURRENT, final.name)
+            self.changes_since_snapshot = 0
+        _prune(self.snapshot_dir, keep=final.name)
+        return final
+
+    @classmethod
+    def open(cls, snapshot_dir: Path | None) -> Matcher:
+        """A matcher from the latest snapshot in ``snapshot_dir`` (empty when there is none or it is unreadable)."""
+        matcher = cls(snapshot_dir)
+        if snapshot_dir is None or not (snapshot_dir / CURRENT).exists():
+            return matcher
+        folder = snapshot_dir / (snapshot_dir / CURRENT).read_text(encoding="utf-8").strip()
+        try:
+            matcher._load(folder)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("index snapshot %s unreadable (%s): starting empty", folder, exc)
+            return cls(snapshot_dir)
+        return matcher
+
+    def _load(self, folder: Path) -> None:
+        state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+        for path in folder.glob("*.idx"):
+            self.indexes[path.stem] = load_index(path.stem, path)
+        self.present = _load_present(folder / PRESENT_FILE)
+        self.mark = int(state["mark"])
+
+
+def _active_values(session: Session, entry_ids: Iterable[int]) -> dict[int, tuple[str, list[str]]]:
+    """For the active entries among ``entry_ids``: signal type and every value to index (variants too)."""
+    ids = sorted(entry_ids)
+    found: dict[int, tuple[str, list[str]]] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = session.execute(
+            select(BankEntry.id, BankEntry.signal_type, BankEntry.value, BankEntry.variants)
+            .where(BankEntry.id.in_(ids[start : start + _IN_CHUNK]), BankEntry.state == EntryState.ACTIVE)
+        )
+        for entry_id, signal_type, value, variants in rows:
+            found[entry_id] = (signal_type, [value, *variants])
+    return found
+
+
+def _save_present(path: Path, present: dict[int, str]) -> None:
+    """The indexed entry ids and their signal types, as arrays (a million entries in a few megabytes)."""
+    names = sorted(set(present.values()))
+    codes = {name: code for code, name in enumerate(names)}
+    ids = np.fromiter(present.keys(), dtype=np.int64, count=len(present))
+    types = np.fromiter((codes[v] for v in present.values()), dtype=np.int16, count=len(present))
+    with path.open("wb") as handle:
+        np.savez(handle, ids=ids, types=types, names=np.array(names, dtype=np.str_))
+
+
+def _load_present(path: Path) -> dict[int, str]:
+    with np.load(path) as data:
+        names = [str(name) for name in data["names"]]
+        return {int(i): names[int(t)] for i, t in zip(data["ids"].tolist(), data["types"].tolist(), strict=True)}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _prune(snapshot_dir: Path, *, keep: str) -> None:
+    """Drop older snapshots (the one before the newest stays, for a reader that is still loading it)."""
+    older = sorted(p for p in snapshot_dir.glob("snapshot-*") if p.name != keep)
+    for path in older[:-1]:
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,89 @@
+"""Notices, the information notices that must precede an authority's first order, and operational holds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.db import Base
+
+# held: kept back by an operational hold (never dispatched); received: dispatched, clock running;
+# acknowledged: the provider confirmed receipt; paused: cannot_comply (TCO Art. 3(7)-(8)), clock stopped;
+# answered: an outcome was recorded; voided: the host Member State found an infringement (TCO Art. 4).
+NOTICE_STATUSES = ("held", "received", "acknowledged", "paused", "answered", "voided")
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+    __table_args__ = (
+        Index("ix_notices_status_deadline", "status", "deadline_at"),
+        Index("ix_notices_issuer_provider", "issuer_id", "provider_id"),
+        Index("ix_notices_submitter_created", "submitter_address", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    issuer_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))  # None: a public report
+    issuer_kind: Mapped[str] = mapped_column(String(20))
+    provider_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    binding: Mapped[bool] = mapped_column(default=False)  # a removal order: the one-hour clock applies
+    urls: Mapped[list[Any]] = mapped_column(default=list)
+    content_keys: Mapped[list[Any]] = mapped_column(default=list)  # normalised URLs and hash keys
+    tco_types: Mapped[list[Any]] = mapped_column(default=list)
+    member_state: Mapped[str | None] = mapped_column(String(2))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the kind's own fields (Annex I, Art. 16)
+    emergency: Mapped[bool] = mapped_column(default=False)
+    cross_border: Mapped[bool] = mapped_column(default=False)
+    host_authority_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    created_at: Mapped[datetime]
+    received_at: Mapped[datetime | None]  # receipt by the provider; None while held
+    window_started_at: Mapped[datetime | None]  # receipt, or the clarification that restarted the hour
+    deadline_at: Mapped[datetime | None]
+    escalated: Mapped[list[Any]] = mapped_column(default=list)  # minutes already escalated in this window
+    acknowledged_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_at: Mapped[datetime | None]
+    outcome_detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    answers: Mapped[list[Any]] = mapped_column(default=list)  # every outcome and clarification, in order
+    breached_at: Mapped[datetime | None]
+    breach_seconds: Mapped[int | None]
+    hold_reason: Mapped[str | None] = mapped_column(Text)  # shown to authorities only
+    nondisclosure_until: Mapped[datetime | None]  # TCO Art. 11(3): the uploader is not told before this
+    nondisclosure_extended: Mapped[bool] = mapped_column(default=False)
+    scrutiny: Mapped[dict[str, Any]] = mapped_column(default=dict)  # TCO Art. 4 windows and finding
+    liveness: Mapped[list[Any]] = mapped_column(default=list)  # re-checks of the URLs
+    submitter_address: Mapped[str | None] = mapped_column(String(64))  # user reports: rate limit per address
+
+
+class InformationNotice(Base):
+    """TCO Art. 3(2): before its first order to a provider an authority tells it about procedures, 12 h ahead."""
+
+    __tablename__ = "information_notices"
+    __table_args__ = (Index("ix_information_notices_pair", "authority_id", "provider_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    authority_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    provider_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime]
+
+
+class OperationalHold(Base):
+    """TCO Art. 14(1): an authority's interest in content that stops dispatch of notices about it."""
+
+    __tablename__ = "notice_holds"
+    __table_args__ = (Index("ix_notice_holds_key_active", "content_key", "lifted_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    authority_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
+    content_key: Mapped[str] = mapped_column(String(2100))
+    reason: Mapped[str] = mapped_column(Text)
+    placed_at: Mapped[datetime]
+    lifted_at: Mapped[datetime | None]

@@ -1,0 +1,1 @@
+"""Policies per jurisdiction, automatic actions and crisis incidents."""

@@ -1,0 +1,196 @@
+"""Complaints against decisions (TCO Art. 10, DSA Art. 20).
+
+The uploader contests a restriction; the notifier contests a ``no_action``. The provider answers within two
+weeks: it keeps its decision (``upheld``, reasons mandatory) or reverses it, which reinstates the content from
+the preservation store, tells the issuer of the notices behind the decision, and is counted in the reports.
+Only a human reviewer decides (TCO Art. 10(1) needs a review, DSA Art. 20(6) human staff).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.audit.service import Actor, record
+from accord.clock import Clock, as_utc
+from accord.db import new_id
+from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from accord.identity.models import Member
+from accord.jobs import webhooks
+from accord.rights import reinstatement, user_notices
+from accord.rights.decisions import RESTRICTING_ACTIONS, Decision, find_decision, notice_issuers
+from accord.rights.models import Complaint
+from accord.settings import Settings
+
+ANSWER_WITHIN: Final = timedelta(days=14)  # TCO Art. 10(2): "within two weeks"
+FILE_WITHIN: Final = timedelta(days=183)  # DSA Art. 20(1): at least six months after the decision
+REVIEWER_ROLES: Final = ("admin", "reviewer")
+
+
+@dataclass(frozen=True)
+class Complainant:
+    """Who complains: the uploader (through the provider or the notice's link) or a notifier organisation."""
+
+    by: str
+    org_id: str | None = None
+    contact: str | None = None
+
+
+def file_complaint(
+    session: Session, clock: Clock, actor: Actor, *, provider_id: str, decision_id: str,
+    complainant: Complainant, statement: str,
+) -> Complaint:
+    """Open a complaint against a decision; it must be answered within two weeks."""
+    decision = find_decision(session, decision_id, provider_id=provider_id)
+    _check_standing(session, decision, complainant)
+    now = clock.now()
+    if now - decision.at > FILE_WITHIN:
+        raise Conflict("complaints are accepted for six months after the decision", field="decision_id")
+    if not statement.strip():
+        raise InvalidInput("say why the decision is wrong", field="statement")
+    complaint = Complaint(
+        id=new_id("cmp"), provider_id=provider_id, decision_id=decision_id, by=complainant.by,
+        filed_by_org_id=complainant.org_id, statement=statement.strip(), contact=complainant.contact,
+        state="pending", filed_at=now, deadline_at=now + ANSWER_WITHIN,
+    )
+    session.add(complaint)
+    session.flush()
+    record(session, clock, actor, "rights:complaint:file", subject=complaint.id, org_id=provider_id,
+           payload={"decision_id": decision_id, "provider_id": provider_id, "by": complainant.by,
+                    "filed_by_org_id": complainant.org_id, "deadline_at": complaint.deadline_at.isoformat()})
+    return complaint
+
+
+def _check_standing(session: Session, decision: Decision, complainant: Complainant) -> None:
+    if complainant.by == "uploader":
+        if decision.action not in RESTRICTING_ACTIONS:
+            raise Conflict("nothing was restricted, so the uploader has nothing to contest", field="decision_id")
+        return
+    if complainant.by != "notifier":
+        raise InvalidInput("a complaint is by the uploader or the notifier", field="by")
+    if decision.action != "no_action":
+        raise Conflict("a notifier contests only a decision to take no action", field="decision_id")
+    if complainant.org_id not in notice_issuers(session, decision.notice_ids):
+        raise NotFound(f"no decision {decision.id!r}")
+
+
+def decide_complaint(
+    session: Session, clock: Clock, settings: Settings, actor: Actor, *, provider_id: str, complaint_id: str,
+    outcome: str, reasons: str, reviewer_id: str | None,
+) -> Complaint:
+    """A human reviewer keeps (``upheld``) or reverses the decision, always with reasons."""
+    complaint = get_complaint(session, provider_id=provider_id, complaint_id=complaint_id)
+    if complaint.state != "pending":
+        raise Conflict("this complaint was decided already", field="complaint_id")
+    if outcome not in ("upheld", "reversed"):
+        raise InvalidInput("the outcome is 'upheld' or 'reversed'", field="outcome")
+    if not reasons.strip():
+        raise InvalidInput("a complaint's outcome needs its reasons (TCO Art. 10(2))", field="reasons")
+    _check_reviewer(session, provider_id, reviewer_id)
+    now = clock.now()
+    complaint.state, complaint.outcome, complaint.reasons = "decided", outcome, reasons.strip()
+    complaint.reviewer_id, complaint.decided_at = reviewer_id, now
+    session.flush()
+    _record_decision(session, clock, actor, complaint)
+    if outcome == "reversed":
+        _reverse(session, clock, settings, actor, complaint)
+    return complaint
+
+
+def _check_reviewer(session: Session, provider_id: str, reviewer_id: str | None) -> None:
+    member = session.get(Member, reviewer_id) if reviewer_id else None
+    if member is None or member.org_id != provider_id or not member.active or member.role not in REVIEWER_ROLES:
+        raise PermissionDenied("a complaint is decided by a human reviewer of the provider", field="reviewer_id")
+
+
+def _record_decision(session: Session, clock: Clock, actor: Actor, complaint: Complaint) -> None:
+    assert complaint.decided_at is not None  # set by the caller
+    seconds = int((as_utc(complaint.decided_at) - as_utc(complaint.filed_at)).total_seconds())
+    record(session, clock, actor, "rights:complaint:decide", subject=complaint.id, org_id=complaint.provider_id,
+           payload={"decision_id": complaint.decision_id, "provider_id": complaint.provider_id,
+                    "outcome": complaint.outcome, "seconds_to_decide": seconds, "by": complaint.by,
+                    "breach": is_overdue(complaint, as_utc(complaint.decided_at))})
+
+
+def _reverse(session: Session, clock: Clock, settings: Settings, actor: Actor, complaint: Complaint) -> None:
+    """Reinstate the content (uploader) and tell the issuers of the notices behind the decision."""
+    decision = find_decision(session, complaint.decision_id)
+    if complaint.by == "uploader":
+        reinstatement.reinstate(session, clock, settings, actor, provider_id=complaint.provider_id,
+                                decision_id=complaint.decision_id, reason="complaint")
+    data = {"complaint_id": complaint.id, "decision_id": complaint.decision_id,
+            "provider_id": complaint.provider_id, "reasons": complaint.reasons}
+    for issuer in sorted(notice_issuers(session, decision.notice_ids)):
+        webhooks.emit(session, clock, org_id=issuer, event="complaint.reversed", data=data)
+
+
+def is_overdue(complaint: Complaint, now: datetime) -> bool:
+    """Past the two weeks without an answer (or answered after them)."""
+    answered = as_utc(complaint.decided_at) if complaint.decided_at else now
+    return answered > as_utc(complaint.deadline_at)
+
+
+def get_complaint(session: Session, *, provider_id: str, complaint_id: str) -> Complaint:
+    """The provider's complaint; another organisation's is ``NotFound``."""
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None or complaint.provider_id != provider_id:
+        raise NotFound(f"no complaint {complaint_id!r}")
+    return complaint
+
+
+def queue(session: Session, *, provider_id: str, state: str | None = "pending") -> list[Complaint]:
+    """The provider's complaints, the nearest deadline first."""
+    query = select(Complaint).where(Complaint.provider_id == provider_id)
+    if state:
+        query = query.where(Complaint.state == state)
+    return list(session.scalars(query.order_by(Complaint.deadline_at, Complaint.id)))
+
+
+def filed_by(session: Session, *, org_id: str) -> list[Complaint]:
+    """Complaints a notifier organisation filed, newest first."""
+    query = select(Complaint).where(Complaint.filed_by_org_id == org_id)
+    return list(session.scalars(query.order_by(Complaint.filed_at.desc())))
+
+
+def visible_to(session: Session, *, org_id: str, state: str | None = None) -> list[Complaint]:
+    """A provider sees its queue; a notifier organisation sees the complaints it filed."""
+    own = queue(session, provider_id=org_id, state=state)
+    filed = [c for c in filed_by(session, org_id=org_id) if state is None or c.state == state]
+    return own or filed
+
+
+def get_visible(session: Session, *, org_id: str, complaint_id: str) -> Complaint:
+    """One complaint, for its provider or the notifier that filed it; ``NotFound`` for anyone else."""
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None or org_id not in (complaint.provider_id, complaint.filed_by_org_id):
+        raise NotFound(f"no complaint {complaint_id!r}")
+    return complaint
+
+
+def file_as(
+    session: Session, clock: Clock, actor: Actor, *, org_id: str, decision_id: str, by: str, statement: str,
+    contact: str | None,
+) -> Complaint:
+    """File through the API: a provider on its uploader's behalf, or a notifier organisation for itself."""
+    if by == "uploader":
+        return file_complaint(session, clock, actor, provider_id=org_id, decision_id=decision_id,
+                              complainant=Complainant("uploader", contact=contact), statement=statement)
+    provider_id = find_decision(session, decision_id).provider_id
+    return file_complaint(session, clock, actor, provider_id=provider_id, decision_id=decision_id,
+                          complainant=Complainant("notifier", org_id=org_id, contact=contact), statement=statement)
+
+
+PUBLIC = Actor("public:notice-link", None)
+
+
+def file_from_notice(session: Session, clock: Clock, *, token: str, statement: str,
+                     contact: str | None) -> Complaint:
+    """The uploader contests through the link in their user notice; the token opens only that notice."""
+    notice = user_notices.by_token(session, token)
+    return file_complaint(session, clock, PUBLIC, provider_id=notice.provider_id, decision_id=notice.decision_id,
+                          complainant=Complainant("uploader", contact=contact or notice.uploader_contact),
+                          statement=statement)

@@ -1,0 +1,82 @@
+"""Complaints, user notices and preserved items.
+
+Decisions are referenced by id only: their facts are read from the ``cases:decision:create`` audit event, so
+this package does not depend on the review console's tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.db import Base
+
+COMPLAINT_STATES = ("pending", "decided")
+COMPLAINT_OUTCOMES = ("upheld", "reversed")
+COMPLAINANTS = ("uploader", "notifier")
+USER_NOTICE_STATES = ("held", "sent")
+
+
+class Complaint(Base):
+    """A contest of one decision by the uploader, or by the notifier after ``no_action``."""
+
+    __tablename__ = "rights_complaints"
+    __table_args__ = (Index("ix_rights_complaints_provider_state", "provider_id", "state"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    decision_id: Mapped[str] = mapped_column(String(40), index=True)
+    by: Mapped[str] = mapped_column(String(12))
+    filed_by_org_id: Mapped[str | None] = mapped_column(String(40))  # the notifier's organisation, if any
+    statement: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(320))
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    reasons: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[str | None] = mapped_column(String(40))
+    filed_at: Mapped[datetime]
+    deadline_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
+class UserNotice(Base):
+    """What the uploader is told (TCO Art. 11, DSA Art. 17); held while a non-disclosure period runs."""
+
+    __tablename__ = "rights_user_notices"
+    __table_args__ = (Index("ix_rights_user_notices_state_release", "state", "nondisclosure_until"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    decision_id: Mapped[str] = mapped_column(String(40), index=True)
+    uploader_contact: Mapped[str] = mapped_column(String(320))
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12))
+    nondisclosure_until: Mapped[datetime | None]
+    # SHA-256 of the token in the notice's link; the token itself is never stored.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class PreservedItem(Base):
+    """Removed content and its data, encrypted, kept six months or while a legal hold runs (TCO Art. 6)."""
+
+    __tablename__ = "rights_preserved_items"
+    __table_args__ = (Index("ix_rights_preserved_items_purge", "purged_at", "retain_until"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    decision_id: Mapped[str] = mapped_column(String(40), index=True)
+    content_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    metadata_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    stored_at: Mapped[datetime]
+    retain_until: Mapped[datetime]
+    hold_until: Mapped[datetime | None]
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    reinstated_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]

@@ -1,0 +1,97 @@
+"""Reading a request body that is either a multipart upload or JSON (bank entries, lookups)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+
+from accord.errors import InvalidInput, PayloadTooLarge
+from accord.web.deps import app_state
+
+_M = TypeVar("_M", bound=BaseModel)
+_CHUNK = 1 << 20
+
+
+@dataclass
+class Body:
+    """A file and its form fields, or a JSON document."""
+
+    file: bytes | None = None
+    form: dict[str, list[str]] = field(default_factory=dict)
+    json: Any = None
+
+    def field(self, name: str) -> str | None:
+        """A single form field."""
+        values = self.form.get(name)
+        return values[0] if values else None
+
+    def items(self, name: str) -> list[str]:
+        """A form field given several times or comma-separated."""
+        return [part.strip() for value in self.form.get(name, []) for part in value.split(",") if part.strip()]
+
+
+async def read_body(request: Request) -> Body:
+    """Multipart (field ``file``) or JSON; an upload over ``media_max_bytes`` is refused with 413."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        return await _multipart(request)
+    try:
+        return Body(json=await request.json())
+    except ValueError:
+        raise InvalidInput("send JSON, or a multipart form with a `file`", field="body") from None
+
+
+async def _multipart(request: Request) -> Body:
+    limit = app_state(request).settings.media_max_bytes
+    form = await request.form(max_files=1, max_fields=50)
+    body = Body()
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            body.file = await _read_limited(value, limit)
+        else:
+            body.form.setdefault(key, []).append(value)
+    if body.file is None:
+        raise InvalidInput("the multipart form has no `file`", field="file")
+    return body
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    chunks, size = [], 0
+    while chunk := await upload.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the file is larger than the limit of {limit} bytes", field="file")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse(model: type[_M], data: Any) -> _M:
+    """Validate JSON into ``model``, answering 422 problem+json like any other request body."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema with nested models inlined, for a request body declared by hand in OpenAPI."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved

@@ -1,0 +1,223 @@
+"""/v1/notices: removal orders, referrals, flags, user reports and alerts; answers, holds and feedback."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from accord.errors import InvalidInput, NotAuthenticated
+from accord.identity.service import Principal
+from accord.notices import batch, crossborder, feedback, outcomes, service, threat
+from accord.notices.models import Notice
+from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token, current_principal
+from accord.web.schemas.notices import (
+    BatchIn,
+    BatchOut,
+    ClarificationIn,
+    HoldIn,
+    InformationNoticeIn,
+    InformationNoticeOut,
+    LivenessOut,
+    NondisclosureIn,
+    NoticeIn,
+    NoticeOut,
+    OutcomeIn,
+    ProviderOutcomeOut,
+    ScrutinyIn,
+    ThreatIn,
+    ThreatOut,
+)
+
+router = APIRouter(prefix="/v1", tags=["notices"])
+Reader = Annotated[Principal, Depends(Scoped("notices:read"))]
+Writer = Annotated[Principal, Depends(Scoped("notices:write"))]
+
+
+async def _body_kind(request: Request) -> str | None:
+    try:
+        data = json.loads(await request.body() or b"null")
+    except ValueError:
+        return None
+    return data.get("kind") if isinstance(data, dict) else None
+
+
+def _sender(request: Request, session: SessionDep, clock: ClockDep,
+            kind: Annotated[str | None, Depends(_body_kind)]) -> Principal | None:
+    """A key, or nothing at all for a public DSA Art. 16 user report."""
+    if "authorization" in request.headers:
+        bearer_token(request)
+        return current_principal(request, session, clock)
+    if kind != "user_report":
+        raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' (only user reports need none)")
+    return None
+
+
+def notice_out(notice: Notice, principal: Principal | None) -> NoticeOut:
+    """The notice as its viewer may see it: an operational hold is for authorities' eyes only."""
+    fields = {name: getattr(notice, name) for name in NoticeOut.model_fields if hasattr(notice, name)}
+    out = NoticeOut.model_validate({**fields, "breached": notice.breached_at is not None, "hold_reason": None})
+    if principal is None:
+        return out.model_copy(update={"acknowledgement": _receipt(notice)})
+    authority = principal.org_kind == "authority"
+    return out.model_copy(update={"status": service.public_status(notice, principal),
+                                  "hold_reason": notice.hold_reason if authority else None})
+
+
+def _receipt(notice: Notice) -> str:
+    return f"Your report {notice.id} was received at {notice.created_at.isoformat()} (DSA Art. 16(4))."
+
+
+@router.post("/notices", status_code=201)
+def create_notice(body: NoticeIn, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep,
+                  principal: Annotated[Principal | None, Depends(_sender)]) -> NoticeOut:
+    """Send a notice. User reports need no key (rate-limited per address) and are acknowledged on receipt."""
+    address = request.client.host if request.client else None
+    notice = service.receive(session, clock, settings, principal, body.model_dump(exclude_none=True),
+                             address=address)
+    return notice_out(notice, principal)
+
+
+@router.get("/notices")
+def list_notices(principal: Reader, session: SessionDep, kind: str | None = None, status: str | None = None,
+                 provider: str | None = None, since: datetime | None = None, limit: int = 100) -> list[NoticeOut]:
+    """Notices the caller sent or received; filters: kind, status, provider, since."""
+    found = service.list_notices(session, principal, kind=kind, status=status, provider_id=provider, since=since,
+                                 limit=limit)
+    return [notice_out(n, principal) for n in found]
+
+
+@router.get("/notices/outcomes")
+def notice_outcomes(principal: Reader, session: SessionDep) -> list[ProviderOutcomeOut]:
+    """Per provider, for the caller's notices: answered, removal rate, median time to acknowledge and act."""
+    return [ProviderOutcomeOut.model_validate(o) for o in outcomes.issuer_outcomes(session, principal)]
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _batch_lines(request: Request, raw: bytes) -> list[tuple[int, Any]]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    text = raw.decode("utf-8-sig", errors="replace")
+    if content_type in ("text/csv", "application/csv"):
+        return list(batch.parse(text, "csv"))
+    if content_type in ("application/x-ndjson", "application/jsonl", "application/x-jsonlines"):
+        return list(batch.parse(text, "jsonl"))
+    try:
+        body = BatchIn.model_validate_json(raw)
+    except ValueError as exc:
+        raise InvalidInput("send CSV, JSON lines, or {\"notices\": [...]}", field="body") from exc
+    return list(enumerate(body.notices, start=1))
+
+
+@router.post("/notices/batch")
+def notice_batch(request: Request, principal: Writer, session: SessionDep, clock: ClockDep, settings: SettingsDep,
+                 raw: Annotated[bytes, Depends(_raw_body)], atomic: bool = False) -> BatchOut:
+    """Referral Action Days: many notices in one request (text/csv, application/x-ndjson or JSON), with a
+    report per line, committed every 500 lines; ``atomic=true``: one transaction, nothing kept unless every
+    line is accepted."""
+    lines = _batch_lines(request, raw)
+    if atomic:
+        report = batch.import_batch(session, clock, settings, principal, lines, atomic=True)
+    else:
+        session.commit()  # the key's last use; chunks write in their own units of work (SQLite: one writer)
+        report = batch.import_in_chunks(app_state(request).factory, clock, settings, principal, lines)
+    return BatchOut.model_validate({"accepted": report.accepted, "refused": report.refused,
+                                    "atomic": report.atomic, "kept": report.kept, "lines": report.lines})
+
+
+@router.post("/information-notices", status_code=201)
+def send_information_notice(body: InformationNoticeIn, principal: Writer, session: SessionDep,
+                            clock: ClockDep) -> InformationNoticeOut:
+    """TCO Art. 3(2): procedures and deadlines, at least 12 hours before an authority's first order."""
+    info = service.send_information_notice(session, clock, principal, provider_id=body.provider_id, text=body.text)
+    return InformationNoticeOut.model_validate(info)
+
+
+@router.get("/information-notices")
+def information_notices(principal: Reader, session: SessionDep) -> list[InformationNoticeOut]:
+    return [InformationNoticeOut.model_validate(i) for i in service.list_information_notices(session, principal)]
+
+
+@router.get("/notices/{notice_id}")
+def get_notice(notice_id: str, principal: Reader, session: SessionDep) -> NoticeOut:
+    return notice_out(service.get_notice(session, principal, notice_id), principal)
+
+
+@router.post("/notices/{notice_id}/acknowledge")
+def acknowledge(notice_id: str, principal: Writer, session: SessionDep, clock: ClockDep) -> NoticeOut:
+    return notice_out(service.acknowledge(session, clock, principal, notice_id), principal)
+
+
+@router.post("/notices/{notice_id}/outcome")
+def outcome(notice_id: str, body: OutcomeIn, principal: Writer, session: SessionDep, clock: ClockDep) -> NoticeOut:
+    """removed | disabled (countries) | no_action (reasons) | cannot_comply (Annex III ground, explanation)."""
+    notice = service.answer(session, clock, principal, notice_id, outcome=body.outcome, countries=body.countries,
+                            reasons=body.reasons, ground=body.ground, explanation=body.explanation,
+                            automated=body.automated)
+    return notice_out(notice, principal)
+
+
+@router.post("/notices/{notice_id}/clarification")
+def clarification(notice_id: str, body: ClarificationIn, principal: Writer, session: SessionDep,
+                  clock: ClockDep) -> NoticeOut:
+    """After cannot_comply: a fresh one-hour window starts now."""
+    return notice_out(service.clarify(session, clock, principal, notice_id, text=body.text), principal)
+
+
+@router.post("/notices/{notice_id}/hold")
+def hold(notice_id: str, body: HoldIn, principal: Writer, session: SessionDep, clock: ClockDep) -> NoticeOut:
+    """Authorities: hold for operational interest (stops dispatch about this content) or lift the hold."""
+    notice = service.set_hold(session, clock, principal, notice_id, active=body.active, reason=body.reason)
+    return notice_out(notice, principal)
+
+
+@router.get("/notices/{notice_id}/feedback")
+def notice_feedback(notice_id: str, principal: Reader, session: SessionDep,
+                    settings: SettingsDep) -> dict[str, Any]:
+    """The Annex II (measure taken) or Annex III (not executed) record, signed by the provider."""
+    return feedback.feedback(session, settings, principal, notice_id)
+
+
+@router.post("/notices/{notice_id}/nondisclosure")
+def nondisclosure(notice_id: str, body: NondisclosureIn, principal: Writer, session: SessionDep,
+                  clock: ClockDep) -> NoticeOut:
+    """TCO Art. 11(3): extend the non-disclosure period once, by up to six weeks."""
+    notice = service.extend_nondisclosure(session, clock, principal, notice_id, days=body.extend_days)
+    return notice_out(notice, principal)
+
+
+@router.post("/notices/{notice_id}/scrutiny")
+def scrutiny(notice_id: str, body: ScrutinyIn, principal: Writer, session: SessionDep,
+             clock: ClockDep) -> NoticeOut:
+    """TCO Art. 4: the provider asks for scrutiny (48 h); the host authority decides (72 h)."""
+    if body.action == "request":
+        notice = crossborder.request_scrutiny(session, clock, principal, notice_id, by=body.by, reason=body.reason)
+    elif body.action == "decide":
+        if body.infringement is None:
+            raise InvalidInput("a decision says whether there is an infringement", field="infringement")
+        notice = crossborder.decide_scrutiny(session, clock, principal, notice_id, infringement=body.infringement,
+                                             reasons=body.reasons)
+    else:
+        raise InvalidInput("action is request or decide", field="action")
+    return notice_out(notice, principal)
+
+
+@router.post("/notices/{notice_id}/recheck")
+def recheck(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
+            settings: SettingsDep) -> list[LivenessOut]:
+    """Is the content still online? One guarded fetch per URL: HTTP status and content hash."""
+    checks = outcomes.recheck(session, clock, settings, principal, notice_id)
+    return [LivenessOut.model_validate(c) for c in checks]
+
+
+@router.post("/notices/{notice_id}/imminent-threat")
+def imminent_threat(notice_id: str, body: ThreatIn, principal: Writer, session: SessionDep,
+                    clock: ClockDep) -> ThreatOut:
+    """TCO Art. 14(5): escalate at once to the law-enforcement contact of the Member State concerned."""
+    done = threat.escalate_threat(session, clock, principal, notice_id, details=body.details,
+                                  member_state=body.member_state)
+    return ThreatOut.model_validate(done)

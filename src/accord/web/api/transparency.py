@@ -1,0 +1,56 @@
+"""/v1/transparency: yearly reports, statement-of-reasons export and trusted-flagger accuracy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from accord.identity.service import Principal
+from accord.rights import profile
+from accord.transparency import service
+from accord.web.deps import ClockDep, Scoped, SessionDep, app_state
+from accord.web.schemas.transparency import AlertThresholdIn, FlaggerAccuracyOut
+
+router = APIRouter(prefix="/v1", tags=["transparency"])
+Reader = Annotated[Principal, Depends(Scoped("reports:read"))]
+Writer = Annotated[Principal, Depends(Scoped("rights:write"))]
+_MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+
+@router.get("/transparency/report")
+def report(principal: Reader, session: SessionDep, clock: ClockDep, year: int,
+           fmt: Annotated[str, Query(alias="format", description="json, csv or html")] = "json") -> Response:
+    """The caller's yearly report (TCO Art. 7 and DSA Art. 15/24 for a provider, TCO Art. 8 for an authority)."""
+    body = service.report(session, clock, org_id=principal.org_id, year=year, fmt=fmt)
+    return Response(body, media_type=_MEDIA[fmt])
+
+
+@router.get("/transparency/statements")
+def statements(request: Request, principal: Reader, since: datetime | None = None) -> StreamingResponse:
+    """Statements of reasons as JSON lines, each the body of the Transparency Database's single POST."""
+    factory = app_state(request).factory
+
+    def lines() -> Iterator[str]:
+        with factory() as session:
+            yield from service.statement_lines(session, provider_id=principal.org_id, since=since)
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+@router.get("/transparency/flaggers")
+def flagger_accuracy(principal: Reader, session: SessionDep) -> list[FlaggerAccuracyOut]:
+    """DSA Art. 22(6): per flagger (for a provider) or the flagger's own figures (for a trusted flagger)."""
+    figures = service.flagger_figures(session, org_id=principal.org_id, org_kind=principal.org_kind)
+    return [FlaggerAccuracyOut.model_validate(f) for f in figures]
+
+
+@router.put("/transparency/flaggers/alert-threshold")
+def set_alert_threshold(body: AlertThresholdIn, principal: Writer, session: SessionDep,
+                        clock: ClockDep) -> dict[str, float]:
+    principal.require_kind("provider")
+    profile.set_alert_threshold(session, clock, principal.actor, org_id=principal.org_id, below=body.below)
+    return {"below": body.below}

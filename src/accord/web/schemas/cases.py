@@ -1,0 +1,147 @@
+"""Queues, cases, decisions, statements of reasons and quality figures on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from accord.web.schemas.common import In, Out
+
+
+class QueueIn(In):
+    name: str = Field(max_length=120)
+    position: int = Field(100, description="routing order: the first matching queue wins")
+    rules: dict[str, list[str]] = Field(default_factory=dict,
+                                        description="sources, severity, languages, jurisdictions; absent: any")
+    roles: list[str] = Field(default_factory=list, description="roles that may see it; empty: every reviewer")
+    harm: str = Field("high", description="'low' queues take reviewers past their graphic-item soft cap")
+
+
+class QueueOut(Out):
+    id: str
+    name: str
+    position: int
+    rules: dict[str, list[str]]
+    roles: list[str]
+    harm: str
+    kind: str
+
+
+class CaseOut(Out):
+    id: str
+    title: str
+    state: str
+    queue_id: str | None
+    urls: list[str]
+    sources: list[str]
+    labels: list[str]
+    language: str | None
+    jurisdiction: str | None
+    media: list[dict[str, Any]]
+    tier: int = Field(description="0 removal order, 1 trusted flagger or authority, 2 other")
+    score: int = Field(description="confidence (0-3) + severity (0-7)")
+    band: str
+    score_reasons: list[str]
+    graphic: bool
+    deadline_at: datetime | None
+    seconds_left: int | None
+    breach: bool
+    claimed_by: str | None
+    claimed_at: datetime | None
+    escalation: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class WellnessOut(Out):
+    blur: bool
+    greyscale: bool
+    mute_video: bool
+    graphic_soft_cap: int
+    shift_hours: int
+    graphic_seen: int = 0
+    over_cap: bool = False
+    suggest_break: bool = False
+
+
+class ClaimedCaseOut(CaseOut):
+    wellness: WellnessOut
+
+
+class DecisionIn(In):
+    action: str = Field(description="remove, disable, restrict or no_action")
+    ground: str = Field(max_length=500, description="the policy clause or legal article relied on (required)")
+    facts: str = Field(max_length=5000, description="the facts and circumstances relied on")
+    ground_kind: str | None = Field(None, description="'legal' or 'terms'; inferred from the ground if absent")
+    ground_explanation: str = Field("", max_length=2000)
+    countries: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2, for 'disable'")
+    restriction: str | None = Field(None, description="for 'restrict': demoted, age_restricted, ...")
+    exempt_purpose: str | None = Field(None, description="TCO Art. 1(3): journalistic, educational, artistic, "
+                                                         "research or counter_terrorism")
+    exemption_assessment: str = Field("", max_length=2000)
+    automated_decision: bool = False
+    manifestly_illegal: bool = Field(False, description="counts a strike against the uploader (DSA Art. 23)")
+    unfounded_notifiers: list[str] = Field(default_factory=list,
+                                           description="notifiers whose notice was manifestly unfounded")
+
+
+class DecisionOut(Out):
+    id: str
+    case_id: str
+    reviewer: str
+    action: str
+    countries: list[str]
+    restriction: str | None
+    ground_kind: str
+    ground_ref: str
+    ground_explanation: str
+    exempt_purpose: str | None
+    exemption_assessment: str
+    facts: str
+    automated_detection: bool
+    automated_decision: bool
+    notice_ids: list[str]
+    statement_id: str | None
+    created_at: datetime
+
+
+class CaseDetailOut(CaseOut):
+    decisions: list[DecisionOut]
+
+
+class StatementOut(Out):
+    id: str
+    decision_id: str
+    elements: dict[str, Any]
+    body: dict[str, Any] | None = Field(description="the DSA Transparency Database body, when one is due")
+    exemption: str | None
+    created_at: datetime
+
+
+class PreviewOut(Out):
+    elements: dict[str, Any]
+    body: dict[str, Any] | None
+    exemption: str | None
+
+
+class EscalationIn(In):
+    to: str = Field(description="'senior' or 'law_enforcement' (imminent threat)")
+    reason: str = Field(max_length=2000)
+
+
+class QualityReviewOut(Out):
+    id: str
+    case_id: str
+    kind: str
+    state: str
+    created_at: datetime
+
+
+class QualityAnswerIn(In):
+    action: str
+
+
+class SettingsPatch(In):
+    values: dict[str, Any]

@@ -1,0 +1,182 @@
+"""Notices on the wire. ``NoticeIn`` lists every field of every kind; the service checks which ones the kind
+takes (a field of another kind is refused by name), so that validation lives in one place for the API, the
+batch import and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from accord.web.schemas.common import In, Out
+
+
+class RedressIn(In):
+    body: str = Field(description="The court or body that hears a challenge (Annex I section G)")
+    deadline_days: int = Field(description="Days within which a challenge must be brought")
+    national_law: str | None = None
+
+
+class NoticeIn(In):
+    kind: str = Field(description="removal_order | referral | trusted_flag | user_report | alert")
+    provider_id: str | None = Field(None, description="The hosting provider the notice is addressed to")
+    urls: list[str] | None = Field(None, description="The exact URL(s) of the content")
+    reference: str | None = Field(None, description="The issuer's own reference number")
+    identifying_info: str | None = Field(None, description="Further identifying information (Annex I B)")
+    content_hashes: list[str] | None = Field(None, description="type:hex, e.g. sha256:...; joins one case")
+    reasons: str | None = Field(None, description="Statement of reasons / why the content is illegal")
+    tco_types: list[str] | None = Field(None, description="TCO Art. 2(7) types")
+    legal_basis: str | None = None
+    redress: dict[str, Any] | None = Field(None, description="{body, deadline_days}; removal orders")
+    emergency: bool | None = Field(None, description="TCO Art. 3(2): a first order without the 12 h notice")
+    emergency_reason: str | None = None
+    cross_border: bool | None = Field(None, description="Default: the provider is established elsewhere")
+    host_authority_id: str | None = Field(None, description="Authority of the host Member State (TCO Art. 4)")
+    nondisclosure_days: int | None = Field(None, description="TCO Art. 11(3): up to 42 days")
+    issued_at: str | None = None
+    operational_hold: str | None = Field(None, description="Authorities: hold with this reason (Art. 14(1))")
+    clause: str | None = Field(None, description="The provider's terms clause (referrals)")
+    notifier_name: str | None = None
+    notifier_email: str | None = None
+    good_faith: bool | None = Field(None, description="DSA Art. 16(2)(d) statement")
+    verification_label: str | None = Field(None, description="Alerts: verified | designated_entity | ...")
+
+
+class NoticeOut(Out):
+    id: str
+    kind: str
+    status: str
+    issuer_id: str | None
+    issuer_kind: str
+    provider_id: str
+    reference: str
+    urls: list[str]
+    tco_types: list[str]
+    member_state: str | None
+    binding: bool
+    emergency: bool
+    cross_border: bool
+    host_authority_id: str | None
+    case_id: str | None
+    created_at: datetime
+    received_at: datetime | None
+    deadline_at: datetime | None
+    acknowledged_at: datetime | None
+    outcome: str | None
+    outcome_at: datetime | None
+    outcome_detail: dict[str, Any]
+    breach_seconds: int | None
+    breached: bool
+    escalated: list[int]
+    nondisclosure_until: datetime | None
+    scrutiny: dict[str, Any]
+    liveness: list[dict[str, Any]]
+    details: dict[str, Any]
+    answers: list[dict[str, Any]]
+    hold_reason: str | None = Field(None, description="Shown to authorities only")
+    acknowledgement: str | None = Field(None, description="User reports: the receipt (DSA Art. 16(4))")
+
+
+class OutcomeIn(In):
+    outcome: str = Field(description="removed | disabled | no_action | cannot_comply")
+    countries: list[str] = Field(default_factory=list, description="disabled: ISO 3166-1 alpha-2")
+    reasons: str = Field("", description="no_action: why")
+    ground: str | None = Field(None, description="cannot_comply: the Annex III ground")
+    explanation: str = Field("", description="cannot_comply: the explanation")
+    automated: bool = False
+
+
+class ClarificationIn(In):
+    text: str = Field(max_length=20_000)
+
+
+class HoldIn(In):
+    active: bool = True
+    reason: str = Field("", max_length=2000)
+
+
+class NondisclosureIn(In):
+    extend_days: int = Field(description="Once, up to 42 days (TCO Art. 11(3))")
+
+
+class ScrutinyIn(In):
+    action: str = Field(description="request (the provider, within 48 h) | decide (host authority, 72 h)")
+    by: str = Field("provider", description="request: provider | uploader")
+    reason: str = ""
+    infringement: bool | None = None
+    reasons: str = ""
+
+
+class ThreatIn(In):
+    details: str = Field(max_length=20_000)
+    member_state: str | None = None
+
+
+class ContactOut(Out):
+    org_id: str
+    name: str
+    email: str | None
+    phone: str | None
+
+
+class ThreatOut(Out):
+    notice_id: str
+    member_state: str
+    contacts: list[ContactOut]
+    at: str
+
+
+class InformationNoticeIn(In):
+    provider_id: str
+    text: str = Field(max_length=20_000)
+
+
+class InformationNoticeOut(Out):
+    id: str
+    authority_id: str
+    provider_id: str
+    text: str
+    sent_at: datetime
+
+
+class BatchIn(In):
+    notices: list[dict[str, Any]]
+
+
+class BatchLineOut(Out):
+    line: int
+    accepted: bool
+    notice_id: str | None
+    status: str | None
+    field: str | None
+    error: str | None
+
+
+class BatchOut(Out):
+    accepted: int
+    refused: int
+    atomic: bool
+    kept: bool
+    lines: list[BatchLineOut]
+
+
+class ProviderOutcomeOut(Out):
+    provider_id: str
+    provider_name: str
+    sent: int
+    answered: int
+    removed: int
+    removal_rate: float | None
+    median_seconds_to_ack: float | None
+    median_seconds_to_act: float | None
+    breaches: int
+
+
+class LivenessOut(Out):
+    url: str
+    status: int | None
+    online: bool | None
+    sha256: str | None = None
+    error: str | None
+    checked_at: str

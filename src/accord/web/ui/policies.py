@@ -1,0 +1,203 @@
+"""Policy pages (versions, editor with statement preview, diff) and incident pages (declare, timeline)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from accord.db import unit_of_work
+from accord.errors import DomainError
+from accord.identity.service import Principal
+from accord.policies import incidents, service, templates
+from accord.policies.document import ACTIONS
+from accord.web.deps import app_state
+from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.ui.views import render
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+UiPrincipal = Annotated[Principal, Depends(ui_principal)]
+Csrf = Annotated[str, Form()]
+
+
+def _page(request: Request, principal: Principal, template: str, context: dict[str, Any],
+          status: int = 200) -> HTMLResponse:
+    request.state.ui_principal = principal
+    return render(request, template, context, status)
+
+
+# ---- policies ----------------------------------------------------------------------------------------
+
+
+@router.get("/policies")
+def policies(request: Request, principal: UiPrincipal, error: str | None = None) -> HTMLResponse:
+    """The organisation's policies, post-incident reviews, and a form to start from a template."""
+    with app_state(request).factory() as session:
+        context = {"policies": service.list_policies(session, principal.org_id),
+                   "tasks": incidents.list_review_tasks(session, principal.org_id),
+                   "templates": templates.catalogue(), "error": error}
+    return _page(request, principal, "policies/list.html", context)
+
+
+@router.post("/policies")
+def create_policy(request: Request, principal: UiPrincipal, name: Annotated[str, Form()],
+                  template: Annotated[str, Form()] = "small-provider-eu", csrf_token: Csrf = "") -> Response:
+    check_csrf(request, csrf_token)
+    state = app_state(request)
+    try:
+        with unit_of_work(state.factory) as session:
+            policy = service.create_policy(session, state.clock, principal.actor, provider_id=principal.org_id,
+                                           name=name, template=template)
+    except DomainError as exc:
+        return policies(request, principal, error=exc.detail)
+    return RedirectResponse(f"/ui/policies/{policy.id}", status_code=303)
+
+
+def _diff_pair(numbers: list[int], a: int | None, b: int | None) -> tuple[int, int] | None:
+    if len(numbers) < 2 and (a is None or b is None):
+        return None
+    return (a or numbers[-2], b or numbers[-1])
+
+
+def _policy_context(session: Session, principal: Principal, policy_id: str, a: int | None,
+                    b: int | None) -> dict[str, Any]:
+    policy = service.get_policy(session, policy_id, principal.org_id)
+    versions = service.list_versions(session, policy_id, principal.org_id)
+    pair = _diff_pair([v.number for v in versions], a, b)
+    latest = versions[-1]
+    return {
+        "policy": policy, "versions": versions, "latest": latest, "actions": ACTIONS,
+        "previews": service.previews(latest), "pair": pair,
+        "changes": service.diff_versions(session, policy_id, principal.org_id, *pair) if pair else [],
+    }
+
+
+@router.get("/policies/{policy_id}")
+def policy_page(request: Request, policy_id: str, principal: UiPrincipal, a: int | None = None,
+                b: int | None = None, error: str | None = None) -> HTMLResponse:
+    """Versions with publish/activate, the editor of the next version with its preview, and a diff."""
+    with app_state(request).factory() as session:
+        context = _policy_context(session, principal, policy_id, a, b)
+    return _page(request, principal, "policies/policy.html", {**context, "error": error})
+
+
+async def _rules_from_form(request: Request) -> list[dict[str, str]]:
+    form = await request.form()
+    rules = []
+    for index in range(int(str(form.get("count", "0")))):
+        category = str(form.get(f"category_{index}", "")).strip()
+        if category:
+            rules.append({field: str(form.get(f"{field}_{index}", "")).strip()
+                          for field in ("category", "action", "clause_ref", "text")})
+    return rules
+
+
+@router.post("/policies/{policy_id}/versions")
+async def create_version(request: Request, policy_id: str, principal: UiPrincipal) -> Response:
+    """Save the edited rules as a new draft version; exemptions, overlays and automation carry over."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    state = app_state(request)
+    try:
+        with unit_of_work(state.factory) as session:
+            latest = service.list_versions(session, policy_id, principal.org_id)[-1]
+            body = {**latest.body, "rules": await _rules_from_form(request)}
+            service.create_version(session, state.clock, principal.actor, policy_id=policy_id,
+                                   provider_id=principal.org_id, body=body, note=str(form.get("note", "")))
+    except DomainError as exc:
+        return policy_page(request, policy_id, principal, error=exc.detail)
+    return RedirectResponse(f"/ui/policies/{policy_id}", status_code=303)
+
+
+@router.post("/policies/{policy_id}/versions/{number}/{step}")
+def version_step(request: Request, policy_id: str, number: int, step: str, principal: UiPrincipal,
+                 csrf_token: Csrf = "") -> Response:
+    """Publish or activate one version."""
+    check_csrf(request, csrf_token)
+    state = app_state(request)
+    steps = {"publish": service.publish_version, "activate": service.activate_version}
+    if step not in steps:
+        return policy_page(request, policy_id, principal, error=f"unknown step {step!r}")
+    try:
+        with unit_of_work(state.factory) as session:
+            steps[step](session, state.clock, principal.actor, policy_id=policy_id, provider_id=principal.org_id,
+                        number=number)
+    except DomainError as exc:
+        return policy_page(request, policy_id, principal, error=exc.detail)
+    return RedirectResponse(f"/ui/policies/{policy_id}", status_code=303)
+
+
+@router.post("/policies-preview")
+async def preview(request: Request, principal: UiPrincipal) -> HTMLResponse:
+    """The statement text of the edited rule in ``row`` (htmx sends the form as the user types)."""
+    check_csrf(request, None)
+    form = await request.form()
+    index = str(form.get("row", "0"))
+    row = {field: str(form.get(f"{field}_{index}", "")) for field in ("category", "action", "clause_ref", "text")}
+    action = row["action"] if row["action"] in ACTIONS else "no_action"
+    sentence = service.rule_statement(row["category"], action, row["clause_ref"], row["text"])
+    return HTMLResponse(f"<span>{_escape(sentence)}</span>")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+# ---- incidents ---------------------------------------------------------------------------------------
+
+
+@router.get("/incidents")
+def incident_list(request: Request, principal: UiPrincipal, error: str | None = None) -> HTMLResponse:
+    """Every incident (shared with all), and the declaration checklist for coordinators."""
+    state = app_state(request)
+    with state.factory() as session:
+        context = {"incidents": incidents.list_incidents(session),
+                   "active": incidents.active_incidents(session, state.clock.now()),
+                   "criteria": incidents.CRITERIA, "levels": incidents.LEVELS, "error": error}
+    return _page(request, principal, "policies/incidents.html", context)
+
+
+@router.post("/incidents")
+async def declare(request: Request, principal: UiPrincipal) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    state = app_state(request)
+    try:
+        with unit_of_work(state.factory) as session:
+            incident = incidents.declare_incident(
+                session, state.clock, principal.actor, coordinator_id=principal.org_id,
+                title=str(form.get("title", "")), level=str(form.get("level", "")),
+                criteria={name: name in form for name in incidents.CRITERIA},
+                description=str(form.get("description", "")), drill="drill" in form,
+            )
+    except DomainError as exc:
+        return incident_list(request, principal, error=exc.detail)
+    return RedirectResponse(f"/ui/incidents/{incident.id}", status_code=303)
+
+
+@router.get("/incidents/{incident_id}")
+def incident_page(request: Request, incident_id: str, principal: UiPrincipal,
+                  error: str | None = None) -> HTMLResponse:
+    """One incident: checklist, declarer and times, the timeline and the debrief figures."""
+    state = app_state(request)
+    with state.factory() as session:
+        incident = incidents.get_incident(session, incident_id)
+        report = incidents.incident_debrief(session, state.clock, incident_id)
+    return _page(request, principal, "policies/incident.html",
+                 {"incident": incident, "report": report, "criteria": incidents.CRITERIA, "error": error})
+
+
+@router.post("/incidents/{incident_id}/conclude")
+def conclude(request: Request, incident_id: str, principal: UiPrincipal,
+             conclusion: Annotated[str, Form()] = "", csrf_token: Csrf = "") -> Response:
+    check_csrf(request, csrf_token)
+    state = app_state(request)
+    try:
+        with unit_of_work(state.factory) as session:
+            incidents.conclude_incident(session, state.clock, principal.actor, coordinator_id=principal.org_id,
+                                        incident_id=incident_id, conclusion=conclusion)
+    except DomainError as exc:
+        return incident_page(request, incident_id, principal, error=exc.detail)
+    return RedirectResponse(f"/ui/incidents/{incident_id}", status_code=303)

@@ -1,0 +1,36 @@
+"""The transparency report page: charts and every figure of the year, plus trusted-flagger accuracy."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from accord.identity.service import Principal
+from accord.transparency import charts, render, reports, service
+from accord.web.deps import app_state
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.views import render as render_page
+
+router = APIRouter(prefix="/ui/transparency", include_in_schema=False)
+UiPrincipal = Annotated[Principal, Depends(ui_principal)]
+
+
+@router.get("")
+def report_page(request: Request, principal: UiPrincipal, year: int | None = None) -> HTMLResponse:
+    request.state.ui_principal = principal
+    state = app_state(request)
+    chosen = year or state.clock.now().year
+    with state.factory() as session:
+        flaggers = service.flagger_figures(session, org_id=principal.org_id, org_kind=principal.org_kind)
+        report = None if principal.org_kind == "trusted_flagger" else reports.report_for(
+            session, state.clock, org_id=principal.org_id, year=chosen)
+    context = {
+        "report": report or {"year": chosen, "organisation": {"name": "Trusted flagger"}, "generated_at": ""},
+        "charts": charts.report_charts(report) if report else {},
+        "rows": list(render.flatten(report)) if report else [],
+        "flaggers": flaggers,
+        "own": principal.org_kind == "trusted_flagger",
+    }
+    return render_page(request, "transparency/report.html", context)

@@ -1,0 +1,41 @@
+"""Review settings and wellness: safe defaults, per-reviewer overrides, no zero verification share."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.cases import config
+from accord.errors import InvalidInput
+from tests.unit.cases.conftest import Provider
+
+
+def test_wellness_defaults_blur_greyscale_and_mute(provider: Provider) -> None:
+    settings = config.wellness(provider.session, provider.id, "member:x")
+    assert settings["blur"] is True
+    assert settings["greyscale"] is True
+    assert settings["mute_video"] is True
+    assert settings["graphic_soft_cap"] == config.DEFAULTS["graphic_soft_cap"]
+    assert config.review_settings(provider.session, provider.id)["rereview_share"] == 0.10
+
+
+def test_reviewer_overrides_beat_organisation_defaults(provider: Provider) -> None:
+    p = provider
+    config.update_review_settings(p.session, p.clock, p.admin.actor, p.id, {"graphic_soft_cap": 10})
+    config.set_reviewer_preferences(p.session, p.clock, p.admin.actor, p.id, "member:a", {"greyscale": False})
+    mine = config.wellness(p.session, p.id, "member:a")
+    other = config.wellness(p.session, p.id, "member:b")
+    assert (mine["greyscale"], mine["graphic_soft_cap"]) == (False, 10)
+    assert (other["greyscale"], other["graphic_soft_cap"]) == (True, 10)
+
+
+@pytest.mark.parametrize("changes", [{"automated_verify_share": 0}, {"automated_verify_share": 0.0},
+                                     {"rereview_share": 1.5}, {"nonsense": 1}, {"blur": "no"}])
+def test_invalid_settings_are_refused(provider: Provider, changes: dict[str, object]) -> None:
+    with pytest.raises(InvalidInput):
+        config.update_review_settings(provider.session, provider.clock, provider.admin.actor, provider.id, changes)
+
+
+def test_only_wellness_keys_are_personal(provider: Provider) -> None:
+    with pytest.raises(InvalidInput):
+        config.set_reviewer_preferences(provider.session, provider.clock, provider.admin.actor, provider.id,
+                                        "member:a", {"rereview_share": 0.5})

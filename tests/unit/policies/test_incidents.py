@@ -1,0 +1,174 @@
+"""Incidents: the checklist, coordinators only, priority while active, webhooks, debrief and reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.audit.service import Actor, record
+from accord.clock import FrozenClock
+from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from accord.jobs import webhooks
+from accord.jobs.models import Job
+from accord.policies import incidents, service
+from accord.policies.models import Incident
+from accord.settings import Settings
+from tests.factories import TEST_ACTOR, make_org
+
+ALL = dict.fromkeys(incidents.CRITERIA, True)
+
+
+def _declare(session: Session, clock: FrozenClock, coordinator_id: str, **kwargs: Any) -> Incident:
+    args: dict[str, Any] = {"title": "Attack in a city", "level": "content_incident_protocol", "criteria": ALL}
+    return incidents.declare_incident(session, clock, Actor("test:hub", coordinator_id),
+                                      coordinator_id=coordinator_id, **{**args, **kwargs})
+
+
+def test_only_coordinators_declare(session: Session, clock: FrozenClock) -> None:
+    for kind in ("provider", "authority", "trusted_flagger", "civil_society"):
+        org = make_org(session, clock, kind)
+        with pytest.raises(PermissionDenied):
+            _declare(session, clock, org.id)
+
+
+@pytest.mark.parametrize(("level", "criteria", "ok"), [
+    ("content_incident_protocol", ALL, True),
+    ("content_incident_protocol", {**ALL, "depicts_murder": False}, False),
+    ("content_incident", {**ALL, "spreading": False}, False),
+    ("incident", {"ongoing_event": True}, True),
+    ("incident", {}, False),
+    ("emergency", ALL, False),
+    ("incident", {"ongoing_event": True, "rumour": True}, False),
+])
+def test_the_checklist_must_hold_for_the_level(session: Session, clock: FrozenClock, level: str,
+                                               criteria: dict[str, bool], ok: bool) -> None:
+    hub = make_org(session, clock, "coordinator")
+    if ok:
+        assert _declare(session, clock, hub.id, level=level, criteria=criteria).state == "active"
+    else:
+        with pytest.raises(InvalidInput):
+            _declare(session, clock, hub.id, level=level, criteria=criteria)
+
+
+def test_declaring_records_declarer_time_tag_and_tells_every_provider(
+    session: Session, clock: FrozenClock, settings: Settings
+) -> None:
+    hub = make_org(session, clock, "coordinator")
+    providers = [make_org(session, clock, "provider") for _ in range(2)]
+    authority = make_org(session, clock, "authority")
+    for org in [*providers, authority]:
+        webhooks.create_endpoint(session, clock, settings, TEST_ACTOR, org_id=org.id, url="http://127.0.0.1:9/h")
+    first = _declare(session, clock, hub.id)
+    second = _declare(session, clock, hub.id)
+    assert first.declared_at == clock.now() and first.declared_by == "test:hub"
+    assert first.tag == "incident-20260302-attack-in-a-city" and second.tag.endswith("-2")
+    jobs = list(session.scalars(select(Job).where(Job.kind == "webhook.deliver")))
+    assert sorted(j.org_id or "" for j in jobs) == sorted([p.id for p in providers] * 2)
+    assert {j.payload["event"] for j in jobs} == {"incident.declared"}
+
+
+def test_priority_rises_only_while_an_incident_is_active(session: Session, clock: FrozenClock) -> None:
+    hub = make_org(session, clock, "coordinator")
+    incident = _declare(session, clock, hub.id)
+    start = clock.now()
+    active = incidents.active_incidents(session, start)
+    assert [i.id for i in active] == [incident.id]
+    assert incidents.priority_boost_for([incident.tag, "other"], active) == 3
+    assert incidents.priority_boost_for(["other"], active) == 0
+    clock.advance(hours=2)
+    incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id)
+    assert incidents.active_incidents(session, clock.now()) == []
+    assert [i.id for i in incidents.active_incidents(session, start)] == [incident.id]  # as it was then
+    assert service.priority_boost_for([incident.tag], service.active_incidents(session, clock.now())) == 0
+
+
+def test_escalation_moves_the_level_and_checks_the_criteria(session: Session, clock: FrozenClock) -> None:
+    hub = make_org(session, clock, "coordinator")
+    incident = _declare(session, clock, hub.id, level="incident", criteria={"ongoing_event": True})
+    with pytest.raises(InvalidInput):
+        incidents.escalate_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id,
+                                    level="content_incident_protocol")
+    incidents.escalate_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id,
+                                level="content_incident_protocol", criteria=ALL, reason="video confirmed")
+    assert incident.level == "content_incident_protocol" and incident.criteria == ALL
+    assert incidents.priority_boost_for([incident.tag], [incident]) == 3
+
+
+def test_only_the_declaring_coordinator_concludes_and_only_once(session: Session, clock: FrozenClock) -> None:
+    hub, other = make_org(session, clock, "coordinator"), make_org(session, clock, "coordinator")
+    incident = _declare(session, clock, hub.id)
+    with pytest.raises(PermissionDenied):
+        incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=other.id, incident_id=incident.id)
+    incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id)
+    with pytest.raises(Conflict):
+        incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id)
+    with pytest.raises(NotFound):
+        incidents.get_incident(session, "inc_missing")
+
+
+def _facts(session: Session, clock: FrozenClock, incident: Incident, provider_id: str) -> None:
+    """What banks, matching and the review console record during an incident (their event contract)."""
+    system = Actor.system()
+    clock.advance(minutes=12)
+    record(session, clock, system, "banks:entry:add", subject="ent_1", payload={"incident_tag": incident.tag})
+    record(session, clock, system, "banks:entry:add", subject="ent_2", payload={"tags": [incident.tag]})
+    record(session, clock, system, "banks:entry:add", subject="ent_x", payload={"tags": ["unrelated"]})
+    clock.advance(minutes=8)
+    record(session, clock, system, "matching:match:found", subject="mat_1",
+           payload={"provider_id": provider_id, "entry_id": "ent_1", "case_id": "cas_1"})
+    record(session, clock, system, "matching:match:found", subject="mat_x",
+           payload={"provider_id": provider_id, "entry_id": "ent_x", "case_id": "cas_x"})
+    clock.advance(minutes=5)
+    record(session, clock, system, "cases:decision:create", subject="dec_1",
+           payload={"case_id": "cas_1", "provider_id": provider_id, "action": "remove"})
+    record(session, clock, system, "cases:decision:create", subject="dec_x",
+           payload={"case_id": "cas_x", "provider_id": provider_id, "action": "remove"})
+
+
+def test_a_drill_declare_to_debrief_under_a_frozen_clock(session: Session, clock: FrozenClock) -> None:
+    hub, provider = make_org(session, clock, "coordinator"), make_org(session, clock, "provider")
+    drill = _declare(session, clock, hub.id, title="Drill", drill=True)
+    _facts(session, clock, drill, provider.id)
+    live = incidents.incident_debrief(session, clock, drill.id)
+    assert live["hashes_added"] == 2 and live["matches"] == 1
+    clock.advance(hours=1)
+    incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=drill.id,
+                                conclusion="drill done")
+    report = incidents.incident_debrief(session, clock, drill.id)
+    assert report["drill"] is True and report["duration_seconds"] == (25 + 60) * 60
+    assert (report["hashes_added"], report["matches"], report["providers_matched"]) == (2, 1, 1)
+    assert report["actions"] == {"remove": 1}
+    assert (report["seconds_to_first_hash"], report["seconds_to_first_match"]) == (12 * 60, 20 * 60)
+    assert [e["tag"] for e in report["timeline"]] == [
+        "policies:incident:declare", "banks:entry:add", "banks:entry:add", "matching:match:found",
+        "cases:decision:create", "policies:incident:conclude"]
+    assert incidents.list_review_tasks(session, provider.id) == []  # a drill asks nobody to review
+
+
+def test_concluding_a_real_incident_opens_a_policy_review_per_provider(session: Session,
+                                                                        clock: FrozenClock) -> None:
+    hub = make_org(session, clock, "coordinator")
+    providers = [make_org(session, clock, "provider") for _ in range(2)]
+    incident = _declare(session, clock, hub.id)
+    incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id)
+    [task] = incidents.list_review_tasks(session, providers[0].id)
+    assert task.state == "open" and task.incident_id == incident.id
+    assert (task.due_at - task.created_at).days == incidents.REVIEW_DAYS
+    with pytest.raises(NotFound):
+        incidents.complete_review_task(session, clock, TEST_ACTOR, provider_id=providers[1].id, task_id=task.id)
+    incidents.complete_review_task(session, clock, TEST_ACTOR, provider_id=providers[0].id, task_id=task.id,
+                                   note="added the incident bank to automation")
+    assert task.state == "done"
+    with pytest.raises(Conflict):
+        incidents.complete_review_task(session, clock, TEST_ACTOR, provider_id=providers[0].id, task_id=task.id)
+
+
+def test_a_linked_incident_bank_is_recorded(session: Session, clock: FrozenClock) -> None:
+    hub = make_org(session, clock, "coordinator")
+    incident = _declare(session, clock, hub.id)
+    incidents.link_bank(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id,
+                        bank_id="bnk_1")
+    assert incident.bank_id == "bnk_1"
