@@ -33,6 +33,19 @@ PG_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "postgresql+psycopg://postgr
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Real argon2, with the smallest cost parameters: production's cost makes each member take ~0.4 s."""
+    from argon2 import PasswordHasher
+
+    from accord.identity import service
+
+    production = service._hasher
+    service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    service._hasher = production
+
+
 def _worker_pg_url() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     url = make_url(PG_URL)

@@ -16,47 +16,53 @@ from accord.clock import Clock, SystemClock
 from accord.db import make_engine, make_sessionmaker
 from accord.settings import Settings
 from accord.web import problems
+from accord.web.api import banks as banks_api
+from accord.web.api import cases as cases_api
+from accord.web.api import exchange as exchange_api
 from accord.web.api import identity, operations
+from accord.web.api import matching as matching_api
+from accord.web.api import narratives as narratives_api
+from accord.web.api import notices as notices_api
+from accord.web.api import policies as policies_api
+from accord.web.api import rights as rights_api
+from accord.web.api import transparency as transparency_api
 from accord.web.idempotency import IdempotencyMiddleware
 from accord.web.observability import Metrics, ObservabilityMiddleware
 from accord.web.state import AppState
+from accord.web.ui import banks as banks_ui
+from accord.web.ui import cases as cases_ui
+from accord.web.ui import narratives as narratives_ui
+from accord.web.ui import notices as notices_ui
+from accord.web.ui import policies as policies_ui
+from accord.web.ui import rights as rights_ui
+from accord.web.ui import transparency as transparency_ui
 from accord.web.ui import views
 
-API_ROUTERS = [identity.router, operations.router]
-UI_ROUTERS = [views.router]
-from accord.web.api import notices as notices_api  # noqa: E402 - orders, referrals, flags
-from accord.web.ui import notices as notices_ui  # noqa: E402
-
-API_ROUTERS.append(notices_api.router)
-UI_ROUTERS.append(notices_ui.router)
-from accord.web.api import cases as cases_api  # noqa: E402 - the review console registers itself
-from accord.web.ui import cases as cases_ui  # noqa: E402
-
-API_ROUTERS.append(cases_api.router)
-UI_ROUTERS.append(cases_ui.router)
-from accord.web.api import narratives as narratives_api  # noqa: E402 - the campaigns package registers itself
-from accord.web.ui import narratives as narratives_ui  # noqa: E402
-
-API_ROUTERS.append(narratives_api.router)
-UI_ROUTERS.append(narratives_ui.router)
-from accord.web.api import policies as policies_api  # noqa: E402 - policies and incidents register themselves
-from accord.web.ui import policies as policies_ui  # noqa: E402
-
-API_ROUTERS.append(policies_api.router)
-UI_ROUTERS.append(policies_ui.router)
-# What a `--role matcher` process serves: only hashing and matching (added by the matching package).
-MATCHER_ROUTERS: list[APIRouter] = []
-from accord.web.api import banks as banks_api, exchange as exchange_api, matching as matching_api  # noqa: E402, I001
-from accord.web.ui import banks as banks_ui  # noqa: E402
-
-API_ROUTERS += [banks_api.router, matching_api.router, exchange_api.router]
-UI_ROUTERS.append(banks_ui.router)
-MATCHER_ROUTERS.append(matching_api.router)
-from accord.web.api import rights as rights_api, transparency as transparency_api  # noqa: E402, I001 - rights
-from accord.web.ui import rights as rights_ui, transparency as transparency_ui  # noqa: E402, I001
-
-API_ROUTERS += [rights_api.router, transparency_api.router]
-UI_ROUTERS += [rights_ui.router, transparency_ui.router]
+API_ROUTERS: list[APIRouter] = [
+    identity.router,
+    operations.router,
+    notices_api.router,
+    cases_api.router,
+    banks_api.router,
+    matching_api.router,
+    exchange_api.router,
+    policies_api.router,
+    rights_api.router,
+    transparency_api.router,
+    narratives_api.router,
+]
+UI_ROUTERS: list[APIRouter] = [
+    views.router,
+    notices_ui.router,
+    cases_ui.router,
+    banks_ui.router,
+    policies_ui.router,
+    rights_ui.router,
+    transparency_ui.router,
+    narratives_ui.router,
+]
+# What a `--role matcher` process serves: only hashing and matching.
+MATCHER_ROUTERS: list[APIRouter] = [matching_api.router]
 
 
 def _package_dir(name: str) -> Path:

@@ -78,7 +78,23 @@ def make_engine(url: str, *, pool: bool = True) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose audit events join the hash chain at commit and are forgotten on rollback."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_commit", _seal_audit)
+    event.listen(factory, "after_rollback", _forget_audit)
+    return factory
+
+
+def _seal_audit(session: Session) -> None:
+    from accord.audit.service import seal_pending  # the audit package builds on this module
+
+    seal_pending(session)
+
+
+def _forget_audit(session: Session) -> None:
+    from accord.audit.service import forget_pending
+
+    forget_pending(session)
 
 
 @contextmanager

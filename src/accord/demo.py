@@ -53,13 +53,14 @@ class DemoWorld:
 Seeder = Callable[[Session, Clock, Settings, DemoWorld], None]
 # Each capability appends its seeder here from its own module (see SEEDER_MODULES).
 SEEDERS: list[Seeder] = []
-SEEDER_MODULES: list[str] = []
-SEEDER_MODULES.append("accord.notices.demo")
-SEEDER_MODULES.append("accord.narratives.demo")
-SEEDER_MODULES.append("accord.policies.demo")
-SEEDER_MODULES.append("accord.banks.demo")
-SEEDER_MODULES.append("accord.transparency.demo")
-SEEDER_MODULES.append("accord.cases.demo")
+SEEDER_MODULES: list[str] = [
+    "accord.notices.demo",
+    "accord.narratives.demo",
+    "accord.policies.demo",  # before banks: a match acts automatically only where a policy says so
+    "accord.banks.demo",
+    "accord.transparency.demo",
+    "accord.cases.demo",
+]
 
 
 def demo_exists(session: Session) -> bool:

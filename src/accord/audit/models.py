@@ -1,4 +1,4 @@
-"""The audit event row. ``seq`` orders the chain; ``hash`` covers the row and the previous hash."""
+"""The audit event row. ``chain_seq`` orders the chain; ``hash`` covers the row and the previous hash."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ class AuditEvent(Base):
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     id: Mapped[str] = mapped_column(String(40), unique=True)
+    # The place in the hash chain, given at commit under the chain's lock (``seal_pending``).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     at: Mapped[datetime] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(120))
     org_id: Mapped[str | None] = mapped_column(String(40), index=True)

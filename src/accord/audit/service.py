@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
@@ -60,9 +60,7 @@ def _check_tag(tag: str) -> None:
         raise InvalidInput(f"audit tag {tag!r} is not shaped source:subject:action", field="tag")
 
 
-def _last_hash(session: Session) -> str:
-    row = session.execute(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).scalar()
-    return row or GENESIS
+PENDING = "accord.audit.pending"
 
 
 def record(
@@ -75,10 +73,12 @@ def record(
     payload: Mapping[str, Any] | None = None,
     org_id: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain in the caller's transaction."""
+    """Add one event in the caller's transaction; it joins the chain when the transaction commits.
+
+    Chaining at commit (``seal_pending``) keeps the chain's lock for the commit alone rather than the whole
+    request, so concurrent requests are not serialised behind each other.
+    """
     _check_tag(tag)
-    if is_postgres(session):
-        session.execute(select(_advisory_lock()))
     event = AuditEvent(
         id=new_id("evt"),
         at=clock.now(),
@@ -87,19 +87,38 @@ def record(
         tag=tag,
         subject=subject,
         payload=json.loads(json.dumps(dict(payload or {}), default=str)),
-        prev_hash=_last_hash(session),
+        chain_seq=None,
+        prev_hash="",
         hash="",
     )
-    event.hash = compute_hash(event.prev_hash, event)
     session.add(event)
     session.flush()
+    session.info.setdefault(PENDING, []).append(event)
     return event
 
 
-def _advisory_lock() -> Any:
-    from sqlalchemy import func
+def seal_pending(session: Session) -> int:
+    """Give this transaction's events their place in the chain; called just before commit."""
+    pending = [e for e in session.info.pop(PENDING, []) if inspect(e).persistent]
+    if not pending:
+        return 0
+    if is_postgres(session):
+        session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+    last = session.execute(
+        select(AuditEvent.chain_seq, AuditEvent.hash)
+        .where(AuditEvent.chain_seq.is_not(None)).order_by(AuditEvent.chain_seq.desc()).limit(1)
+    ).first()
+    position, prev = (int(last[0] or 0), str(last[1])) if last else (0, GENESIS)
+    for event in pending:
+        position += 1
+        event.chain_seq, event.prev_hash = position, prev
+        event.hash = prev = compute_hash(prev, event)
+    session.flush()
+    return len(pending)
 
-    return func.pg_advisory_xact_lock(_LOCK_KEY)
+
+def forget_pending(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 @dataclass(frozen=True)
@@ -110,7 +129,8 @@ class ChainBreak:
 
 
 def _iter_events(session: Session) -> Iterator[AuditEvent]:
-    yield from session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
+    query = select(AuditEvent).order_by(AuditEvent.chain_seq.is_(None), AuditEvent.chain_seq, AuditEvent.seq)
+    yield from session.scalars(query.execution_options(yield_per=1000))
 
 
 def verify(session: Session) -> tuple[int, ChainBreak | None]:
@@ -118,6 +138,8 @@ def verify(session: Session) -> tuple[int, ChainBreak | None]:
     prev_hash, before = GENESIS, None
     count = 0
     for event in _iter_events(session):
+        if event.chain_seq is None:
+            return count, ChainBreak(event.seq, event.id, "this event was inserted outside the chain")
         if compute_hash(event.prev_hash, event) != event.hash:
             return count, ChainBreak(event.seq, event.id, "this event was edited")
         if event.prev_hash != prev_hash:

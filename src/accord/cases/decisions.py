@@ -26,6 +26,7 @@ from accord.db import new_id
 from accord.errors import Conflict, InvalidInput, NotFound
 from accord.identity.service import Principal
 from accord.jobs import webhooks
+from accord.jobs.service import enqueue
 from accord.transparency.sor import Restriction
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -148,6 +149,13 @@ def _answer_notices(session: Session, clock: Clock, actor: Actor, case: Case, de
                                      automated=decision.automated_decision))
 
 
+def _case_snapshot(case: Case) -> dict[str, Any]:
+    """What the preservation store keeps of removed content: Accord holds references, never the item."""
+    return {"id": case.id, "title": case.title, "urls": list(case.urls), "signals": list(case.signals),
+            "media": list(case.media), "uploader_ref": case.uploader_ref, "labels": list(case.labels),
+            "jurisdiction": case.jurisdiction, "created_at": case.created_at.isoformat()}
+
+
 def _record(session: Session, clock: Clock, actor: Actor, case: Case, decision: Decision) -> None:
     payload = {
         "case_id": case.id, "provider_id": case.provider_id, "action": decision.action,
@@ -157,9 +165,13 @@ def _record(session: Session, clock: Clock, actor: Actor, case: Case, decision: 
         "sources": list(case.sources), "content_type": statements.content_types(case),
         "queue_id": decision.queue_id, "reviewer": decision.reviewer, "statement_id": decision.statement_id,
         "seconds_to_decide": int((decision.created_at - case.created_at).total_seconds()),
+        "facts": decision.facts, "ground_explanation": decision.ground_explanation,
     }
     record(session, clock, actor, "cases:decision:create", subject=decision.id, org_id=case.provider_id,
            payload=payload)
+    if decision.action in ("remove", "disable"):
+        enqueue(session, clock, "rights.after_decision", {**payload, "decision_id": decision.id,
+                "case": _case_snapshot(case)}, org_id=case.provider_id)
     webhooks.emit(session, clock, org_id=case.provider_id, event="case.decided",
                   data={"case_id": case.id, "decision_id": decision.id, "action": decision.action})
 

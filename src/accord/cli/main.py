@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from accord.cli import identity, operations
+from accord.cli import banks, cases, identity, narratives, notices, operations, policies, rights, transparency
 from accord.errors import DomainError
 
 
@@ -42,18 +42,18 @@ app.add_typer(identity.member_app, name="member")
 app.add_typer(identity.key_app, name="key")
 app.add_typer(operations.audit_app, name="audit")
 app.add_typer(operations.jobs_app, name="jobs")
-app.add_typer(__import__("accord.cli.notices").cli.notices.notice_app, name="notice")
-app.add_typer(__import__("accord.cli.narratives").cli.narratives.campaign_app, name="campaign")
-app.add_typer(__import__("accord.cli.policies").cli.policies.policy_app, name="policy")
-app.add_typer(__import__("accord.cli.policies").cli.policies.incident_app, name="incident")
-app.add_typer(__import__("accord.cli.banks").cli.banks.bank_app, name="bank")
-app.add_typer(__import__("accord.cli.banks").cli.banks.exchange_app, name="exchange")
-app.add_typer(__import__("accord.cli.transparency").cli.transparency.report_app, name="report")
-app.add_typer(__import__("accord.cli.transparency").cli.transparency.sor_app, name="sor")
-app.add_typer(__import__("accord.cli.rights").cli.rights.rights_app, name="rights")
-app.add_typer(__import__("accord.cli.cases").cli.cases.case_app, name="case")
-app.command("hash")(__import__("accord.cli.banks").cli.banks.hash_files)
-app.command("match")(__import__("accord.cli.banks").cli.banks.match_files)
+app.add_typer(notices.notice_app, name="notice")
+app.add_typer(cases.case_app, name="case")
+app.add_typer(banks.bank_app, name="bank")
+app.add_typer(banks.exchange_app, name="exchange")
+app.command("hash")(banks.hash_files)
+app.command("match")(banks.match_files)
+app.add_typer(policies.policy_app, name="policy")
+app.add_typer(policies.incident_app, name="incident")
+app.add_typer(rights.rights_app, name="rights")
+app.add_typer(transparency.report_app, name="report")
+app.add_typer(transparency.sor_app, name="sor")
+app.add_typer(narratives.campaign_app, name="campaign")
 app.command("serve")(operations.serve)
 app.command("worker")(operations.worker)
 app.command("demo")(operations.demo)

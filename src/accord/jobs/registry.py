@@ -33,9 +33,12 @@ HANDLERS: dict[str, Handler] = {}
 DUTIES: dict[str, tuple[float, Duty]] = {}
 
 # Modules that declare handlers or duties; each issue adds its own here.
-JOB_MODULES: list[str] = ["accord.jobs.webhooks", "accord.rights.jobs"]
-JOB_MODULES.append("accord.notices.jobs")
-JOB_MODULES.append("accord.matching.jobs")
+JOB_MODULES: list[str] = [
+    "accord.jobs.webhooks",
+    "accord.notices.jobs",
+    "accord.matching.jobs",
+    "accord.rights.jobs",
+]
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:

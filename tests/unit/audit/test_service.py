@@ -29,6 +29,23 @@ def test_events_chain_to_each_other(session: Session, clock: FrozenClock) -> Non
     assert verify(session) == (5, None)
 
 
+def test_an_event_rolled_back_never_joins_the_chain(session: Session, clock: FrozenClock) -> None:
+    _chain(session, clock, 2)
+    record(session, clock, ACTOR, "test:thing:abandon")
+    session.rollback()
+    _chain(session, clock, 2)
+    assert verify(session) == (4, None)
+
+
+def test_unsealed_row_is_reported(session: Session, clock: FrozenClock) -> None:
+    _chain(session, clock, 2)
+    session.execute(text("INSERT INTO audit_events (id, at, actor, tag, payload, prev_hash, hash) "
+                         "VALUES ('evt_raw', '2026-03-02 10:00:00', 'x', 'a:b:c', '{}', '', '')"))
+    session.commit()
+    _, broken = verify(session)
+    assert broken is not None and broken.event_id == "evt_raw" and "outside the chain" in broken.reason
+
+
 def test_tag_must_have_three_parts(session: Session, clock: FrozenClock) -> None:
     try:
         record(session, clock, ACTOR, "bad:tag")
@@ -58,8 +75,11 @@ def test_delete_is_detected_at_the_following_event(session: Session, clock: Froz
 def test_insert_is_detected_at_the_inserted_event(session: Session, clock: FrozenClock) -> None:
     events = _chain(session, clock)
     # Make room after event 1 and slip in a well-formed event that chains to it.
-    session.execute(update(AuditEvent).where(AuditEvent.seq > events[1].seq).values(seq=AuditEvent.seq + 100))
-    forged = AuditEvent(seq=events[1].seq + 1, id="evt_forged", at=clock.now(), actor="intruder", org_id="org_a",
+    after = events[1].chain_seq
+    assert after is not None
+    session.execute(update(AuditEvent).where(AuditEvent.chain_seq > after)
+                    .values(chain_seq=AuditEvent.chain_seq + 100))
+    forged = AuditEvent(chain_seq=after + 1, id="evt_forged", at=clock.now(), actor="intruder", org_id="org_a",
                         tag="test:thing:forge", subject=None, payload={}, prev_hash=events[1].hash, hash="")
     forged.hash = compute_hash(forged.prev_hash, forged)
     session.add(forged)

@@ -25,6 +25,7 @@ def upgrade() -> None:
     op.create_table('audit_events',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('chain_seq', sa.BigInteger(), nullable=True),
     sa.Column('at', accord.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
     sa.Column('org_id', sa.String(length=40), nullable=True),
@@ -34,6 +35,7 @@ def upgrade() -> None:
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_audit_events')),
+    sa.UniqueConstraint('chain_seq', name=op.f('uq_audit_events_chain_seq')),
     sa.UniqueConstraint('id', name=op.f('uq_audit_events_id'))
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:

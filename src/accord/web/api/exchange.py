@@ -28,6 +28,6 @@ def exchange_feed(principal: Reader, session: SessionDep, settings: SettingsDep,
 
 
 @router.get("/exchange/key")
-def exchange_key(settings: SettingsDep) -> dict[str, str]:
+def exchange_key(principal: Reader, settings: SettingsDep) -> dict[str, str]:
     """The Ed25519 public key (hex) that signs this instance's feed, to pin before a first pull."""
     return {"algorithm": "ed25519", "public_key": signing.public_key_hex(settings)}
