@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.audit.service import Actor
+from accord.audit.service import Actor, record
 from accord.cases import claims, intake, priority, queues
 from accord.cases.models import Case
 from accord.clock import Clock
@@ -116,3 +116,17 @@ def describe(case: Case, clock: Clock) -> dict[str, Any]:
         "claimed_by": case.claimed_by, "claimed_at": case.claimed_at, "escalation": case.escalation,
         "created_at": case.created_at, "decided_at": case.decided_at,
     }
+
+
+def close_answered(session: Session, clock: Clock, actor: Actor, case_id: str | None, open_items: int) -> bool:
+    """A provider that answered the case's notices directly (on the notice, not through a review decision)
+    has acted: once nothing in the case is left to answer, the case leaves the review queues as ``closed``."""
+    case = session.get(Case, case_id) if case_id else None
+    if case is None or case.state != "open" or open_items > 0:
+        return False
+    now = clock.now()
+    claims.end_claim(session, case, "answered", now)
+    case.state, case.updated_at = "closed", now
+    record(session, clock, actor, "cases:case:close", subject=case.id, org_id=case.provider_id,
+           payload={"reason": "notices answered directly", "provider_id": case.provider_id})
+    return True

@@ -452,8 +452,19 @@ def answer(
     stops the clock until a clarification starts a fresh hour.
     """
     notice = _for_provider(session, principal, notice_id)
-    return record_outcome(session, clock, principal.actor, notice, outcome=outcome, countries=countries,
-                          reasons=reasons, ground=ground, explanation=explanation, automated=automated)
+    record_outcome(session, clock, principal.actor, notice, outcome=outcome, countries=countries,
+                   reasons=reasons, ground=ground, explanation=explanation, automated=automated)
+    if notice.status == "answered":
+        _close_case_when_answered(session, clock, principal.actor, notice.case_id)
+    return notice
+
+
+def _close_case_when_answered(session: Session, clock: Clock, actor: Actor, case_id: str | None) -> None:
+    from accord.cases.service import close_answered  # cases builds on notices; import at the point of use
+
+    waiting = session.scalar(select(func.count()).select_from(Notice).where(
+        Notice.case_id == case_id, Notice.status.in_([*OPEN_STATUSES, "paused", "held"])))
+    close_answered(session, clock, actor, case_id, waiting or 0)
 
 
 def record_outcome(session: Session, clock: Clock, actor: Actor, notice: Notice, *, outcome: str,
