@@ -143,6 +143,8 @@ def route(session: Session, case: Case, now: datetime) -> ReviewQueue:
 def triage(session: Session, clock: Clock, case: Case) -> Case:
     """Score and route a case (escalated cases keep their senior queue)."""
     labels = priority.case_labels(case.labels, case.signals)
+    if _carries_active_incident_tag(session, clock, case):
+        labels.add("incident")
     assessed = priority.assess(case.sources, labels, max(len(case.urls), len(case.signals)))
     case.tier, case.score, case.score_reasons = assessed.tier, assessed.score, assessed.reasons
     case.urgency = 100 - assessed.score
@@ -152,6 +154,15 @@ def triage(session: Session, clock: Clock, case: Case) -> Case:
     case.triaged_at = clock.now()
     session.flush()
     return case
+
+
+def _carries_active_incident_tag(session: Session, clock: Clock, case: Case) -> bool:
+    """A case tagged with a declared incident that is still active rises in priority (GIFCT CIP, EU Crisis
+    Protocol); once the incident is concluded, the next triage drops the boost."""
+    from accord.policies.incidents import active_incidents, priority_boost_for  # policies build on cases
+
+    tags = {str(t) for t in case.labels} | {str(t) for s in case.signals for t in s.get("labels", []) or []}
+    return priority_boost_for(tags, active_incidents(session, clock.now())) > 0
 
 
 def triage_pending(session: Session, clock: Clock, provider_id: str) -> int:
