@@ -24,7 +24,7 @@ from accord.db import unit_of_work
 from accord.identity import service as identity
 from accord.identity.models import ORG_KINDS, Organisation
 from accord.settings import Settings
-from tests.factories import TEST_ACTOR, OrgHandle, make_orgs
+from tests.factories import TEST_ACTOR, make_orgs
 
 # Routes anyone may call without a key, by design (and documented in docs/decisions.md).
 PUBLIC = re.compile(r"^/v1/public/")
@@ -137,7 +137,3 @@ def test_no_organisation_reaches_another_organisations_objects(
             )
     assert probed > 0
 
-
-def test_handles_are_distinct(factory: sessionmaker[Session], clock: FrozenClock) -> None:
-    orgs: dict[str, OrgHandle] = make_orgs(factory, clock)
-    assert len({o.key for o in orgs.values()}) == len(ORG_KINDS)
