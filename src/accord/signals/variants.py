@@ -72,6 +72,11 @@ def _good(pairs: list[tuple[str, int]]) -> list[str]:
     return list(dict.fromkeys(value for value, quality in pairs if quality >= PDQ_QUALITY_THRESHOLD))
 
 
+def plain_hash(image: Image.Image) -> str | None:
+    """The one PDQ hash of ``image`` as plain PDQ matching uses it, or None when its quality is too low."""
+    return next(iter(_good([_plain(image)])), None)
+
+
 def index_hashes(image: Image.Image) -> list[str]:
     """The PDQ hashes to store for a banked photo: the photo itself first, then its centred crops."""
     return _good([_plain(image)] + [_plain(centre_crop(image, f)) for f in BANK_CROPS])
