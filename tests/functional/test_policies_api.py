@@ -1,4 +1,6 @@
-"""Policies and incidents over HTTP: isolation, versions and diff, resolution, and an incident drill."""
+"""Policies and incidents over HTTP: isolation, versions and diff, resolution, incident membership.
+
+The incident drill end to end is ``test_incident_drill.py``."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord import demo
-from accord.audit.service import Actor, record
+from accord.audit.service import Actor
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.identity import service as identity
@@ -93,7 +95,7 @@ def test_the_jurisdiction_guide_and_templates_are_served(client: TestClient, fac
     assert "small-provider-eu" in names
 
 
-def test_incidents_are_readable_by_all_and_declarable_only_by_coordinators(
+def test_incidents_are_readable_by_their_coordinator_and_members_and_declarable_only_by_coordinators(
     client: TestClient, factory: sessionmaker[Session], clock: FrozenClock
 ) -> None:
     orgs = make_orgs(factory, clock)
@@ -104,41 +106,38 @@ def test_incidents_are_readable_by_all_and_declarable_only_by_coordinators(
     created = client.post("/v1/incidents", json=spec, headers=orgs["coordinator"].headers)
     assert created.status_code == 201
     incident_id = created.json()["id"]
-    for org in orgs.values():
-        assert client.get(f"/v1/incidents/{incident_id}", headers=org.headers).json()["tag"] == created.json()["tag"]
+    assert created.json()["members"] == [orgs["provider"].id], "every provider takes part by default"
+    for kind, org in orgs.items():
+        response = client.get(f"/v1/incidents/{incident_id}", headers=org.headers)
+        takes_part = kind in ("coordinator", "provider")
+        assert response.status_code == (200 if takes_part else 404), kind
+        assert takes_part == (response.json().get("tag") == created.json()["tag"]), kind
     conclude = client.post(f"/v1/incidents/{incident_id}/conclude", json={}, headers=orgs["provider"].headers)
     assert conclude.status_code == 403
     missing = client.post("/v1/incidents", json={**spec, "criteria": {"ongoing_event": True}},
                           headers=orgs["coordinator"].headers)
     assert missing.status_code == 422 and missing.json()["field"] == "criteria"
+    stranger = client.post("/v1/incidents", json={**spec, "members": [orgs["authority"].id]},
+                           headers=orgs["coordinator"].headers)
+    assert stranger.status_code == 422 and stranger.json()["field"] == "members"
 
 
-def test_an_incident_drill_end_to_end(client: TestClient, factory: sessionmaker[Session],
-                                      clock: FrozenClock) -> None:
+def test_only_the_coordinators_own_bank_may_become_the_incident_bank(
+    client: TestClient, factory: sessionmaker[Session], clock: FrozenClock
+) -> None:
     orgs = make_orgs(factory, clock)
     hub, provider = orgs["coordinator"], orgs["provider"]
-    spec = {"title": "Spring drill", "level": "content_incident", "criteria": CRITERIA, "drill": True}
+    spec = {"title": "Drill", "level": "content_incident", "criteria": CRITERIA, "drill": True}
     incident = client.post("/v1/incidents", json=spec, headers=hub.headers).json()
-    assert client.post(f"/v1/incidents/{incident['id']}/bank", json={"bank_id": "bnk_drill"},
-                       headers=hub.headers).json()["bank_id"] == "bnk_drill"
-    active = client.get("/v1/incidents", params={"state": "active"}, headers=provider.headers).json()
-    assert [i["id"] for i in active] == [incident["id"]]
-    with unit_of_work(factory) as session:  # the banks and matching contract: entries carry the tag
-        clock.advance(minutes=10)
-        record(session, clock, Actor.system(), "banks:entry:add", subject="ent_d",
-               payload={"incident_tag": incident["tag"]})
-        clock.advance(minutes=5)
-        record(session, clock, Actor.system(), "matching:match:found", subject="mat_d",
-               payload={"provider_id": provider.id, "entry_id": "ent_d", "case_id": "cas_d"})
-    clock.advance(minutes=45)
-    done = client.post(f"/v1/incidents/{incident['id']}/conclude", json={"conclusion": "drill ok"},
-                       headers=hub.headers)
-    assert done.status_code == 200 and done.json()["state"] == "concluded"
-    debrief = client.get(f"/v1/incidents/{incident['id']}/debrief", headers=provider.headers).json()
-    assert (debrief["hashes_added"], debrief["matches"], debrief["duration_seconds"]) == (1, 1, 3600)
-    assert debrief["seconds_to_first_hash"] == 600 and debrief["drill"] is True
-    assert debrief["timeline"][0]["tag"] == "policies:incident:declare"
-    assert client.get("/v1/policy-reviews", headers=provider.headers).json() == []
+    assert incident["bank_id"], "declaring creates the incident bank"
+    mine = client.post("/v1/banks", json={"name": "hub list", "visibility": "all"}, headers=hub.headers).json()
+    theirs = client.post("/v1/banks", json={"name": "own list"}, headers=provider.headers).json()
+    refused = client.post(f"/v1/incidents/{incident['id']}/bank", json={"bank_id": theirs["id"]},
+                          headers=hub.headers)
+    assert refused.status_code == 404
+    linked = client.post(f"/v1/incidents/{incident['id']}/bank", json={"bank_id": mine["id"]},
+                         headers=hub.headers)
+    assert linked.status_code == 200 and linked.json()["bank_id"] == mine["id"]
 
 
 def _routes() -> list[tuple[str, str]]:

@@ -1,19 +1,27 @@
 """Crisis incidents: declared by a coordinator against a checklist, shared as a tag, concluded with a debrief.
 
 HASH-05 (GIFCT Incident Response Framework and Content Incident Protocol, EU Crisis Protocol): a coordinator
-declares an incident when its criteria are met; bank entries shared for it carry the incident's ``tag``;
-cases that match them rise in priority while it is active; members are told by webhook; concluding it writes
-a debrief computed from the audit trail and asks every provider to review its policies. A drill runs the same
-path, marked ``drill``, and asks no provider to review anything.
+declares an incident when its criteria are met, for the member providers it names (every provider of the
+instance by default). Declaring creates the incident bank, owned by the coordinator and shared with exactly
+those members; bank entries shared for it carry the incident's ``tag``; cases that match them rise in priority
+while it is active; members are told by webhook; concluding it drops the boost, writes a debrief computed from
+the audit trail and asks every member to review its policies. A drill runs the same path, marked ``drill``, and
+asks no provider to review anything.
 
-Other domains join an incident's timeline by putting ``incident_tag`` (or the tag in ``tags``/``labels``)
-in their audit payloads; matches of those entries and decisions on those cases are then counted as well.
+Who takes part is who can see the incident bank: the coordinator and its members read the incident and its
+debrief; any other organisation (another coordinator included) gets ``NotFound``.
+
+The debrief counts what the audit trail says happened in the incident bank (``banks:*`` events naming its
+``bank_id``), the matches of its entries, and the decisions and verification samples of the cases those matches
+opened. Other domains may also join the timeline by putting ``incident_tag`` (or the tag in ``tags``/``labels``)
+in their audit payloads.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,10 +30,15 @@ from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
 from accord.audit.service import Actor, record
+from accord.banks.models import Bank, Visibility
+from accord.banks.service import can_see, create_bank
+from accord.cases import queues
+from accord.cases.models import Case
 from accord.clock import Clock
 from accord.db import new_id
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.identity.models import Organisation
+from accord.identity.service import Principal
 from accord.jobs import webhooks
 from accord.policies.models import Incident, PolicyReviewTask
 
@@ -82,22 +95,48 @@ def _providers(session: Session) -> list[str]:
                                 .order_by(Organisation.created_at)))
 
 
+def _check_members(session: Session, members: Sequence[str] | None) -> list[str]:
+    """The member providers named (every provider of the instance when none are named)."""
+    if members is None:
+        return _providers(session)
+    chosen = list(dict.fromkeys(members))
+    found = set(session.scalars(select(Organisation.id).where(Organisation.id.in_(chosen),
+                                                              Organisation.kind == "provider")))
+    strangers = [org_id for org_id in chosen if org_id not in found]
+    if strangers:
+        raise InvalidInput(f"{strangers[0]!r} is not a provider of this instance", field="members")
+    return chosen
+
+
+def _incident_bank(session: Session, clock: Clock, actor: Actor, coordinator_id: str, tag: str, title: str,
+                   members: Sequence[str]) -> Bank:
+    """The bank of the incident's hashes: the coordinator's, shared with the members only; members may
+    contribute hashes, which wait in quarantine until the coordinator confirms them."""
+    hub = Principal(org_id=coordinator_id, org_kind="coordinator", ref=actor.ref,
+                    scopes=frozenset({"banks:write"}))
+    return create_bank(session, clock, hub, name=tag, description=f"Hashes shared for the incident {title!r}",
+                       visibility=Visibility.SHARED if members else Visibility.PRIVATE, shared_with=members,
+                       accepts_contributions=True)
+
+
 def _notify(session: Session, clock: Clock, event: str, incident: Incident) -> int:
     data = {"incident_id": incident.id, "tag": incident.tag, "title": incident.title, "level": incident.level,
-            "drill": incident.drill, "state": incident.state}
+            "drill": incident.drill, "state": incident.state, "bank_id": incident.bank_id}
     return sum(webhooks.emit(session, clock, org_id=org_id, event=event, data=data)
-               for org_id in _providers(session))
+               for org_id in members(session, incident))
 
 
 def declare_incident(
     session: Session, clock: Clock, actor: Actor, *, coordinator_id: str, title: str, level: str,
-    criteria: Mapping[str, Any], description: str = "", drill: bool = False,
+    criteria: Mapping[str, Any], description: str = "", drill: bool = False, member_ids: Sequence[str] | None = None,
 ) -> Incident:
-    """Declare an incident (or a drill): record the checklist, the declarer and the time, and tell members."""
+    """Declare an incident (or a drill) for ``member_ids`` (default: every provider): record the checklist, the
+    declarer and the time, create the incident bank shared with the members, and tell them by webhook."""
     _coordinator(session, coordinator_id)
     if not title.strip():
         raise InvalidInput("title must not be empty", field="title")
     checked = check_criteria(level, criteria)
+    chosen = _check_members(session, member_ids)
     now = clock.now()
     incident = Incident(id=new_id("inc"), coordinator_id=coordinator_id, title=title.strip(),
                         description=description, tag=_tag(session, title, now), level=level, state="active",
@@ -106,14 +145,16 @@ def declare_incident(
     session.flush()
     record(session, clock, actor, "policies:incident:declare", subject=incident.id, org_id=coordinator_id,
            payload={"coordinator_id": coordinator_id, "incident_tag": incident.tag, "level": level,
-                    "drill": drill, "criteria": checked, "title": incident.title})
+                    "drill": drill, "criteria": checked, "title": incident.title, "members": chosen})
+    bank = _incident_bank(session, clock, actor, coordinator_id, incident.tag, incident.title, chosen)
+    _link(session, clock, actor, incident, bank)
     _notify(session, clock, "incident.declared", incident)
     return incident
 
 
 def _own_active(session: Session, coordinator_id: str, incident_id: str) -> Incident:
     _coordinator(session, coordinator_id)
-    incident = get_incident(session, incident_id)
+    incident = get_incident(session, incident_id, coordinator_id)
     if incident.coordinator_id != coordinator_id:
         raise PermissionDenied("only the coordinator that declared an incident may change it")
     if incident.state != "active":
@@ -135,30 +176,66 @@ def escalate_incident(session: Session, clock: Clock, actor: Actor, *, coordinat
 
 def link_bank(session: Session, clock: Clock, actor: Actor, *, coordinator_id: str, incident_id: str,
               bank_id: str) -> Incident:
-    """Record the incident bank that holds the hashes shared for this incident."""
+    """Make another of the coordinator's banks the incident bank; its sharing decides who takes part."""
     incident = _own_active(session, coordinator_id, incident_id)
-    incident.bank_id = bank_id
-    record(session, clock, actor, "policies:incident:link_bank", subject=incident.id, org_id=coordinator_id,
-           payload={"incident_tag": incident.tag, "bank_id": bank_id})
+    bank = session.get(Bank, bank_id)
+    if bank is None or bank.org_id != coordinator_id:
+        raise NotFound(f"no bank {bank_id!r} of yours")
+    _link(session, clock, actor, incident, bank)
     return incident
 
 
-# ---- reading -----------------------------------------------------------------------------------------
+def _link(session: Session, clock: Clock, actor: Actor, incident: Incident, bank: Bank) -> None:
+    incident.bank_id = bank.id
+    session.flush()
+    record(session, clock, actor, "policies:incident:link_bank", subject=incident.id,
+           org_id=incident.coordinator_id,
+           payload={"incident_tag": incident.tag, "bank_id": bank.id, "shared_with": list(bank.shared_with),
+                    "visibility": bank.visibility})
 
 
-def get_incident(session: Session, incident_id: str) -> Incident:
-    """Incidents are shared with every organisation of the instance by design."""
+# ---- who takes part, and reading ----------------------------------------------------------------------
+
+
+def _bank_of(session: Session, incident: Incident) -> Bank | None:
+    return session.get(Bank, incident.bank_id) if incident.bank_id else None
+
+
+def takes_part(session: Session, incident: Incident, org_id: str) -> bool:
+    """The coordinator and the organisations that can see the incident bank (all, for an incident without one)."""
+    if org_id == incident.coordinator_id:
+        return True
+    bank = _bank_of(session, incident)
+    return bank is None or can_see(bank, org_id)
+
+
+def members(session: Session, incident: Incident) -> list[str]:
+    """The member providers of an incident: those who are told, matched and asked to review their policies."""
+    return [org_id for org_id in _providers(session) if takes_part(session, incident, org_id)]
+
+
+def describe(session: Session, incident: Incident) -> dict[str, Any]:
+    """An incident as the edges show it: its columns and its member providers."""
+    columns = {column.key: getattr(incident, column.key) for column in Incident.__table__.columns}
+    return {**columns, "members": members(session, incident)}
+
+
+def get_incident(session: Session, incident_id: str, org_id: str | None = None) -> Incident:
+    """An incident as ``org_id`` sees it (``None``: the instance's operator, who sees all); an organisation that
+    does not take part gets ``NotFound``."""
     incident = session.get(Incident, incident_id)
-    if incident is None:
+    if incident is None or (org_id is not None and not takes_part(session, incident, org_id)):
         raise NotFound(f"no incident {incident_id!r}")
     return incident
 
 
-def list_incidents(session: Session, state: str | None = None) -> list[Incident]:
+def list_incidents(session: Session, state: str | None = None, org_id: str | None = None) -> list[Incident]:
+    """The incidents ``org_id`` takes part in (``None``: all), newest first."""
     query = select(Incident).order_by(Incident.declared_at.desc())
     if state:
         query = query.where(Incident.state == state)
-    return list(session.scalars(query))
+    found = list(session.scalars(query))
+    return found if org_id is None else [i for i in found if takes_part(session, i, org_id)]
 
 
 def active_incidents(session: Session, at: datetime) -> list[Incident]:
@@ -168,6 +245,11 @@ def active_incidents(session: Session, at: datetime) -> list[Incident]:
     return list(session.scalars(query.order_by(Incident.declared_at)))
 
 
+def active_incident_bank(session: Session, bank_id: str, at: datetime) -> Incident | None:
+    """The incident active at ``at`` whose bank is ``bank_id``, if any (what ``incident_bank`` automation names)."""
+    return next((i for i in active_incidents(session, at) if i.bank_id == bank_id), None)
+
+
 def priority_boost_for(tags: Iterable[str], active: Iterable[Incident]) -> int:
     """How much to raise a case's priority for the incident tags it carries: 0 without an active incident,
     otherwise 1-3 by the highest level (awareness, content incident, full protocol)."""
@@ -175,13 +257,13 @@ def priority_boost_for(tags: Iterable[str], active: Iterable[Incident]) -> int:
     return max((BOOST[i.level] for i in active if i.tag in wanted), default=0)
 
 
-# ---- concluding and the debrief ----------------------------------------------------------------------
+# ---- the debrief ---------------------------------------------------------------------------------------
 
 
 def _mentions(payload: Mapping[str, Any], incident: Incident) -> bool:
     if payload.get("incident_tag") == incident.tag or payload.get("incident_id") == incident.id:
         return True
-    listed = [*(payload.get("tags") or []), *(payload.get("labels") or [])]
+    listed = [*(payload.get("tags") or []), *(payload.get("labels") or []), *(payload.get("incident_tags") or [])]
     return incident.tag in [item for item in listed if isinstance(item, str)]
 
 
@@ -190,22 +272,76 @@ def _window(session: Session, incident: Incident, until: datetime) -> list[Audit
     return list(session.scalars(query.order_by(AuditEvent.seq)))
 
 
-def _related(events: Sequence[AuditEvent], incident: Incident) -> list[AuditEvent]:
-    """The incident's own events, the entries tagged for it, their matches and the decisions on those cases."""
-    entries: set[str] = set()
-    cases: set[str] = set()
-    out = []
-    for event in events:
-        payload = event.payload
-        direct = event.subject == incident.id or _mentions(payload, incident)
-        if not direct and payload.get("entry_id") not in entries and payload.get("case_id") not in cases:
-            continue
-        if direct and event.tag.startswith("banks:entry:") and event.subject:
-            entries.add(event.subject)
-        if event.tag == "matching:match:found" and payload.get("case_id"):
-            cases.add(str(payload["case_id"]))
-        out.append(event)
-    return out
+def _entry_ids(event: AuditEvent) -> list[str]:
+    """The entries a ``banks:entry:*`` event is about (``entry_ids`` of an add, else its subject)."""
+    listed = event.payload.get("entry_ids")
+    if isinstance(listed, list):
+        return [str(entry_id) for entry_id in listed]
+    return [str(event.subject)] if event.subject else []
+
+
+@dataclass
+class _Related:
+    """The incident's events and what links them: its bank's entries, the cases and decisions they led to."""
+
+    events: list[AuditEvent] = field(default_factory=list)
+    entries: set[str] = field(default_factory=set)
+    cases: set[str] = field(default_factory=set)
+    decisions: set[str] = field(default_factory=set)
+
+
+def _about_bank(event: AuditEvent, incident: Incident, related: _Related) -> bool:
+    """An event of the incident bank (its creation, entries added, confirmed, disabled...)."""
+    bank_id = incident.bank_id
+    in_bank = bank_id is not None and bank_id in (event.payload.get("bank_id"), event.subject)
+    if in_bank or _mentions(event.payload, incident):
+        if event.tag == "banks:entry:add":
+            related.entries.update(_entry_ids(event))
+        return True
+    return event.tag.startswith("banks:entry:") and bool(set(_entry_ids(event)) & related.entries)
+
+
+def _about_match(event: AuditEvent, incident: Incident, related: _Related) -> bool:
+    payload = event.payload
+    in_bank = incident.bank_id is not None and payload.get("bank_id") == incident.bank_id
+    if not (in_bank or str(payload.get("entry_id")) in related.entries or _mentions(payload, incident)):
+        return False
+    if payload.get("case_id"):
+        related.cases.add(str(payload["case_id"]))
+    return True
+
+
+_LINKED_BY_CASE = ("cases:decision:create", "cases:quality:sample")
+
+
+def _first_pass(event: AuditEvent, incident: Incident, related: _Related) -> bool:
+    if event.tag == "matching:match:found":
+        return _about_match(event, incident, related)
+    if event.tag.startswith("banks:"):
+        return _about_bank(event, incident, related)
+    if event.tag in _LINKED_BY_CASE:
+        return False
+    return event.subject == incident.id or _mentions(event.payload, incident)
+
+
+def _second_pass(event: AuditEvent, incident: Incident, related: _Related) -> bool:
+    """Decisions come before the matches that link their case (an automatic action is decided first), and
+    verification samples name the decision."""
+    payload = event.payload
+    if event.tag == "cases:decision:create":
+        if str(payload.get("case_id")) in related.cases or _mentions(payload, incident):
+            related.decisions.add(str(event.subject))
+            return True
+        return False
+    return event.tag == "cases:quality:sample" and str(payload.get("decision_id")) in related.decisions
+
+
+def _related(events: Sequence[AuditEvent], incident: Incident) -> _Related:
+    related = _Related()
+    kept = {e.seq for e in events if _first_pass(e, incident, related)}
+    kept |= {e.seq for e in events if e.seq not in kept and _second_pass(e, incident, related)}
+    related.events = [e for e in events if e.seq in kept]
+    return related
 
 
 def _first(events: Sequence[AuditEvent], prefix: str) -> datetime | None:
@@ -216,34 +352,67 @@ def _seconds(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else (end - start).total_seconds()
 
 
+def _actions(decisions: Sequence[AuditEvent]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Decisions by action, and by action and territorial scope (countries; empty means worldwide)."""
+    counts: dict[str, int] = {}
+    scopes: dict[tuple[str, tuple[str, ...], bool], int] = {}
+    for event in decisions:
+        action = str(event.payload.get("action"))
+        key = (action, tuple(sorted(event.payload.get("countries") or [])),
+               bool(event.payload.get("automated_decision")))
+        counts[action] = counts.get(action, 0) + 1
+        scopes[key] = scopes.get(key, 0) + 1
+    return counts, [{"action": a, "countries": list(c), "automated": auto, "count": n}
+                    for (a, c, auto), n in sorted(scopes.items())]
+
+
 def debrief(session: Session, incident: Incident, until: datetime) -> dict[str, Any]:
-    """The debrief: timeline and counts (hashes added, matches, providers matching, actions) and times."""
-    related = _related(_window(session, incident, until), incident)
+    """The debrief: timeline and counts (hashes added, matches, providers matching, actions with their
+    countries, automated actions sampled for a human) and the times from the declaration."""
+    related = _related(_window(session, incident, until), incident).events
     matches = [e for e in related if e.tag == "matching:match:found"]
-    actions: dict[str, int] = {}
-    for event in related:
-        if event.tag == "cases:decision:create":
-            action = str(event.payload.get("action"))
-            actions[action] = actions.get(action, 0) + 1
-    first_hash = _first(related, "banks:entry:")
+    decisions = [e for e in related if e.tag == "cases:decision:create"]
+    actions, scopes = _actions(decisions)
+    added = [e for e in related if e.tag == "banks:entry:add"]
     return {
         "incident_id": incident.id, "tag": incident.tag, "title": incident.title, "drill": incident.drill,
-        "level": incident.level, "declared_at": incident.declared_at.isoformat(), "until": until.isoformat(),
-        "duration_seconds": _seconds(incident.declared_at, until),
-        "hashes_added": sum(1 for e in related if e.tag.startswith("banks:entry:") and "add" in e.tag),
+        "level": incident.level, "bank_id": incident.bank_id, "declared_at": incident.declared_at.isoformat(),
+        "until": until.isoformat(), "duration_seconds": _seconds(incident.declared_at, until),
+        "hashes_added": sum(len(_entry_ids(e)) for e in added),
         "matches": len(matches),
         "providers_matched": len({e.payload.get("provider_id") for e in matches}),
-        "actions": actions,
-        "seconds_to_first_hash": _seconds(incident.declared_at, first_hash),
-        "seconds_to_first_match": _seconds(incident.declared_at, _first(related, "matching:match:found")),
+        "actions": actions, "action_scopes": scopes,
+        "automated_actions": sum(1 for e in decisions if e.payload.get("automated_decision")),
+        "sampled_for_verification": sum(1 for e in related if e.tag == "cases:quality:sample"),
+        "seconds_to_first_hash": _seconds(incident.declared_at, _first(added, "banks:entry:add")),
+        "seconds_to_first_match": _seconds(incident.declared_at, _first(matches, "matching:match:found")),
+        "seconds_to_first_action": _seconds(incident.declared_at, _first(decisions, "cases:decision:create")),
         "timeline": [{"at": e.at.isoformat(), "tag": e.tag, "actor": e.actor, "org_id": e.org_id,
                       "subject": e.subject} for e in related],
     }
 
 
+# ---- concluding --------------------------------------------------------------------------------------
+
+
+def _open_cases(session: Session, incident: Incident, until: datetime) -> list[Case]:
+    """The open cases the incident's matches opened or joined (their priority depends on the incident)."""
+    case_ids = sorted(_related(_window(session, incident, until), incident).cases)
+    if not case_ids:
+        return []
+    return list(session.scalars(select(Case).where(Case.id.in_(case_ids), Case.state == "open")
+                                .order_by(Case.id)))
+
+
+def _retriage(session: Session, clock: Clock, cases: Sequence[Case]) -> None:
+    for case in cases:
+        queues.triage(session, clock, case)
+
+
 def conclude_incident(session: Session, clock: Clock, actor: Actor, *, coordinator_id: str, incident_id: str,
                       conclusion: str = "") -> Incident:
-    """Conclude: store the debrief, tell members, and (unless a drill) open a policy review per provider."""
+    """Conclude: the boost ends for the incident's open cases (triaged again now), the debrief is stored, the
+    members are told, and (unless a drill) each member gets a "review your policies" task."""
     incident = _own_active(session, coordinator_id, incident_id)
     now = clock.now()
     incident.state, incident.concluded_at, incident.concluded_by = "concluded", now, actor.ref
@@ -251,6 +420,7 @@ def conclude_incident(session: Session, clock: Clock, actor: Actor, *, coordinat
     record(session, clock, actor, "policies:incident:conclude", subject=incident.id, org_id=coordinator_id,
            payload={"coordinator_id": coordinator_id, "incident_tag": incident.tag, "drill": incident.drill,
                     "seconds_active": _seconds(incident.declared_at, now)})
+    _retriage(session, clock, _open_cases(session, incident, now))
     incident.debrief = debrief(session, incident, now)
     if not incident.drill:
         _open_review_tasks(session, clock, actor, incident)
@@ -258,9 +428,10 @@ def conclude_incident(session: Session, clock: Clock, actor: Actor, *, coordinat
     return incident
 
 
-def incident_debrief(session: Session, clock: Clock, incident_id: str) -> dict[str, Any]:
-    """The stored debrief of a concluded incident, or a live one (so far) for an active incident."""
-    incident = get_incident(session, incident_id)
+def incident_debrief(session: Session, clock: Clock, incident_id: str, org_id: str | None = None) -> dict[str, Any]:
+    """The stored debrief of a concluded incident, or a live one (so far) for an active incident; only for the
+    coordinator and the members (``org_id=None``: the instance's operator)."""
+    incident = get_incident(session, incident_id, org_id)
     return incident.debrief if incident.state == "concluded" else debrief(session, incident, clock.now())
 
 
@@ -269,7 +440,7 @@ def incident_debrief(session: Session, clock: Clock, incident_id: str) -> dict[s
 
 def _open_review_tasks(session: Session, clock: Clock, actor: Actor, incident: Incident) -> None:
     now = clock.now()
-    for provider_id in _providers(session):
+    for provider_id in members(session, incident):
         task = PolicyReviewTask(id=new_id("prt"), incident_id=incident.id, provider_id=provider_id,
                                 state="open", created_at=now, due_at=now + timedelta(days=REVIEW_DAYS))
         session.add(task)

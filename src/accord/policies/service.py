@@ -8,7 +8,12 @@ with a share of the items sampled for human verification (TCO Art. 5).
 
 ``signal_source`` names where a signal came from, as the automation rule lists it: a bank id such as
 ``bank:<id>``, or a kind of source such as ``coordinator_bank`` (a bank curated by the hub),
-``incident_bank`` or ``provider_bank``. Matching is exact; there are no wildcards.
+``incident_bank`` or ``provider_bank``. Matching is exact; there are no wildcards. A rule naming
+``incident_bank`` covers ``bank:<id>`` while ``<id>`` is the bank of an active incident: a provider opts in once
+to acting on every crisis's hashes, and the permission ends with each incident.
+
+An exempt-purpose finding (TCO Art. 1(3)) on the same content, by the provider, always leaves the item to a
+human: ``exempt_finding`` looks it up by the case's content keys.
 """
 
 from __future__ import annotations
@@ -21,22 +26,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
+from accord.cases.models import Case, Decision
 from accord.clock import Clock
 from accord.db import new_id
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.identity.models import Organisation
 from accord.policies import templates
 from accord.policies.diff import Change, diff
-from accord.policies.document import PolicyBody, parse_body
+from accord.policies.document import Automation, PolicyBody, parse_body
 from accord.policies.incidents import active_incidents, priority_boost_for
 from accord.policies.jurisdictions import countries_for
-from accord.policies.models import Policy, PolicyVersion
+from accord.policies.models import Incident, Policy, PolicyVersion
 from accord.policies.resolution import Resolution, automation_for, resolve_body, sampled
 
 __all__ = [
     "AutoAction", "Resolution", "activate_version", "active_incidents", "automatic_action_for", "create_policy",
-    "create_version", "diff_versions", "get_policy", "get_version", "list_policies", "list_versions",
-    "priority_boost_for", "publish_version", "resolve", "statement_text",
+    "create_version", "diff_versions", "exempt_finding", "get_policy", "get_version", "list_policies",
+    "list_versions", "priority_boost_for", "publish_version", "resolve", "statement_text",
 ]
 
 
@@ -230,29 +236,59 @@ def statement_text(resolution: Resolution) -> str:
     return f"We {verb} this content {where} under {ground}: {resolution.text}"
 
 
+def _sources(session: Session, signal_source: str) -> tuple[str, ...]:
+    """The names an automation rule may use for ``signal_source``: itself, and ``incident_bank`` for the bank
+    of an incident that is still active."""
+    if signal_source.startswith("bank:"):
+        query = select(Incident.id).where(Incident.bank_id == signal_source.removeprefix("bank:"),
+                                          Incident.state == "active").limit(1)
+        if session.scalar(query) is not None:
+            return (signal_source, "incident_bank")
+    return (signal_source,)
+
+
+def exempt_finding(session: Session, *, provider_id: str, content_keys: Sequence[str]) -> str | None:
+    """The exempt purpose (journalistic, educational...) a decision of this provider found for this content
+    (by its case's content keys), or None: such an item is never re-removed automatically (TCO Art. 1(3))."""
+    if not content_keys:
+        return None
+    query = (select(Decision.exempt_purpose).join(Case, Case.id == Decision.case_id)
+             .where(Case.provider_id == provider_id, Case.content_key.in_(list(content_keys)),
+                    Decision.exempt_purpose.is_not(None))
+             .order_by(Decision.created_at.desc()).limit(1))
+    return session.scalar(query)
+
+
 def automatic_action_for(
     session: Session, *, provider_id: str, category: str, signal_source: str, labels: Sequence[str] = (),
-    confidence: float = 1.0, exempt_purpose: str | None = None,
+    confidence: float = 1.0, exempt_purpose: str | None = None, content_keys: Sequence[str] = (),
 ) -> AutoAction | None:
     """The action the system may take without a reviewer, or None (a human decides).
 
     Only an explicit automation entry of the active version, for this category and this source, at or above
-    its confidence, allows it. An exempt-purpose finding on the item (TCO Art. 1(3)) always returns None,
-    so an item found journalistic is never re-removed automatically.
+    its confidence, allows it. An exempt-purpose finding on the item (TCO Art. 1(3)), given as
+    ``exempt_purpose`` or found by ``content_keys``, always returns None, so an item found journalistic is
+    never re-removed automatically.
     """
     found = active_version(session, provider_id)
     if found is None or exempt_purpose:
         return None
     version, body = found
-    entry = automation_for(body, category, signal_source, tuple(labels), confidence)
     rule = body.rule(category)
-    if entry is None or rule is None:
-        return None
+    for source in _sources(session, signal_source):
+        entry = automation_for(body, category, source, tuple(labels), confidence)
+        if entry is not None and rule is not None:
+            if exempt_finding(session, provider_id=provider_id, content_keys=content_keys):
+                return None
+            return _auto_action(entry, rule.clause_ref, rule.text, version, source)
+    return None
+
+
+def _auto_action(entry: Automation, clause_ref: str, text: str, version: PolicyVersion, source: str) -> AutoAction:
     countries = countries_for(entry.jurisdiction) if entry.action == "disable" and entry.jurisdiction else ()
-    return AutoAction(action=entry.action, category=category, countries=countries,
-                      sample_share=entry.sample_share, clause_ref=rule.clause_ref, text=rule.text,
-                      version=version.number, version_id=version.id, policy_id=version.policy_id,
-                      signal_source=signal_source)
+    return AutoAction(action=entry.action, category=entry.category, countries=countries,
+                      sample_share=entry.sample_share, clause_ref=clause_ref, text=text, version=version.number,
+                      version_id=version.id, policy_id=version.policy_id, signal_source=source)
 
 
 def rule_statement(category: str, action: str, clause_ref: str, text: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
+from accord.banks.models import Bank
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.jobs import webhooks
@@ -17,6 +18,7 @@ from accord.policies import incidents, service
 from accord.policies.models import Incident
 from accord.settings import Settings
 from tests.factories import TEST_ACTOR, make_org
+from tests.unit.banks.helpers import bank_with, principal
 
 ALL = dict.fromkeys(incidents.CRITERIA, True)
 
@@ -68,6 +70,43 @@ def test_declaring_records_declarer_time_tag_and_tells_every_provider(
     jobs = list(session.scalars(select(Job).where(Job.kind == "webhook.deliver")))
     assert sorted(j.org_id or "" for j in jobs) == sorted([p.id for p in providers] * 2)
     assert {j.payload["event"] for j in jobs} == {"incident.declared"}
+    assert incidents.members(session, first) == [p.id for p in providers]
+
+
+def test_declaring_creates_the_incident_bank_shared_with_the_named_members_only(
+    session: Session, clock: FrozenClock, settings: Settings
+) -> None:
+    hub, other_hub = make_org(session, clock, "coordinator"), make_org(session, clock, "coordinator")
+    member, outsider = make_org(session, clock, "provider"), make_org(session, clock, "provider")
+    for org in (member, outsider):
+        webhooks.create_endpoint(session, clock, settings, TEST_ACTOR, org_id=org.id, url="http://127.0.0.1:9/h")
+    incident = _declare(session, clock, hub.id, member_ids=[member.id])
+    bank = session.get(Bank, incident.bank_id)
+    assert bank is not None and (bank.org_id, bank.name, bank.visibility) == (hub.id, incident.tag, "shared")
+    assert bank.shared_with == [member.id] and bank.accepts_contributions
+    [job] = session.scalars(select(Job).where(Job.kind == "webhook.deliver"))
+    assert job.org_id == member.id and job.payload["data"]["bank_id"] == bank.id
+    for org_id in (hub.id, member.id):
+        assert incidents.get_incident(session, incident.id, org_id) is incident
+        assert [i.id for i in incidents.list_incidents(session, org_id=org_id)] == [incident.id]
+    for org_id in (outsider.id, other_hub.id):
+        with pytest.raises(NotFound):
+            incidents.get_incident(session, incident.id, org_id)
+        with pytest.raises(NotFound):
+            incidents.incident_debrief(session, clock, incident.id, org_id)
+        assert incidents.list_incidents(session, org_id=org_id) == []
+    clock.advance(hours=1)
+    incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id)
+    assert [t.incident_id for t in incidents.list_review_tasks(session, member.id)] == [incident.id]
+    assert incidents.list_review_tasks(session, outsider.id) == []
+
+
+@pytest.mark.parametrize("kind", ["coordinator", "authority"])
+def test_only_providers_are_members(session: Session, clock: FrozenClock, kind: str) -> None:
+    hub, stranger = make_org(session, clock, "coordinator"), make_org(session, clock, kind)
+    with pytest.raises(InvalidInput) as refused:
+        _declare(session, clock, hub.id, member_ids=[stranger.id])
+    assert refused.value.field == "members"
 
 
 def test_priority_rises_only_while_an_incident_is_active(session: Session, clock: FrozenClock) -> None:
@@ -100,8 +139,11 @@ def test_escalation_moves_the_level_and_checks_the_criteria(session: Session, cl
 def test_only_the_declaring_coordinator_concludes_and_only_once(session: Session, clock: FrozenClock) -> None:
     hub, other = make_org(session, clock, "coordinator"), make_org(session, clock, "coordinator")
     incident = _declare(session, clock, hub.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another coordinator's incident is not even visible
         incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=other.id, incident_id=incident.id)
+    provider = make_org(session, clock, "provider")
+    with pytest.raises(PermissionDenied):
+        incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=provider.id, incident_id=incident.id)
     incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id)
     with pytest.raises(Conflict):
         incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id)
@@ -143,8 +185,8 @@ def test_a_drill_declare_to_debrief_under_a_frozen_clock(session: Session, clock
     assert report["actions"] == {"remove": 1}
     assert (report["seconds_to_first_hash"], report["seconds_to_first_match"]) == (12 * 60, 20 * 60)
     assert [e["tag"] for e in report["timeline"]] == [
-        "policies:incident:declare", "banks:entry:add", "banks:entry:add", "matching:match:found",
-        "cases:decision:create", "policies:incident:conclude"]
+        "policies:incident:declare", "banks:bank:create", "policies:incident:link_bank", "banks:entry:add",
+        "banks:entry:add", "matching:match:found", "cases:decision:create", "policies:incident:conclude"]
     assert incidents.list_review_tasks(session, provider.id) == []  # a drill asks nobody to review
 
 
@@ -166,9 +208,16 @@ def test_concluding_a_real_incident_opens_a_policy_review_per_provider(session: 
         incidents.complete_review_task(session, clock, TEST_ACTOR, provider_id=providers[0].id, task_id=task.id)
 
 
-def test_a_linked_incident_bank_is_recorded(session: Session, clock: FrozenClock) -> None:
-    hub = make_org(session, clock, "coordinator")
+def test_another_of_the_coordinators_banks_may_become_the_incident_bank(session: Session,
+                                                                        clock: FrozenClock) -> None:
+    hub, provider = make_org(session, clock, "coordinator"), make_org(session, clock, "provider")
     incident = _declare(session, clock, hub.id)
+    hub_list = bank_with(session, clock, principal(hub), "hub list", values=(), visibility="all")
+    own_list = bank_with(session, clock, principal(provider), "own list", values=())
+    for bank_id in ("bank_missing", own_list.id):
+        with pytest.raises(NotFound):
+            incidents.link_bank(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id,
+                                bank_id=bank_id)
     incidents.link_bank(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id,
-                        bank_id="bnk_1")
-    assert incident.bank_id == "bnk_1"
+                        bank_id=hub_list.id)
+    assert incident.bank_id == hub_list.id

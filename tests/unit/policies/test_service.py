@@ -9,11 +9,15 @@ from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
 from accord.audit.service import Actor
+from accord.cases import intake
+from accord.cases.decisions import DecisionInput, decide
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from accord.policies import service
+from accord.identity.service import Principal
+from accord.policies import incidents, service
 from accord.policies.models import Policy
 from tests.factories import make_org
+from tests.unit.banks.helpers import bank_with, principal
 
 AUTOMATION = {"category": "instruction", "sources": ["coordinator_bank"], "action": "remove", "sample_share": 0.1,
               "min_confidence": 0.9}
@@ -205,3 +209,44 @@ def test_only_one_policy_applies_per_provider(session: Session, clock: FrozenClo
     assert first.active_version is None
     resolution = service.resolve(session, provider_id=first.provider_id, category="glorification")
     assert resolution.policy_id == second.id and resolution.action == "remove"
+
+
+def test_an_incident_bank_rule_covers_the_bank_of_an_active_incident_only(
+    session: Session, clock: FrozenClock, body: dict[str, Any]
+) -> None:
+    body["automation"] = [{**AUTOMATION, "sources": ["incident_bank"]}]
+    policy = _active(session, clock, body)
+    hub = make_org(session, clock, "coordinator")
+    incident = incidents.declare_incident(session, clock, _actor(hub.id), coordinator_id=hub.id, title="Attack",
+                                          level="content_incident", criteria=dict.fromkeys(incidents.CRITERIA, True))
+    ask = {"provider_id": policy.provider_id, "category": "instruction", "labels": [], "confidence": 1.0}
+    auto = service.automatic_action_for(session, signal_source=f"bank:{incident.bank_id}", **ask)
+    assert auto is not None and auto.signal_source == "incident_bank" and auto.action == "remove"
+    other = bank_with(session, clock, principal(hub), "hub list", values=(), visibility="all")
+    assert service.automatic_action_for(session, signal_source=f"bank:{other.id}", **ask) is None
+    assert service.automatic_action_for(session, signal_source="coordinator_bank", **ask) is None
+    incidents.conclude_incident(session, clock, _actor(hub.id), coordinator_id=hub.id, incident_id=incident.id)
+    assert service.automatic_action_for(session, signal_source=f"bank:{incident.bank_id}", **ask) is None
+
+
+def test_an_exempt_finding_on_the_same_content_suppresses_automatic_re_removal(
+    session: Session, clock: FrozenClock, body: dict[str, Any]
+) -> None:
+    body["automation"] = [AUTOMATION]
+    policy = _active(session, clock, body)
+    provider = policy.provider_id
+    keys = ["hash:sha256:" + "ab" * 32]
+    ask = {"provider_id": provider, "category": "instruction", "labels": [], "confidence": 1.0,
+           "signal_source": "coordinator_bank", "content_keys": keys}
+    assert service.automatic_action_for(session, **ask) is not None
+    reviewer = Principal(org_id=provider, org_kind="provider", ref="member:rev", scopes=frozenset({"cases:write"}))
+    case, _ = intake.open_or_join(session, clock, reviewer.actor, provider_id=provider, content_keys=keys,
+                                  source="hash_match")
+    decide(session, clock, reviewer, case.id, DecisionInput(
+        action="no_action", ground="4.4", ground_kind="terms", facts="A news report on the attack.",
+        exempt_purpose="journalistic", exemption_assessment="Broadcaster's report, no praise."))
+    assert service.exempt_finding(session, provider_id=provider, content_keys=keys) == "journalistic"
+    assert service.automatic_action_for(session, **ask) is None
+    assert service.automatic_action_for(session, **{**ask, "content_keys": ["hash:sha256:" + "cd" * 32]})
+    stranger = make_org(session, clock).id
+    assert service.exempt_finding(session, provider_id=stranger, content_keys=keys) is None

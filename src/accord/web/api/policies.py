@@ -6,10 +6,12 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
 
 from accord.identity.service import Principal
 from accord.policies import incidents, service, templates
 from accord.policies.jurisdictions import guide
+from accord.policies.models import Incident
 from accord.web.deps import ClockDep, Scoped, SessionDep
 from accord.web.schemas.policies import (
     ChangeOut,
@@ -143,25 +145,30 @@ def review_done(task_id: str, body: ReviewDoneIn, principal: Writer, session: Se
 # ---- incidents ---------------------------------------------------------------------------------------
 
 
+def _incident_out(session: Session, incident: Incident) -> IncidentOut:
+    return IncidentOut.model_validate(incidents.describe(session, incident))
+
+
 @router.get("/incidents")
 def list_incidents(principal: Reader, session: SessionDep, state: str | None = None) -> list[IncidentOut]:
-    """Every incident of the instance: shared with all organisations by design."""
-    return [IncidentOut.model_validate(i) for i in incidents.list_incidents(session, state)]
+    """The incidents the caller takes part in (as their coordinator or a member)."""
+    return [_incident_out(session, i) for i in incidents.list_incidents(session, state, principal.org_id)]
 
 
 @router.post("/incidents", status_code=201)
 def declare(body: IncidentIn, principal: Writer, session: SessionDep, clock: ClockDep) -> IncidentOut:
-    """A coordinator declares an incident (or a drill) against the criteria checklist."""
+    """A coordinator declares an incident (or a drill) against the criteria checklist, for its members: the
+    incident bank is created and shared with them, and they are told by webhook (``incident.declared``)."""
     incident = incidents.declare_incident(
         session, clock, principal.actor, coordinator_id=principal.org_id, title=body.title, level=body.level,
-        criteria=body.criteria, description=body.description, drill=body.drill,
+        criteria=body.criteria, description=body.description, drill=body.drill, member_ids=body.members,
     )
-    return IncidentOut.model_validate(incident)
+    return _incident_out(session, incident)
 
 
 @router.get("/incidents/{incident_id}")
 def get_incident(incident_id: str, principal: Reader, session: SessionDep) -> IncidentOut:
-    return IncidentOut.model_validate(incidents.get_incident(session, incident_id))
+    return _incident_out(session, incidents.get_incident(session, incident_id, principal.org_id))
 
 
 @router.post("/incidents/{incident_id}/escalate")
@@ -169,7 +176,7 @@ def escalate(incident_id: str, body: EscalateIn, principal: Writer, session: Ses
              clock: ClockDep) -> IncidentOut:
     incident = incidents.escalate_incident(session, clock, principal.actor, coordinator_id=principal.org_id,
                                            incident_id=incident_id, level=body.level, reason=body.reason)
-    return IncidentOut.model_validate(incident)
+    return _incident_out(session, incident)
 
 
 @router.post("/incidents/{incident_id}/bank")
@@ -177,7 +184,7 @@ def link_bank(incident_id: str, body: LinkBankIn, principal: Writer, session: Se
               clock: ClockDep) -> IncidentOut:
     incident = incidents.link_bank(session, clock, principal.actor, coordinator_id=principal.org_id,
                                    incident_id=incident_id, bank_id=body.bank_id)
-    return IncidentOut.model_validate(incident)
+    return _incident_out(session, incident)
 
 
 @router.post("/incidents/{incident_id}/conclude")
@@ -185,10 +192,10 @@ def conclude(incident_id: str, body: ConcludeIn, principal: Writer, session: Ses
              clock: ClockDep) -> IncidentOut:
     incident = incidents.conclude_incident(session, clock, principal.actor, coordinator_id=principal.org_id,
                                            incident_id=incident_id, conclusion=body.conclusion)
-    return IncidentOut.model_validate(incident)
+    return _incident_out(session, incident)
 
 
 @router.get("/incidents/{incident_id}/debrief")
 def debrief(incident_id: str, principal: Reader, session: SessionDep, clock: ClockDep) -> DebriefOut:
-    """The debrief of a concluded incident, or the figures so far of an active one."""
-    return DebriefOut.model_validate(incidents.incident_debrief(session, clock, incident_id))
+    """The debrief of a concluded incident, or the figures so far of an active one (coordinator and members)."""
+    return DebriefOut.model_validate(incidents.incident_debrief(session, clock, incident_id, principal.org_id))

@@ -142,6 +142,9 @@ class IncidentIn(In):
         description="ongoing_event, perpetrator_content, depicts_murder, spreading")
     description: str = ""
     drill: bool = False
+    members: list[str] | None = Field(
+        None, description="The member providers taking part (organisation ids); default: every provider. The "
+        "incident bank is shared with them only, and only they (and the coordinator) see the incident")
 
 
 class EscalateIn(In):
@@ -173,6 +176,7 @@ class IncidentOut(Out):
     concluded_by: str | None
     concluded_at: datetime | None
     conclusion: str
+    members: list[str] = Field(description="The member providers taking part")
 
 
 class TimelineOut(Out):
@@ -181,6 +185,13 @@ class TimelineOut(Out):
     actor: str
     org_id: str | None
     subject: str | None
+
+
+class ActionScopeOut(Out):
+    action: str
+    countries: list[str] = Field(description="Empty: worldwide")
+    automated: bool
+    count: int
 
 
 class DebriefOut(Out):
@@ -196,8 +207,13 @@ class DebriefOut(Out):
     matches: int
     providers_matched: int
     actions: dict[str, int]
+    action_scopes: list[ActionScopeOut] = Field(default_factory=list, description="Actions by territorial scope")
+    automated_actions: int = 0
+    sampled_for_verification: int = Field(0, description="Automated actions sampled for a human (TCO Art. 5)")
+    bank_id: str | None = None
     seconds_to_first_hash: float | None
     seconds_to_first_match: float | None
+    seconds_to_first_action: float | None = None
     timeline: list[TimelineOut]
 
 

@@ -150,11 +150,12 @@ def _escape(text: str) -> str:
 
 @router.get("/incidents")
 def incident_list(request: Request, principal: UiPrincipal, error: str | None = None) -> HTMLResponse:
-    """Every incident (shared with all), and the declaration checklist for coordinators."""
+    """The incidents the member's organisation takes part in, and the declaration checklist for coordinators."""
     state = app_state(request)
     with state.factory() as session:
-        context = {"incidents": incidents.list_incidents(session),
-                   "active": incidents.active_incidents(session, state.clock.now()),
+        taking_part = incidents.list_incidents(session, org_id=principal.org_id)
+        context = {"incidents": taking_part,
+                   "active": [i for i in taking_part if i.state == "active"],
                    "criteria": incidents.CRITERIA, "levels": incidents.LEVELS, "error": error}
     return _page(request, principal, "policies/incidents.html", context)
 
@@ -180,13 +181,14 @@ async def declare(request: Request, principal: UiPrincipal) -> Response:
 @router.get("/incidents/{incident_id}")
 def incident_page(request: Request, incident_id: str, principal: UiPrincipal,
                   error: str | None = None) -> HTMLResponse:
-    """One incident: checklist, declarer and times, the timeline and the debrief figures."""
+    """One incident: checklist, declarer and times, members, the timeline and the debrief figures."""
     state = app_state(request)
     with state.factory() as session:
-        incident = incidents.get_incident(session, incident_id)
-        report = incidents.incident_debrief(session, state.clock, incident_id)
-    return _page(request, principal, "policies/incident.html",
-                 {"incident": incident, "report": report, "criteria": incidents.CRITERIA, "error": error})
+        incident = incidents.get_incident(session, incident_id, principal.org_id)
+        report = incidents.incident_debrief(session, state.clock, incident_id, principal.org_id)
+        members = incidents.members(session, incident)
+    return _page(request, principal, "policies/incident.html", {"incident": incident, "report": report,
+                 "members": members, "criteria": incidents.CRITERIA, "error": error})
 
 
 @router.post("/incidents/{incident_id}/conclude")
