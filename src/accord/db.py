@@ -78,11 +78,25 @@ def make_engine(url: str, *, pool: bool = True) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose audit events join the hash chain at commit and are forgotten on rollback."""
+    """Sessions whose audit events join the hash chain at commit and are forgotten on rollback.
+
+    What a transaction caches in ``session.info`` under a key starting with ``TRANSACTION_CACHE`` is dropped
+    when the transaction ends, so nothing read in one transaction is trusted in the next.
+    """
     factory = sessionmaker(engine, expire_on_commit=False)
     event.listen(factory, "before_commit", _seal_audit)
     event.listen(factory, "after_rollback", _forget_audit)
+    event.listen(factory, "after_commit", _forget_transaction_caches)
+    event.listen(factory, "after_rollback", _forget_transaction_caches)
     return factory
+
+
+TRANSACTION_CACHE = "accord.tx."
+
+
+def _forget_transaction_caches(session: Session) -> None:
+    for key in [k for k in session.info if isinstance(k, str) and k.startswith(TRANSACTION_CACHE)]:
+        del session.info[key]
 
 
 def _seal_audit(session: Session) -> None:

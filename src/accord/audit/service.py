@@ -91,23 +91,28 @@ def record(
         prev_hash="",
         hash="",
     )
-    session.add(event)
-    session.flush()
+    session.add(event)  # flushed with the transaction's other rows, normally by the commit that seals it
     session.info.setdefault(PENDING, []).append(event)
     return event
 
 
 def seal_pending(session: Session) -> int:
-    """Give this transaction's events their place in the chain; called just before commit."""
-    pending = [e for e in session.info.pop(PENDING, []) if inspect(e).persistent]
+    """Give this transaction's events their place in the chain; called just before commit.
+
+    Events not yet flushed are inserted with their place by the commit's flush (one multi-row INSERT); an
+    event a query already flushed gets its place by an UPDATE. Events dropped with a rolled-back savepoint
+    are no longer pending or persistent and are skipped.
+    """
+    pending = [e for e in session.info.pop(PENDING, []) if _alive(e)]
     if not pending:
         return 0
-    if is_postgres(session):
-        session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
-    last = session.execute(
-        select(AuditEvent.chain_seq, AuditEvent.hash)
-        .where(AuditEvent.chain_seq.is_not(None)).order_by(AuditEvent.chain_seq.desc()).limit(1)
-    ).first()
+    with session.no_autoflush:  # the events go in below, already chained
+        if is_postgres(session):
+            session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+        last = session.execute(
+            select(AuditEvent.chain_seq, AuditEvent.hash)
+            .where(AuditEvent.chain_seq.is_not(None)).order_by(AuditEvent.chain_seq.desc()).limit(1)
+        ).first()
     position, prev = (int(last[0] or 0), str(last[1])) if last else (0, GENESIS)
     for event in pending:
         position += 1
@@ -115,6 +120,11 @@ def seal_pending(session: Session) -> int:
         event.hash = prev = compute_hash(prev, event)
     session.flush()
     return len(pending)
+
+
+def _alive(event: AuditEvent) -> bool:
+    state = inspect(event)
+    return bool(state.pending or state.persistent)
 
 
 def forget_pending(session: Session) -> None:

@@ -60,7 +60,6 @@ def open_or_join(
                     signals=[], title=title, state="open", sources=[], created_at=now, updated_at=now)
         session.add(case)
     _merge(case, urls, signals, source, deadline_at, now)
-    session.flush()
     tag = "cases:case:open" if created else "cases:case:join"
     record(session, clock, actor, tag, subject=case.id, org_id=provider_id,
            payload={"source": source, "content_key": case.content_key})

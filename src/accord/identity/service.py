@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
 from accord.clock import Clock
-from accord.db import new_id
+from accord.db import TRANSACTION_CACHE, new_id
 from accord.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from accord.identity.models import ORG_KINDS, ROLES, ApiKey, Member, Organisation
 from accord.identity.scopes import ALL_SCOPES
@@ -280,14 +280,18 @@ def authenticate_key(session: Session, clock: Clock, plain: str) -> Principal:
     parts = plain.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise NotAuthenticated("the API key is malformed")
-    key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
-    if key is None or not hmac.compare_digest(key.secret_hash, _digest(plain)):
+    # One round trip: the key and its organisation (which the request will usually need again).
+    found = session.execute(select(ApiKey, Organisation).join(Organisation, Organisation.id == ApiKey.org_id)
+                            .where(ApiKey.prefix == parts[1])).first()
+    if found is None or not hmac.compare_digest(found[0].secret_hash, _digest(plain)):
         raise NotAuthenticated("the API key is not valid")
+    key, org = found
     if key.revoked_at is not None:
         raise NotAuthenticated("the API key was revoked")
     _touch(key, clock)
-    org = session.get(Organisation, key.org_id)
-    assert org is not None  # the foreign key guarantees it
+    # The identity map holds objects weakly; keeping the organisation for the transaction lets the request's
+    # later ``session.get(Organisation, principal.org_id)`` answer without another round trip.
+    session.info[TRANSACTION_CACHE + "identity.organisation"] = org
     return Principal(org_id=org.id, org_kind=org.kind, ref=f"key:{key.prefix}", scopes=frozenset(key.scopes))
 
 

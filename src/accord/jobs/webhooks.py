@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
 from accord.clock import Clock
-from accord.db import new_id
+from accord.db import TRANSACTION_CACHE, new_id
 from accord.errors import DomainError, InvalidInput, NotFound
 from accord.fetcher import check_url, fetch
 from accord.jobs.models import WebhookEndpoint
@@ -83,6 +83,7 @@ def create_endpoint(
     )
     session.add(endpoint)
     session.flush()
+    _forget_listeners(session)
     record(session, clock, actor, "jobs:webhook:create", subject=endpoint.id, org_id=org_id,
            payload={"url": url, "events": endpoint.events})
     return endpoint, secret
@@ -93,19 +94,38 @@ def list_endpoints(session: Session, org_id: str) -> list[WebhookEndpoint]:
     return list(session.scalars(query))
 
 
+_LISTENERS = TRANSACTION_CACHE + "webhooks.listeners"
+
+
+def listeners(session: Session, org_id: str) -> list[WebhookEndpoint]:
+    """The organisation's active endpoints, read once per transaction (a batch of notices reads each once).
+
+    Creating or disabling an endpoint in the same session forgets what was read.
+    """
+    known: dict[str, list[WebhookEndpoint]] = session.info.setdefault(_LISTENERS, {})
+    if org_id not in known:
+        known[org_id] = [e for e in list_endpoints(session, org_id) if e.active]
+    return known[org_id]
+
+
+def _forget_listeners(session: Session) -> None:
+    session.info.pop(_LISTENERS, None)
+
+
 def delete_endpoint(session: Session, clock: Clock, actor: Actor, *, org_id: str, endpoint_id: str) -> None:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.org_id != org_id:
         raise NotFound(f"no webhook endpoint {endpoint_id!r}")
     endpoint.active = False
+    _forget_listeners(session)
     record(session, clock, actor, "jobs:webhook:disable", subject=endpoint.id, org_id=org_id, payload={})
 
 
 def emit(session: Session, clock: Clock, *, org_id: str, event: str, data: Mapping[str, Any]) -> int:
     """Queue one delivery per active endpoint of ``org_id`` that listens to ``event``, in this transaction."""
     count = 0
-    for endpoint in list_endpoints(session, org_id):
-        if endpoint.active and (ALL_EVENTS in endpoint.events or event in endpoint.events):
+    for endpoint in listeners(session, org_id):
+        if ALL_EVENTS in endpoint.events or event in endpoint.events:
             payload = {"endpoint_id": endpoint.id, "event": event, "data": dict(data), "at": clock.now()}
             enqueue(session, clock, "webhook.deliver", json.loads(json.dumps(payload, default=str)),
                     org_id=org_id)

@@ -25,7 +25,7 @@ from accord.db import new_id
 from accord.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
-from accord.jobs.webhooks import emit
+from accord.jobs.webhooks import emit, listeners
 from accord.notices import kinds
 from accord.notices.models import InformationNotice, Notice, OperationalHold
 from accord.settings import Settings
@@ -207,24 +207,27 @@ def receive(
         _first_order_rule(session, clock, issuer.id, provider.id, clean.details)
     notice = _new_notice(session, clean, issuer, provider, clock.now(), address)
     actor = _actor(principal, address)
+    held = bool(clean.operational_hold) or bool(_active_holds(session, notice.content_keys))
+    if not held:
+        dispatch(session, clock, actor, notice)
+        return notice
+    session.add(notice)
+    notice.status = "held"
     if clean.operational_hold:
         _place_hold(session, clock, actor, notice, clean.operational_hold)
-    if _active_holds(session, notice.content_keys):
-        notice.status = "held"
-        record(session, clock, actor, "notices:notice:hold", subject=notice.id, org_id=actor.org_id,
-               payload={"kind": notice.kind, "provider_id": notice.provider_id, "held": True})
-    else:
-        dispatch(session, clock, actor, notice)
+    record(session, clock, actor, "notices:notice:hold", subject=notice.id, org_id=actor.org_id,
+           payload={"kind": notice.kind, "provider_id": notice.provider_id, "held": True})
     return notice
 
 
 def _new_notice(session: Session, clean: kinds.CleanNotice, issuer: Organisation | None, provider: Organisation,
                 now: datetime, address: str | None) -> Notice:
+    """The notice, not yet added: the caller adds it once every lookup is done, so that it is written once."""
     details = {**clean.details, "reasons": clean.reasons}
     cross, host = (False, None)
     if clean.kind.binding and issuer is not None:
         cross, host = _host_authority(session, issuer, provider, details)
-    notice = Notice(
+    return Notice(
         id=new_id("ntc"), kind=clean.kind.name, issuer_id=issuer.id if issuer else None,
         issuer_kind=issuer.kind if issuer else "public", provider_id=provider.id, reference=clean.reference,
         status="received", binding=clean.kind.binding, urls=clean.urls, content_keys=clean.content_keys,
@@ -233,9 +236,6 @@ def _new_notice(session: Session, clean: kinds.CleanNotice, issuer: Organisation
         escalated=[], answers=[], scrutiny={}, liveness=[], outcome_detail={},
         submitter_address=(address or "unknown") if issuer is None else None,
     )
-    session.add(notice)
-    session.flush()
-    return notice
 
 
 def _target(session: Session, notice: Notice) -> timedelta:
@@ -247,7 +247,11 @@ def _target(session: Session, notice: Notice) -> timedelta:
 
 
 def dispatch(session: Session, clock: Clock, actor: Actor, notice: Notice) -> None:
-    """Deliver to the provider: the clock starts, a case is opened or joined, the on-call webhook fires."""
+    """Deliver to the provider: the clock starts, a case is opened or joined, the on-call webhook fires.
+
+    Every lookup (webhook endpoints, the open case) runs before the notice joins the session, so a new notice,
+    its case, audit events and deliveries are written by one flush at commit.
+    """
     now = clock.now()
     notice.status = "received"
     notice.received_at = notice.window_started_at = now
@@ -259,12 +263,15 @@ def dispatch(session: Session, clock: Clock, actor: Actor, notice: Notice) -> No
         notice.scrutiny = {"copy_sent_at": _iso(now), "host_authority_id": notice.host_authority_id,
                            "host_until": _iso(now + timedelta(hours=72)),
                            "request_until": _iso(now + timedelta(hours=48))}
+    listeners(session, notice.provider_id)
+    if notice.cross_border and notice.host_authority_id:
+        listeners(session, notice.host_authority_id)
     case, _ = open_or_join(session, clock, actor, provider_id=notice.provider_id, content_keys=notice.content_keys,
                            source=notice.kind, urls=notice.urls,
                            deadline_at=notice.deadline_at if notice.binding else None,
                            title=f"{notice.kind.replace('_', ' ')} {notice.reference}".strip())
     notice.case_id = case.id
-    session.flush()
+    session.add(notice)
     _record_receipt(session, clock, actor, notice)
     _announce(session, clock, notice)
 
