@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from threatexchange.signal_type.signal_base import SimpleSignalType
 
 from accord.errors import InvalidInput
@@ -74,3 +77,34 @@ def test_values_are_normalised(type_name: str, value: str, expected: str) -> Non
 def test_bad_values_are_refused_with_a_reason(type_name: str, value: str, reason: str) -> None:
     with pytest.raises(InvalidInput, match=reason):
         validate_signal(type_name, value)
+
+
+def test_vpdq_hash_of_a_real_clip_enters_through_the_door(tmp_path: Path) -> None:
+    """vPDQ (the ``video`` extra) hashes a clip with python-threatexchange and ffmpeg; Accord's door accepts
+    the hash, and a clip matches itself but not another clip. Skipped where vpdq is not installed."""
+    pytest.importorskip("vpdq", reason="vpdq is not installed (pip install -e '.[video]'; see docs/signals.md)")
+    from skimage import data  # a dev dependency
+
+    def clip(name: str, pixels: object) -> Path:
+        base = Image.fromarray(pixels).convert("RGB").resize((160, 120))  # type: ignore[arg-type]
+        frames = [base.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if i % 10 >= 5 else base for i in range(20)]
+        path = tmp_path / name
+        frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)  # 2 s at 10 fps
+        return path
+
+    vpdq = get_signal_type("vpdq")
+    first = vpdq.tx_type.hash_from_file(clip("a.gif", data.astronaut()))  # type: ignore[attr-defined]
+    other = vpdq.tx_type.hash_from_file(clip("b.gif", data.coffee()))  # type: ignore[attr-defined]
+    assert validate_signal("vpdq", first) == first
+    assert vpdq.tx_type.compare_hash(validate_signal("vpdq", f"  {first} "), first).match  # type: ignore[attr-defined]
+    assert not vpdq.tx_type.compare_hash(first, other).match  # type: ignore[attr-defined]
+    with pytest.raises(InvalidInput, match="invalid vpdq signal"):
+        validate_signal("vpdq", "0,abc")
+
+
+def test_vpdq_is_absent_without_the_extra() -> None:
+    if importlib.util.find_spec("vpdq") is not None:
+        pytest.skip("vpdq is installed; the test above covers it")
+    assert "vpdq" not in SIGNAL_TYPES
+    with pytest.raises(InvalidInput, match="unknown signal type 'vpdq'"):
+        validate_signal("vpdq", "0,abc")
