@@ -1,6 +1,7 @@
 """Accord's PDQ hashing and matching beside python-threatexchange's own ``PDQIndex``, on the same data.
 
-Run: ``PYTHONPATH=src python benchmarks/matching.py [--quick]``. Prints a Markdown table.
+Run: ``PYTHONPATH=src python benchmarks/matching.py [--quick]``. Prints a Markdown table. ``--build-only N``
+measures only the build time and memory of both indexes at N hashes (each in a freshly spawned process).
 
 Modes, identical for both indexes: "one at a time" calls ``query`` per hash on one thread (faiss limited to
 one OpenMP thread); "batched" hands 2,000 queries at once, on 2 threads (faiss's OpenMP, Accord's pool).
@@ -27,7 +28,7 @@ from skimage import data as skdata
 from threatexchange.signal_type.pdq.pdq_hasher import pdq_from_bytes
 from threatexchange.signal_type.pdq.pdq_index import PDQIndex
 
-from accord.matching.pdq import PDQMatchIndex, hashes_to_words
+from accord.matching.pdq import PDQMatchIndex
 from accord.signals.hashing import hash_media
 from accord.signals.media import MediaLimits
 
@@ -103,7 +104,7 @@ def _build_in_child(kind: str, n: int, out: multiprocessing.Queue[tuple[float, f
         index: object = PDQIndex((h, i) for i, h in enumerate(hashes))
     else:
         index = PDQMatchIndex()
-        index.add_arrays(np.arange(n, dtype=np.int64), hashes_to_words(hashes))
+        index.add_hex(np.arange(n, dtype=np.int64), hashes)
     elapsed = time.perf_counter() - start
     gc.collect()
     ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand freed temporaries back, as HMA does after a build
@@ -132,7 +133,7 @@ def bench_lookups(n: int, n_single: int, n_batch: int) -> tuple[PDQIndex[int], P
     hashes = random_hashes(n, seed=1)
     theirs = PDQIndex((h, i) for i, h in enumerate(hashes))
     ours = PDQMatchIndex()
-    ours.add_arrays(np.arange(n, dtype=np.int64), hashes_to_words(hashes))
+    ours.add_hex(np.arange(n, dtype=np.int64), hashes)
     picks, queries = planted(hashes, max(n_single, n_batch), seed=2)
 
     faiss.omp_set_num_threads(1)
@@ -270,15 +271,28 @@ def bench_matcher(ours: PDQMatchIndex, hashes: list[str], n: int) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def bench_build(n: int) -> None:
+    elapsed_t, rss_t, peak_t = build_cost("theirs", n)
+    elapsed_o, rss_o, peak_o = build_cost("ours", n)
+    speedup = f"x{elapsed_t / elapsed_o:.1f}"
+    row(f"build {n:,} (random hashes)", f"{elapsed_t:.2f} s", f"{elapsed_o:.2f} s", speedup)
+    figure = f"resident memory of the {n:,} index (RSS delta after build / peak delta during build)"
+    row(figure, f"{rss_t:.0f} / {peak_t:.0f} MB", f"{rss_o:.0f} / {peak_o:.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
     parser.add_argument("--matcher-only", type=int, metavar="N", help="only the matcher process figures at N")
+    parser.add_argument("--build-only", type=int, metavar="N", help="only the build time and memory rows at N")
     args = parser.parse_args()
+    if args.build_only:
+        bench_build(args.build_only)
+        return
     if args.matcher_only:
         hashes = random_hashes(args.matcher_only, 1)
         index = PDQMatchIndex()
-        index.add_arrays(np.arange(args.matcher_only, dtype=np.int64), hashes_to_words(hashes))
+        index.add_hex(np.arange(args.matcher_only, dtype=np.int64), hashes)
         index.compact()
         bench_matcher(index, hashes, args.matcher_only)
         return
@@ -286,12 +300,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, sizes: {sizes}", flush=True)
     bench_hashing(1.0 if args.quick else 4.0)
     for n in sizes:
-        elapsed_t, rss_t, peak_t = build_cost("theirs", n)
-        elapsed_o, rss_o, peak_o = build_cost("ours", n)
-        speedup = f"x{elapsed_t / elapsed_o:.1f}"
-        row(f"build {n:,} (random hashes)", f"{elapsed_t:.2f} s", f"{elapsed_o:.2f} s", speedup)
-        figure = f"resident memory of the {n:,} index (RSS delta after build / peak delta during build)"
-        row(figure, f"{rss_t:.0f} / {peak_t:.0f} MB", f"{rss_o:.0f} / {peak_o:.0f} MB")
+        bench_build(n)
         theirs, ours, hashes = bench_lookups(n, 500 if args.quick else 1000, 2000)
         if n == sizes[-1]:
             bench_adds(theirs, ours, n)

@@ -43,6 +43,7 @@ _MAX_THRESHOLD = 3 * CHUNKS - 1  # three flipped bits per chunk; beyond that pro
 _SIBLINGS = np.arange(CHUNKS) ^ 1  # the other chunk of each chunk's 32-bit block
 _TAIL_LIMIT = 4096  # additions scanned exhaustively until they are merged into the tables
 _BLOCK = 128  # queries per vectorised block; bounds the temporary candidate arrays
+_DECODE_CHUNK = 16_384  # hashes decoded from hex at a time (1 MB of text)
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -51,14 +52,27 @@ _T = TypeVar("_T", bound=np.generic)
 
 def hashes_to_words(values: Sequence[str]) -> U64:
     """Pack 64-hex-digit PDQ hashes into an ``(n, 4)`` array of 64-bit words."""
-    joined = "".join(values)
-    if len(joined) != 64 * len(values):
-        raise InvalidInput("a PDQ hash is 64 hexadecimal digits", field="value")
-    try:
-        raw = bytes.fromhex(joined)
-    except ValueError:
-        raise InvalidInput("a PDQ hash is 64 hexadecimal digits", field="value") from None
-    return np.frombuffer(raw, dtype=np.uint64).reshape(-1, 4).copy()
+    words = np.empty((len(values), 4), dtype=np.uint64)
+    decode_into(words, values)
+    return words
+
+
+def decode_into(out: U64, values: Sequence[str]) -> None:
+    """Decode 64-hex-digit PDQ hashes into the ``(len(values), 4)`` array ``out``, a chunk at a time, so that
+    no temporary grows with the number of hashes (a million hashes would otherwise need 64 MB of joined hex
+    text and 32 MB of bytes beside the array)."""
+    if len(out) != len(values):
+        raise ValueError("one row of out per hash")
+    for start in range(0, len(values), _DECODE_CHUNK):
+        chunk = values[start : start + _DECODE_CHUNK]
+        joined = "".join(chunk)
+        if len(joined) != 64 * len(chunk):
+            raise InvalidInput("a PDQ hash is 64 hexadecimal digits", field="value")
+        try:
+            raw = bytes.fromhex(joined)
+        except ValueError:
+            raise InvalidInput("a PDQ hash is 64 hexadecimal digits", field="value") from None
+        out[start : start + len(chunk)] = np.frombuffer(raw, dtype=np.uint64).reshape(-1, 4)
 
 
 def words_to_hash(words: U64) -> str:
@@ -98,19 +112,33 @@ class PDQMatchIndex(MatchIndex):
 
     def add_many(self, entries: Iterable[tuple[int, str]]) -> None:
         """Index ``(entry_id, pdq_hex)`` pairs; cheap, the tables are only merged every few thousand."""
-        pairs = list(entries)
+        pairs = entries if isinstance(entries, Sequence) else list(entries)
         if not pairs:
             return
-        words = hashes_to_words([value for _, value in pairs])
         ids = np.fromiter((entry_id for entry_id, _ in pairs), dtype=np.int64, count=len(pairs))
-        self.add_arrays(ids, words)
+        self.add_hex(ids, [value for _, value in pairs])
+
+    def add_hex(self, entry_ids: I64 | Sequence[int], values: Sequence[str]) -> None:
+        """Index hex PDQ hashes under ``entry_ids``, decoded chunk by chunk straight into the index's own
+        arrays: a bulk build holds no full-size copy of the hashes beside the index. All or nothing: a
+        malformed value raises ``InvalidInput`` and leaves the index as it was."""
+        n = len(values)
+        if len(entry_ids) != n:
+            raise ValueError("one entry id per hash")
+        self._reserve(self._size + n)
+        decode_into(self._words[self._size : self._size + n], values)
+        self._append(np.asarray(entry_ids, dtype=np.int64), n)
 
     def add_arrays(self, entry_ids: I64, words: U64) -> None:
         """Index already packed hashes (``(n, 4)`` uint64) under ``entry_ids``."""
         n = len(entry_ids)
         self._reserve(self._size + n)
+        self._words[self._size : self._size + n] = words
+        self._append(entry_ids, n)
+
+    def _append(self, entry_ids: I64, n: int) -> None:
+        """Take the ``n`` slots past the end, whose words are already written, into use."""
         end = self._size + n
-        self._words[self._size : end] = words
         self._ids[self._size : end] = entry_ids
         self._alive[self._size : end] = True
         self._size = end

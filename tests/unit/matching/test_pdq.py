@@ -86,3 +86,46 @@ def test_malformed_hashes_are_refused(bad: str) -> None:
 def test_thresholds_outside_the_exact_range_are_refused(limit: int) -> None:
     with pytest.raises(InvalidInput, match="threshold"):
         PDQMatchIndex().query("f" * 64, threshold=limit)
+
+
+def test_bulk_hex_build_equals_packed_build_and_is_all_or_nothing() -> None:
+    rng = np.random.default_rng(5)
+    words = random_words(rng, 3 * pdq._DECODE_CHUNK + 7)  # several decode chunks
+    values = [words_to_hash(w) for w in words]
+    ids = np.arange(len(words), dtype=np.int64)
+    packed, bulk, pairs = PDQMatchIndex(), PDQMatchIndex(), PDQMatchIndex()
+    packed.add_arrays(ids, words)
+    bulk.add_hex(ids, values)
+    pairs.add_many(zip(ids.tolist(), values, strict=True))
+    probes = [values[0], values[pdq._DECODE_CHUNK + 1], values[-1]]
+    assert bulk.query_many(probes) == packed.query_many(probes) == pairs.query_many(probes)
+    assert len(bulk) == len(pairs) == len(words)
+
+    broken = [*values[:10], *values[10 : 2 * pdq._DECODE_CHUNK], "zz" * 32]  # bad value in the second chunk
+    with pytest.raises(InvalidInput):
+        bulk.add_hex(np.arange(len(broken), dtype=np.int64) + 10**6, broken)
+    assert len(bulk) == len(words)
+    assert {hit.entry_id for hit in bulk.query(values[10])} == {10}
+    with pytest.raises(ValueError, match="one entry id per hash"):
+        bulk.add_hex([1, 2], values[:3])
+
+
+def test_bulk_build_holds_no_full_size_copy_of_the_hashes() -> None:
+    """Peak memory while building from hex, beyond what the built index keeps, stays small: 200,000 hashes as
+    one joined hex text would be 12.8 MB, their decoded copy 6.4 MB (decoding them whole, then copying them
+    in, peaks 10 MB above the index; decoding in chunks into the index's own array, under 4 MB)."""
+    import tracemalloc
+
+    n = 200_000
+    values = [words_to_hash(w) for w in random_words(np.random.default_rng(6), n)]
+    ids = np.arange(n, dtype=np.int64)
+    tracemalloc.start()
+    try:
+        index = PDQMatchIndex()
+        index.add_hex(ids, values)
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(index) == n
+    assert kept > 32 * n + 16 * 6 * n  # the words, the sorted slots and their siblings are really counted
+    assert peak - kept < 6_000_000, (kept, peak)
