@@ -6,16 +6,23 @@ latency with many open cases.
 
 Targets (issue 4): >= 100 decisions/s with 4 reviewers; listing p99 < 100 ms with 100,000 open cases.
 The database named in the URL is dropped and re-created.
+
+Throughput is measured twice (``--mode both``, the default): with the reviewers as threads of one process,
+sharing one interpreter lock, and as separate processes, as in production, where each reviewer's request is
+handled by one of several server worker processes. Each decision is the same in both: next + decide (statement
+of reasons, audit events, the rights job, quality sampling) in its own committed transaction.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import threading
 import time
 from datetime import UTC, datetime
+from multiprocessing.synchronize import Barrier
 
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
@@ -56,26 +63,36 @@ def _provider(factory: sessionmaker[Session], name: str, reviewers: int) -> tupl
         return org.id, people
 
 
-def throughput(factory: sessionmaker[Session], cases: int, reviewers: int) -> float:
-    """Decisions per second with ``reviewers`` threads each looping next + decide until nothing waits."""
-    org_id, people = _provider(factory, "throughput", reviewers)
+def _seed(factory: sessionmaker[Session], name: str, cases: int, reviewers: int) -> list[Principal]:
+    org_id, people = _provider(factory, name, reviewers)
     clock = SystemClock()
     with unit_of_work(factory) as session:
         for i in range(cases):
             service.open_case_from_match(session, clock, ACTOR, provider_id=org_id, signal_type="md5",
                                          value=f"{i:032x}")
+    return people
+
+
+def _review_until_empty(factory: sessionmaker[Session], who: Principal) -> int:
+    """One reviewer's loop: next + decide, one transaction each, until nothing waits; the decisions made."""
+    clock = SystemClock()
+    count = 0
+    while True:
+        with unit_of_work(factory) as session:
+            result = claims.next_case(session, clock, who)
+            if result.case is None:
+                return count
+            decisions.decide(session, clock, who, result.case.id, CLEAR)
+            count += 1
+
+
+def throughput(factory: sessionmaker[Session], cases: int, reviewers: int) -> float:
+    """Decisions per second with ``reviewers`` threads each looping next + decide until nothing waits."""
+    people = _seed(factory, "throughput", cases, reviewers)
     done: list[int] = []
 
     def work(who: Principal) -> None:
-        count = 0
-        while True:
-            with unit_of_work(factory) as session:
-                result = claims.next_case(session, clock, who)
-                if result.case is None:
-                    break
-                decisions.decide(session, clock, who, result.case.id, CLEAR)
-                count += 1
-        done.append(count)
+        done.append(_review_until_empty(factory, who))
 
     threads = [threading.Thread(target=work, args=(p,)) for p in people]
     start = time.perf_counter()
@@ -84,6 +101,36 @@ def throughput(factory: sessionmaker[Session], cases: int, reviewers: int) -> fl
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
+    assert sum(done) == cases, (sum(done), cases)
+    return cases / elapsed
+
+
+def _reviewer_process(url: str, who: Principal, ready: Barrier, results: multiprocessing.Queue[int]) -> None:
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    with factory() as session:  # connect before the clock starts, as a running server worker has
+        session.execute(text("SELECT 1"))
+    ready.wait()
+    results.put(_review_until_empty(factory, who))
+    engine.dispose()
+
+
+def throughput_processes(factory: sessionmaker[Session], url: str, cases: int, reviewers: int) -> float:
+    """Decisions per second with ``reviewers`` processes each looping next + decide until nothing waits; the
+    clock starts once every process is connected and waiting."""
+    people = _seed(factory, "processes", cases, reviewers)
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(reviewers + 1)
+    results: multiprocessing.Queue[int] = context.Queue()
+    workers = [context.Process(target=_reviewer_process, args=(url, who, ready, results)) for who in people]
+    for worker in workers:
+        worker.start()
+    ready.wait()
+    start = time.perf_counter()
+    done = [results.get() for _ in workers]
+    elapsed = time.perf_counter() - start
+    for worker in workers:
+        worker.join()
     assert sum(done) == cases, (sum(done), cases)
     return cases / elapsed
 
@@ -119,6 +166,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=2000, help="cases decided in the throughput run")
     parser.add_argument("--reviewers", type=int, default=4)
+    parser.add_argument("--mode", choices=("both", "threads", "processes"), default="both",
+                        help="reviewers as threads of one process, as separate processes, or both")
     parser.add_argument("--open", type=int, default=100_000, help="open cases for the listing run")
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
@@ -127,8 +176,15 @@ def main() -> None:
     _fresh_database(url)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
-    rate = throughput(factory, args.cases, args.reviewers)
-    print(f"next+decide: {rate:.1f} decisions/s with {args.reviewers} reviewers ({args.cases} cases)")
+    print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.mode in ("both", "threads"):
+        rate = throughput(factory, args.cases, args.reviewers)
+        print(f"next+decide: {rate:.1f} decisions/s with {args.reviewers} reviewer threads in one process "
+              f"({args.cases} cases)")
+    if args.mode in ("both", "processes"):
+        rate = throughput_processes(factory, url, args.cases, args.reviewers)
+        print(f"next+decide: {rate:.1f} decisions/s with {args.reviewers} reviewer processes ({args.cases} cases)")
+    print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     p50, p99 = listing(factory, args.open, args.samples)
     print(f"listing with {args.open} open cases: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
     engine.dispose()

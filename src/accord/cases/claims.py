@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from accord.audit.service import record
 from accord.cases import config, queues
-from accord.cases.models import Case, Claim
+from accord.cases.models import Case, Claim, ReviewQueue
 from accord.cases.priority import TIER_REMOVAL_ORDER
 from accord.clock import Clock
 from accord.db import is_postgres, new_id
@@ -56,31 +56,67 @@ def wellness_state(session: Session, clock: Clock, principal: Principal) -> dict
     """The reviewer's settings plus their graphic-item count this shift and whether to rotate and rest."""
     settings = config.wellness(session, principal.org_id, principal.ref)
     since = clock.now() - timedelta(hours=settings["shift_hours"])
-    seen = session.scalar(select(func.count(Claim.id)).where(
-        Claim.provider_id == principal.org_id, Claim.reviewer == principal.ref, Claim.graphic.is_(True),
-        Claim.claimed_at >= since)) or 0
+    return _wellness(settings, session.scalar(_graphic_seen(principal, since)) or 0)
+
+
+def _wellness(settings: dict[str, Any], seen: int) -> dict[str, Any]:
     over = seen >= settings["graphic_soft_cap"]
     return {**settings, "graphic_seen": seen, "over_cap": over, "suggest_break": over}
 
 
+def _graphic_seen(principal: Principal, since: datetime) -> Select[int]:
+    return select(func.count(Claim.id)).where(
+        Claim.provider_id == principal.org_id, Claim.reviewer == principal.ref, Claim.graphic.is_(True),
+        Claim.claimed_at >= since)
+
+
 def next_case(session: Session, clock: Clock, principal: Principal) -> ClaimResult:
-    """Claim the next case for this reviewer (their current claim first, if they hold one)."""
-    queues.triage_pending(session, clock, principal.org_id)
-    wellness = wellness_state(session, clock, principal)
-    cutoff = idle_cutoff(session, clock, principal.org_id)
-    held = _held(session, principal, cutoff)
+    """Claim the next case for this reviewer (their current claim first, if they hold one).
+
+    Round trips: the settings with the reviewer's overrides; then, in one query, the graphic count of the shift,
+    the case the reviewer holds and whether any case awaits triage; the visible queues; the candidate row; and
+    the writes of the claim."""
+    settings = config.wellness(session, principal.org_id, principal.ref)
+    cutoff = idle_cutoff(session, clock, principal.org_id)  # the settings were read just above
+    since = clock.now() - timedelta(hours=settings["shift_hours"])
+    untriaged = select(Case.id).where(Case.provider_id == principal.org_id, Case.state == "open",
+                                      Case.triaged_at.is_(None))
+    seen, held_id, pending = session.execute(select(
+        _graphic_seen(principal, since).scalar_subquery(), _held_query(principal, cutoff).scalar_subquery(),
+        untriaged.exists())).one()
+    if pending:
+        queues.triage_pending(session, clock, principal.org_id)
+    wellness = _wellness(settings, seen or 0)
+    held = session.get(Case, held_id) if held_id is not None else None
     if held is not None:
         return ClaimResult(held, wellness)
-    case = session.scalar(_candidates(session, clock, principal, cutoff, over_cap=wellness["over_cap"]))
+    visible = queues.visible_queues(session, clock, principal)
+    case = session.scalar(_candidates(session, clock, principal, cutoff, over_cap=wellness["over_cap"],
+                                      visible=visible))
     if case is not None:
         _take(session, clock, principal, case, cutoff)
     return ClaimResult(case, wellness)
 
 
+def _held_query(principal: Principal, cutoff: datetime) -> Select[str]:
+    """The open case this reviewer holds (their earliest live claim). A case's ``claimed_by`` is only ever set
+    together with an open claim row (``_take``) and cleared with it (``end_claim``), so the lookup starts from
+    the reviewer's claims (``ix_case_claims_reviewer``) instead of scanning the provider's open cases."""
+    return (
+        select(Case.id)
+        .join(Claim, Claim.case_id == Case.id)
+        .where(Claim.provider_id == principal.org_id, Claim.reviewer == principal.ref, Claim.claimed_at >= cutoff,
+               Claim.ended_at.is_(None),
+               Case.provider_id == principal.org_id, Case.state == "open", Case.claimed_by == principal.ref,
+               Case.claimed_at >= cutoff)
+        .order_by(Case.claimed_at, Case.id)
+        .limit(1)
+    )
+
+
 def _held(session: Session, principal: Principal, cutoff: datetime) -> Case | None:
-    query = select(Case).where(Case.provider_id == principal.org_id, Case.state == "open",
-                               Case.claimed_by == principal.ref, Case.claimed_at >= cutoff)
-    return session.scalar(query.order_by(Case.claimed_at).limit(1))
+    held_id = session.scalar(_held_query(principal, cutoff))
+    return session.get(Case, held_id) if held_id is not None else None
 
 
 def waiting_order() -> list[ColumnElement[Any]]:
@@ -91,12 +127,14 @@ def waiting_order() -> list[ColumnElement[Any]]:
 
 
 def _candidates(session: Session, clock: Clock, principal: Principal, cutoff: datetime, *,
-                over_cap: bool) -> Any:
-    visible = queues.visible_queue_ids(session, clock, principal)
-    eligible: ColumnElement[bool] = Case.queue_id.in_(visible)
+                over_cap: bool, visible: list[ReviewQueue] | None = None) -> Any:
+    """The query for the next free case; ``visible`` (the caller's queues) saves reading them again."""
+    shown = queues.visible_queues(session, clock, principal) if visible is None else visible
+    ids = [q.id for q in shown]
+    eligible: ColumnElement[bool] = Case.queue_id.in_(ids)
     if over_cap:
-        low = queues.visible_queue_ids(session, clock, principal, low_harm_only=True)
-        eligible = or_(and_(Case.queue_id.in_(visible), Case.tier == TIER_REMOVAL_ORDER),
+        low = [q.id for q in shown if q.harm == "low"]
+        eligible = or_(and_(Case.queue_id.in_(ids), Case.tier == TIER_REMOVAL_ORDER),
                        and_(Case.queue_id.in_(low), Case.graphic.is_(False)))
     query = (
         select(Case)
@@ -137,16 +175,17 @@ def _take(session: Session, clock: Clock, principal: Principal, case: Case, cuto
     case.claimed_by, case.claimed_at = principal.ref, now
     session.add(Claim(id=new_id("clm"), case_id=case.id, provider_id=case.provider_id, reviewer=principal.ref,
                       graphic=case.graphic, claimed_at=now))
-    session.flush()
+    # Recording the event flushes the claim, the case and the event together.
     record(session, clock, principal.actor, "cases:case:claim", subject=case.id, org_id=case.provider_id,
            payload={"provider_id": case.provider_id, "queue_id": case.queue_id, "reviewer": principal.ref})
 
 
 def end_claim(session: Session, case: Case, outcome: str, now: datetime) -> None:
-    """Close the open claim row of the case (if any) and free the case."""
-    query = select(Claim).where(Claim.case_id == case.id, Claim.ended_at.is_(None))
-    for row in session.scalars(query):
-        row.ended_at, row.outcome = now, outcome
+    """Close the open claim row of the case (if any) and free the case.
+
+    One UPDATE rather than loading the rows first; claim rows already in the session are updated alike."""
+    session.execute(update(Claim).where(Claim.case_id == case.id, Claim.ended_at.is_(None))
+                    .values(ended_at=now, outcome=outcome))
     case.claimed_by, case.claimed_at = None, None
 
 

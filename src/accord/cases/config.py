@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
@@ -33,12 +34,34 @@ DEFAULTS: Final[dict[str, Any]] = {
 }
 WELLNESS_KEYS: Final = ("blur", "greyscale", "mute_video", "graphic_soft_cap", "shift_hours")
 _SHARES: Final = ("rereview_share", "automated_verify_share")
+# Settings read in this transaction, by provider: claiming and deciding one case consult them several times,
+# and a provider without a settings row would otherwise cost a query each time (a missing row is not kept in
+# the identity map). Keyed to the transaction, so another transaction's change is seen by the next one.
+_CACHE: Final = "accord.cases.review_settings"
+
+
+def _cache(session: Session) -> dict[str, dict[str, Any]]:
+    transaction = session.get_transaction()
+    held = session.info.get(_CACHE)
+    if held is not None and transaction is not None and held[0] is transaction:
+        cache: dict[str, dict[str, Any]] = held[1]
+        return cache
+    return {}
+
+
+def _keep(session: Session, cache: dict[str, dict[str, Any]]) -> None:
+    """Remember what was read for the rest of the transaction (which the read itself may have begun)."""
+    session.info[_CACHE] = (session.get_transaction(), cache)
 
 
 def review_settings(session: Session, provider_id: str) -> dict[str, Any]:
     """The provider's review settings with defaults filled in."""
-    row = session.get(ReviewSettings, provider_id)
-    return {**DEFAULTS, **(row.values if row else {})}
+    cache = _cache(session)
+    if provider_id not in cache:
+        row = session.get(ReviewSettings, provider_id)
+        cache[provider_id] = {**DEFAULTS, **(row.values if row else {})}
+        _keep(session, cache)
+    return dict(cache[provider_id])
 
 
 def update_review_settings(
@@ -54,6 +77,7 @@ def update_review_settings(
     row.values = {**row.values, **changes}
     row.updated_at = clock.now()
     session.flush()
+    _cache(session).pop(provider_id, None)
     record(session, clock, actor, "cases:settings:update", subject=provider_id, org_id=provider_id,
            payload={"changes": changes})
     return review_settings(session, provider_id)
@@ -74,11 +98,24 @@ def _check(key: str, value: Any) -> None:
 
 
 def wellness(session: Session, provider_id: str, reviewer: str) -> dict[str, Any]:
-    """The wellness settings in force for one reviewer: organisation defaults, then their overrides."""
-    org = review_settings(session, provider_id)
-    pref = session.get(ReviewerPreference, (provider_id, reviewer))
+    """The wellness settings in force for one reviewer: organisation defaults, then their overrides.
+
+    The organisation's settings (unless read already in this transaction) and the reviewer's overrides come
+    back in one round trip."""
+    cache = _cache(session)
+    preference = (select(ReviewerPreference.values)
+                  .where(ReviewerPreference.provider_id == provider_id, ReviewerPreference.reviewer == reviewer)
+                  .scalar_subquery())
+    if provider_id in cache:
+        own = session.execute(select(preference)).scalar()
+    else:
+        organisation = select(ReviewSettings.values).where(ReviewSettings.provider_id == provider_id)
+        values, own = session.execute(select(organisation.scalar_subquery(), preference)).one()
+        cache[provider_id] = {**DEFAULTS, **(values or {})}
+        _keep(session, cache)
+    org = cache[provider_id]
     merged = {key: org[key] for key in WELLNESS_KEYS}
-    merged.update({k: v for k, v in (pref.values if pref else {}).items() if k in WELLNESS_KEYS})
+    merged.update({k: v for k, v in (own or {}).items() if k in WELLNESS_KEYS})
     return merged
 
 

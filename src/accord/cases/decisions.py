@@ -99,13 +99,12 @@ def decide(session: Session, clock: Clock, principal: Principal, case_id: str, d
     clean = validate(data)
     decision = _new_decision(case, principal.ref, clean, clock)
     statement = statements.build(case, decision, clock.now())  # refuses what the SoR format cannot carry
-    session.add(decision)
-    session.flush()
-    session.add(statement)
     decision.statement_id = statement.id
     _close_case(session, case, clock)
     decision.notice_ids = _answer_notices(session, clock, principal.actor, case, decision)
-    session.flush()
+    # The case, the decision, its statement and the audit event reach the database in one flush (the
+    # statement's foreign key puts the decision first).
+    session.add_all([decision, statement])
     _record(session, clock, principal.actor, case, decision)
     quality.sample(session, clock, decision)
     strikes.after_decision(session, clock, principal.actor, case, decision, clean.unfounded_notifiers)

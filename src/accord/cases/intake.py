@@ -56,8 +56,10 @@ def open_or_join(
     case = find_open_case(session, provider_id, content_keys)
     created = case is None
     if case is None:
+        # Triage reads the lists before anything is flushed: give them their values now, not at INSERT.
         case = Case(id=new_id("case"), provider_id=provider_id, content_key=content_keys[0], urls=[],
-                    signals=[], title=title, state="open", sources=[], created_at=now, updated_at=now)
+                    signals=[], title=title, state="open", sources=[], labels=[], media=[], score_reasons=[],
+                    created_at=now, updated_at=now)
         session.add(case)
     _merge(case, urls, signals, source, deadline_at, now)
     tag = "cases:case:open" if created else "cases:case:join"

@@ -78,9 +78,12 @@ def _check_roles(roles: Sequence[str]) -> None:
 
 def list_queues(session: Session, clock: Clock, provider_id: str) -> list[ReviewQueue]:
     """The provider's queues in routing order (the default queue is created if missing)."""
-    default_queue(session, provider_id, clock.now())
     query = select(ReviewQueue).where(ReviewQueue.provider_id == provider_id)
-    return list(session.scalars(query.order_by(ReviewQueue.position, ReviewQueue.created_at)))
+    found = list(session.scalars(query.order_by(ReviewQueue.position, ReviewQueue.created_at)))
+    if any(q.kind == "default" for q in found):
+        return found
+    found.append(default_queue(session, provider_id, clock.now()))
+    return sorted(found, key=lambda q: (q.position, q.created_at))
 
 
 def get_queue(session: Session, provider_id: str, queue_id: str) -> ReviewQueue:
@@ -184,7 +187,11 @@ def visible(queue: ReviewQueue, principal: Principal) -> bool:
     return not queue.roles or principal.role is None or principal.role == "admin" or principal.role in queue.roles
 
 
+def visible_queues(session: Session, clock: Clock, principal: Principal) -> list[ReviewQueue]:
+    """The provider's queues this principal may see, in routing order."""
+    return [q for q in list_queues(session, clock, principal.org_id) if visible(q, principal)]
+
+
 def visible_queue_ids(session: Session, clock: Clock, principal: Principal, *,
                       low_harm_only: bool = False) -> list[str]:
-    return [q.id for q in list_queues(session, clock, principal.org_id)
-            if visible(q, principal) and (not low_harm_only or q.harm == "low")]
+    return [q.id for q in visible_queues(session, clock, principal) if not low_harm_only or q.harm == "low"]
