@@ -67,6 +67,7 @@ def test_incident_pages_declare_timeline_and_conclude(client: TestClient, factor
     url = declared.headers["location"]
     page = client.get(url).text
     assert "policies:incident:declare" in page and "Conclude" in page and "drill" in page
+    assert "shared with 1 member provider." in page and "banks:bank:create" in page
     clock.advance(hours=2)
     client.post(f"{url}/conclude", data={"csrf_token": csrf, "conclusion": "all good"})
     page = client.get(url).text
@@ -76,3 +77,6 @@ def test_incident_pages_declare_timeline_and_conclude(client: TestClient, factor
     assert "UI drill" in listing and "Declare an incident" not in listing
     refused = client.post("/ui/incidents", data={**form, "csrf_token": csrf})
     assert "only a coordinator" in refused.text
+    _login(client, orgs["authority"])  # not a member: the incident does not exist for it
+    assert "UI drill" not in client.get("/ui/incidents").text
+    assert client.get(url).status_code == 404
