@@ -221,7 +221,11 @@ def test_incident_drill_end_to_end(client: TestClient, orgs: Orgs, factory: sess
                            headers=orgs.hub.headers))
     assert done["state"] == "concluded" and done["concluded_at"].startswith(concluded_at.isoformat()[:19])
     report = _ok(client.get(f"/v1/incidents/{incident['id']}/debrief", headers=orgs.a.headers))
-    assert _ok(client.get(f"/v1/incidents/{incident['id']}/debrief", headers=orgs.hub.headers)) == report
+    full = _ok(client.get(f"/v1/incidents/{incident['id']}/debrief", headers=orgs.hub.headers))
+    assert {**full, "timeline": []} == {**report, "timeline": []}
+    assert [e["tag"] for e in full["timeline"]] == [e["tag"] for e in report["timeline"]]
+    assert orgs.b.id in {e["org_id"] for e in full["timeline"]}, "the coordinator sees who did what"
+    assert {e["org_id"] for e in report["timeline"]} == {orgs.hub.id, orgs.a.id, None}, "A sees B's only as when"
     assert (report["hashes_added"], report["matches"], report["providers_matched"]) == (3, 4, 2)
     assert report["actions"] == {"remove": 2, "disable": 1}
     assert report["action_scopes"] == [

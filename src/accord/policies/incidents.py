@@ -433,7 +433,18 @@ def incident_debrief(session: Session, clock: Clock, incident_id: str, org_id: s
     """The stored debrief of a concluded incident, or a live one (so far) for an active incident; only for the
     coordinator and the members (``org_id=None``: the instance's operator)."""
     incident = get_incident(session, incident_id, org_id)
-    return incident.debrief if incident.state == "concluded" else debrief(session, incident, clock.now())
+    report = incident.debrief if incident.state == "concluded" else debrief(session, incident, clock.now())
+    if org_id is None or org_id == incident.coordinator_id:
+        return report
+    return {**report, "timeline": [_as_member_sees(e, org_id, incident) for e in report["timeline"]]}
+
+
+def _as_member_sees(event: Mapping[str, Any], org_id: str, incident: Incident) -> dict[str, Any]:
+    """A member sees the coordinator's and its own events in full; of another member's, only when and what
+    (its cases, decisions and reviewers stay its own)."""
+    if event.get("org_id") in (org_id, incident.coordinator_id):
+        return dict(event)
+    return {**event, "actor": "another member", "org_id": None, "subject": None}
 
 
 # ---- policy reviews after an incident ----------------------------------------------------------------
