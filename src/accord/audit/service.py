@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Table, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
@@ -99,27 +99,43 @@ def record(
 def seal_pending(session: Session) -> int:
     """Give this transaction's events their place in the chain; called just before commit.
 
-    Events not yet flushed are inserted with their place by the commit's flush (one multi-row INSERT); an
-    event a query already flushed gets its place by an UPDATE. Events dropped with a rolled-back savepoint
-    are no longer pending or persistent and are skipped.
+    The transaction's other rows are flushed first, so the chain's lock covers only reading the chain's head,
+    writing the events and the commit. Events still unflushed (the usual case) are written already chained in
+    one multi-row INSERT; an event that a query in the transaction flushed early gets its place by an UPDATE.
+    Events dropped with a rolled-back savepoint are neither pending nor persistent and are skipped.
     """
     pending = [e for e in session.info.pop(PENDING, []) if _alive(e)]
     if not pending:
         return 0
-    with session.no_autoflush:  # the events go in below, already chained
-        if is_postgres(session):
-            session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
-        last = session.execute(
-            select(AuditEvent.chain_seq, AuditEvent.hash)
-            .where(AuditEvent.chain_seq.is_not(None)).order_by(AuditEvent.chain_seq.desc()).limit(1)
-        ).first()
+    fresh = [e for e in pending if inspect(e).pending]
+    for event in fresh:
+        session.expunge(event)
+    session.flush()
+    if is_postgres(session):
+        session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+    last = session.execute(
+        select(AuditEvent.chain_seq, AuditEvent.hash)
+        .where(AuditEvent.chain_seq.is_not(None)).order_by(AuditEvent.chain_seq.desc()).limit(1)
+    ).first()
     position, prev = (int(last[0] or 0), str(last[1])) if last else (0, GENESIS)
     for event in pending:
         position += 1
         event.chain_seq, event.prev_hash = position, prev
         event.hash = prev = compute_hash(prev, event)
+    if fresh:
+        table = cast(Table, AuditEvent.__table__)
+        written = insert(table).returning(table.c.seq, sort_by_parameter_order=True)
+        for event, seq in zip(fresh, session.scalars(written, [_row(e) for e in fresh]), strict=True):
+            event.seq = seq
     session.flush()
     return len(pending)
+
+
+_COLUMNS = ("id", "at", "actor", "org_id", "tag", "subject", "payload", "chain_seq", "prev_hash", "hash")
+
+
+def _row(event: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in _COLUMNS}
 
 
 def _alive(event: AuditEvent) -> bool:
