@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, object_session
 
 from accord.audit.service import Actor, record
 from accord.cases import claims, quality, statements, strikes
@@ -27,6 +27,7 @@ from accord.errors import Conflict, InvalidInput, NotFound
 from accord.identity.service import Principal
 from accord.jobs import webhooks
 from accord.jobs.service import enqueue
+from accord.policies.models import Policy, PolicyVersion
 from accord.transparency.sor import Restriction
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -48,6 +49,53 @@ class DecisionInput:
     automated_decision: bool = False
     manifestly_illegal: bool = False
     unfounded_notifiers: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class AppliedPolicy:
+    """The provider's policy version in force when a decision is taken, with what it lets a ground cite: the
+    clause references and legal references of its rules and overlays, and their texts."""
+
+    policy_id: str
+    version: int
+    version_id: str
+    references: frozenset[str]
+    texts: frozenset[str]
+
+    def cited_by(self, decision: Decision) -> bool:
+        """True when the decision's ground names one of this version's clauses or quotes one of its texts."""
+        # Neither set holds an empty string, so a decision without an explanation never matches on it.
+        return (_plain(decision.ground_ref) in self.references
+                or _plain(decision.ground_explanation) in self.texts)
+
+    def citation(self) -> dict[str, Any]:
+        return {"policy_id": self.policy_id, "version": self.version, "version_id": self.version_id}
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def applied_policy(session: Session, provider_id: str) -> AppliedPolicy | None:
+    """The version of the provider's active policy (``accord.policies.service.active_version``, read in one
+    query); None when the provider has activated none."""
+    query = (
+        select(PolicyVersion.id, PolicyVersion.policy_id, PolicyVersion.number, PolicyVersion.body)
+        .join(Policy, and_(Policy.id == PolicyVersion.policy_id, Policy.active_version == PolicyVersion.number))
+        .where(Policy.provider_id == provider_id)
+        .order_by(Policy.activated_at.desc())
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    version_id, policy_id, number, body = row
+    rules, overlays = list(body.get("rules", [])), list(body.get("overlays", []))
+    references = {str(r.get("clause_ref", "")) for r in rules} | {str(o.get("legal_ref", "")) for o in overlays}
+    texts = {str(item.get("text", "")) for item in (*rules, *overlays)}
+    return AppliedPolicy(policy_id=policy_id, version=number, version_id=version_id,
+                         references=frozenset(_plain(r) for r in references if r.strip()),
+                         texts=frozenset(_plain(t) for t in texts if t.strip()))
 
 
 def validate(data: DecisionInput) -> DecisionInput:
@@ -93,12 +141,16 @@ def _restriction(data: DecisionInput) -> str | None:
 
 
 def decide(session: Session, clock: Clock, principal: Principal, case_id: str, data: DecisionInput) -> Decision:
-    """Decide an open case that the caller holds (or that nobody holds)."""
+    """Decide an open case that the caller holds (or that nobody holds).
+
+    The decision records the provider's policy version in force (``policy_version_id``); its statement of
+    reasons names that version where its ground cites the policy."""
     case = claims.get_case(session, principal.org_id, case_id)
     _check_decidable(session, clock, principal, case)
     clean = validate(data)
-    decision = _new_decision(case, principal.ref, clean, clock)
-    statement = statements.build(case, decision, clock.now())  # refuses what the SoR format cannot carry
+    policy = applied_policy(session, case.provider_id)
+    decision = _new_decision(case, principal.ref, clean, clock, policy)
+    statement = _statement(case, decision, clock, policy)  # refuses what the SoR format cannot carry
     decision.statement_id = statement.id
     _close_case(session, case, clock)
     decision.notice_ids = _answer_notices(session, clock, principal.actor, case, decision)
@@ -111,6 +163,11 @@ def decide(session: Session, clock: Clock, principal: Principal, case_id: str, d
     return decision
 
 
+def _statement(case: Case, decision: Decision, clock: Clock, policy: AppliedPolicy | None) -> Statement:
+    cited = policy.citation() if policy is not None and policy.cited_by(decision) else None
+    return statements.build(case, decision, clock.now(), policy=cited)
+
+
 def _check_decidable(session: Session, clock: Clock, principal: Principal, case: Case) -> None:
     if case.state != "open":
         raise Conflict(f"case {case.id} is already {case.state}")
@@ -119,7 +176,8 @@ def _check_decidable(session: Session, clock: Clock, principal: Principal, case:
         raise Conflict("another reviewer holds this case; take the next one")
 
 
-def _new_decision(case: Case, reviewer: str, data: DecisionInput, clock: Clock) -> Decision:
+def _new_decision(case: Case, reviewer: str, data: DecisionInput, clock: Clock,
+                  policy: AppliedPolicy | None) -> Decision:
     return Decision(
         id=new_id("dec"), case_id=case.id, provider_id=case.provider_id, queue_id=case.queue_id,
         reviewer=reviewer, action=data.action, countries=list(data.countries), restriction=data.restriction,
@@ -127,7 +185,8 @@ def _new_decision(case: Case, reviewer: str, data: DecisionInput, clock: Clock) 
         ground_explanation=data.ground_explanation.strip(), exempt_purpose=data.exempt_purpose,
         exemption_assessment=data.exemption_assessment.strip(), facts=data.facts.strip(),
         automated_detection="hash_match" in case.sources, automated_decision=data.automated_decision,
-        manifestly_illegal=data.manifestly_illegal, notice_ids=[], created_at=clock.now(),
+        manifestly_illegal=data.manifestly_illegal, notice_ids=[],
+        policy_version_id=policy.version_id if policy is not None else None, created_at=clock.now(),
     )
 
 
@@ -165,6 +224,7 @@ def _record(session: Session, clock: Clock, actor: Actor, case: Case, decision: 
         "queue_id": decision.queue_id, "reviewer": decision.reviewer, "statement_id": decision.statement_id,
         "seconds_to_decide": int((decision.created_at - case.created_at).total_seconds()),
         "facts": decision.facts, "ground_explanation": decision.ground_explanation,
+        "policy_version_id": decision.policy_version_id,
     }
     record(session, clock, actor, "cases:decision:create", subject=decision.id, org_id=case.provider_id,
            payload=payload)
@@ -196,8 +256,11 @@ def get_statement(session: Session, provider_id: str, statement_id: str) -> Stat
 
 
 def preview(case: Case, reviewer: str, data: DecisionInput, clock: Clock) -> dict[str, Any]:
-    """The statement a decision would produce, without saving anything (the console's SoR preview)."""
+    """The statement a decision would produce, without saving anything (the console's SoR preview); it cites
+    the policy version in force as the decision would."""
     clean = validate(data)
-    decision = _new_decision(case, reviewer, clean, clock)
-    statement = statements.build(case, decision, clock.now())
+    session = object_session(case)
+    policy = applied_policy(session, case.provider_id) if session is not None else None
+    decision = _new_decision(case, reviewer, clean, clock, policy)
+    statement = _statement(case, decision, clock, policy)
     return {"elements": statement.elements, "body": statement.body, "exemption": statement.exemption}

@@ -144,6 +144,8 @@ class Decision(Base):
     manifestly_illegal: Mapped[bool] = mapped_column(default=False)
     notice_ids: Mapped[list[Any]] = mapped_column(default=list)
     statement_id: Mapped[str | None] = mapped_column(String(40))
+    # The provider's policy version in force when the decision was taken (migration 0010); None without one.
+    policy_version_id: Mapped[str | None] = mapped_column(ForeignKey("policy_versions.id"))
     created_at: Mapped[datetime]
 
 

@@ -10,7 +10,7 @@ redress available. Where the Transparency Database wants one, the body built by
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -53,10 +53,14 @@ def decision_source(sources: Sequence[str]) -> sor.Source:
     return sor.Source.OWN_INITIATIVE
 
 
-def elements(case: Case, decision: Decision) -> dict[str, Any]:
-    """The six Art. 17(3) elements, plus the TCO Art. 1(3) purpose assessment."""
+def elements(case: Case, decision: Decision, policy: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The six Art. 17(3) elements, plus the TCO Art. 1(3) purpose assessment. ``policy`` (policy id, version
+    number and version id) is named beside the ground when the ground cites the provider's policy."""
     legal = decision.ground_kind == "legal"
-    ground = {"reference": decision.ground_ref, "explanation": decision.ground_explanation or decision.facts}
+    ground: dict[str, Any] = {"reference": decision.ground_ref,
+                              "explanation": decision.ground_explanation or decision.facts}
+    if policy is not None:
+        ground["policy"] = dict(policy)
     return {
         "restriction": {"type": decision.action, "restriction": decision.restriction,
                         "territorial_scope": decision.countries or "all countries where the service is offered",
@@ -109,10 +113,10 @@ def _instrument(reference: str) -> sor.Instrument:
     return sor.Instrument.NATIONAL
 
 
-def build(case: Case, decision: Decision, now: datetime) -> Statement:
+def build(case: Case, decision: Decision, now: datetime, *, policy: Mapping[str, Any] | None = None) -> Statement:
     """The statement of one decision: its elements, and the TDB body or the reason none is due."""
     facts = decision_facts(case, decision, now)
     exemption = sor.statement_exemption(facts)
     return Statement(id=new_id("sor"), decision_id=decision.id, provider_id=decision.provider_id,
-                     elements=elements(case, decision), body=None if exemption else sor.to_statement(facts),
+                     elements=elements(case, decision, policy), body=None if exemption else sor.to_statement(facts),
                      exemption=exemption, created_at=now)

@@ -104,6 +104,8 @@ class DecisionOut(Out):
     automated_decision: bool
     notice_ids: list[str]
     statement_id: str | None
+    policy_version_id: str | None = Field(description="the provider's policy version in force when the "
+                                                      "decision was taken; null when it had none")
     created_at: datetime
 
 
