@@ -38,8 +38,7 @@ def enqueue(
         id=new_id("job"), kind=kind, org_id=org_id, payload=dict(payload), state="pending", attempts=0,
         max_attempts=max_attempts, run_after=run_after or now, created_at=now,
     )
-    session.add(job)
-    session.flush()
+    session.add(job)  # written with the caller's other rows
     return job
 
 

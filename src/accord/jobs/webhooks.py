@@ -108,6 +108,19 @@ def listeners(session: Session, org_id: str) -> list[WebhookEndpoint]:
     return known[org_id]
 
 
+def prefetch_listeners(session: Session, org_ids: Sequence[str]) -> None:
+    """Read the endpoints of many organisations in one query (a batch of notices to hundreds of providers)."""
+    known: dict[str, list[WebhookEndpoint]] = session.info.setdefault(_LISTENERS, {})
+    wanted = [o for o in dict.fromkeys(org_ids) if o not in known]
+    if not wanted:
+        return
+    for org_id in wanted:
+        known[org_id] = []
+    query = select(WebhookEndpoint).where(WebhookEndpoint.org_id.in_(wanted), WebhookEndpoint.active.is_(True))
+    for endpoint in session.scalars(query.order_by(WebhookEndpoint.created_at)):
+        known[endpoint.org_id].append(endpoint)
+
+
 def _forget_listeners(session: Session) -> None:
     session.info.pop(_LISTENERS, None)
 

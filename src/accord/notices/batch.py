@@ -26,8 +26,8 @@ from accord.clock import Clock
 from accord.db import unit_of_work
 from accord.errors import DomainError, InvalidInput, PayloadTooLarge
 from accord.identity.service import Principal
-from accord.notices.kinds import KINDS
-from accord.notices.service import receive
+from accord.notices.kinds import KINDS, CleanNotice, validate
+from accord.notices.service import batch_lookups, receive_clean
 from accord.settings import Settings
 
 MAX_LINES = 50_000
@@ -121,12 +121,21 @@ def parse(text: str, fmt: str) -> list[tuple[int, dict[str, Any] | DomainError]]
     return lines
 
 
+def _validated(item: dict[str, Any] | DomainError) -> CleanNotice | DomainError:
+    if isinstance(item, DomainError):
+        return item
+    try:
+        return validate(item)
+    except DomainError as exc:
+        return exc
+
+
 def _one(session: Session, clock: Clock, settings: Settings, principal: Principal, number: int,
-         item: dict[str, Any] | DomainError) -> LineResult:
+         item: CleanNotice | DomainError) -> LineResult:
     if isinstance(item, DomainError):
         return LineResult(number, False, field=item.field, error=item.detail)
     try:
-        notice = receive(session, clock, settings, principal, item)  # refuses before writing anything
+        notice = receive_clean(session, clock, settings, principal, item)  # refuses before writing anything
     except DomainError as exc:
         return LineResult(number, False, field=exc.field, error=exc.detail)
     return LineResult(number, True, notice_id=notice.id, status=notice.status)
@@ -134,11 +143,17 @@ def _one(session: Session, clock: Clock, settings: Settings, principal: Principa
 
 def import_batch(session: Session, clock: Clock, settings: Settings, principal: Principal,
                  lines: list[tuple[int, dict[str, Any] | DomainError]], *, atomic: bool = False) -> BatchReport:
-    """Take every line; report each. ``atomic``: keep nothing unless all are accepted."""
+    """Take every line; report each. ``atomic``: keep nothing unless all are accepted.
+
+    Every line is validated first, so that what the lines look up (providers, holds, open cases, webhook
+    endpoints) is read in a few queries for all of them; their rows are then written together at commit.
+    """
     report = BatchReport(atomic=atomic)
+    checked = [(number, _validated(item)) for number, item in lines]
     outer = session.begin_nested() if atomic else None
-    for number, item in lines:
-        report.lines.append(_one(session, clock, settings, principal, number, item))
+    with batch_lookups(session, principal, [c for _, c in checked if not isinstance(c, DomainError)]):
+        for number, item in checked:
+            report.lines.append(_one(session, clock, settings, principal, number, item))
     if outer is not None and report.refused:
         outer.rollback()
         report.kept = False

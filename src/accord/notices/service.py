@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,13 +21,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
-from accord.cases.intake import open_or_join
+from accord.cases.intake import open_or_join, prefetched_cases
 from accord.clock import Clock
-from accord.db import new_id
+from accord.db import TRANSACTION_CACHE, new_id
 from accord.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
-from accord.jobs.webhooks import emit, listeners
+from accord.jobs.webhooks import emit, listeners, prefetch_listeners
 from accord.notices import kinds
 from accord.notices.models import InformationNotice, Notice, OperationalHold
 from accord.settings import Settings
@@ -113,6 +115,47 @@ def nondisclosure_until_for_case(session: Session, case_id: str) -> datetime | N
 # ---- intake -------------------------------------------------------------------------------------------------
 
 
+@dataclass
+class BatchLookups:
+    """What a batch read once for all its lines: organisations and active holds (``hold_keys``: the content
+    keys whose holds were read). Lines of the batch that place a hold add to ``held``."""
+
+    orgs: dict[str, Organisation | None]
+    hold_keys: set[str]
+    held: set[str]
+
+
+_LOOKUPS = TRANSACTION_CACHE + "notices.lookups"
+
+
+def _batch_lookups(session: Session) -> BatchLookups | None:
+    found: BatchLookups | None = session.info.get(_LOOKUPS)
+    return found
+
+
+@contextmanager
+def batch_lookups(session: Session, principal: Principal | None, cleans: Sequence[kinds.CleanNotice]) -> Iterator[None]:
+    """Read, in a few queries, what each line of a batch would otherwise read on its own: the organisations,
+    the holds on the lines' content, the providers' webhook endpoints and their open cases. Nothing is
+    written, so a line still sees the lines before it (their cases, their holds)."""
+    wanted = {c.provider_id for c in cleans} | ({principal.org_id} if principal else set())
+    orgs: dict[str, Organisation | None] = dict.fromkeys(wanted)
+    orgs.update({o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(wanted)))})
+    keys = {k for c in cleans for k in c.content_keys}
+    held = set(session.scalars(select(OperationalHold.content_key).where(
+        OperationalHold.content_key.in_(keys), OperationalHold.lifted_at.is_(None)))) if keys else set()
+    providers = [o.id for o in orgs.values() if o is not None and o.kind == "provider"]
+    prefetch_listeners(session, providers)
+    pairs = [(c.provider_id, c.content_keys[0]) for c in cleans if c.content_keys]
+    session.info[_LOOKUPS] = BatchLookups(orgs=orgs, hold_keys=keys, held=held)
+    try:
+        with prefetched_cases(session, pairs, {k for c in cleans for k in c.content_keys}):
+            yield
+    finally:
+        session.info.pop(_LOOKUPS, None)
+
+
+
 def _actor(principal: Principal | None, address: str | None) -> Actor:
     if principal is not None:
         return principal.actor
@@ -130,8 +173,15 @@ def _check_issuer(kind: kinds.NoticeKind, principal: Principal | None) -> None:
         raise PermissionDenied(f"only {', '.join(kind.issuers)} organisations send a {kind.name}")
 
 
+def _organisation(session: Session, org_id: str) -> Organisation | None:
+    known = _batch_lookups(session)
+    if known is not None and org_id in known.orgs:
+        return known.orgs[org_id]
+    return session.get(Organisation, org_id)
+
+
 def _provider(session: Session, provider_id: str) -> Organisation:
-    org = session.get(Organisation, provider_id)
+    org = _organisation(session, provider_id)
     if org is None or org.kind != "provider":
         raise InvalidInput(f"no hosting provider {provider_id!r}", field="provider_id")
     return org
@@ -197,17 +247,22 @@ def receive(
     Every refusal is raised before the first write, so a refused notice leaves nothing behind (the batch
     import relies on this instead of a savepoint per line).
     """
-    clean = kinds.validate(data)
+    return receive_clean(session, clock, settings, principal, kinds.validate(data), address=address)
+
+
+def receive_clean(session: Session, clock: Clock, settings: Settings, principal: Principal | None,
+                  clean: kinds.CleanNotice, *, address: str | None = None) -> Notice:
+    """``receive`` for a notice already validated by ``kinds.validate``."""
     _check_issuer(clean.kind, principal)
     provider = _provider(session, clean.provider_id)
     if principal is None:
         _rate_limit(session, clock, settings, address)
-    issuer = session.get(Organisation, principal.org_id) if principal else None
+    issuer = _organisation(session, principal.org_id) if principal else None
     if clean.kind.binding and issuer is not None:
         _first_order_rule(session, clock, issuer.id, provider.id, clean.details)
     notice = _new_notice(session, clean, issuer, provider, clock.now(), address)
     actor = _actor(principal, address)
-    held = bool(clean.operational_hold) or bool(_active_holds(session, notice.content_keys))
+    held = bool(clean.operational_hold) or _is_held(session, notice.content_keys)
     if not held:
         dispatch(session, clock, actor, notice)
         return notice
@@ -298,6 +353,13 @@ def _announce(session: Session, clock: Clock, notice: Notice) -> None:
 # ---- operational holds ---------------------------------------------------------------------------------------
 
 
+def _is_held(session: Session, keys: Sequence[str]) -> bool:
+    known = _batch_lookups(session)
+    if known is not None and known.hold_keys.issuperset(keys):
+        return not known.held.isdisjoint(keys)
+    return bool(_active_holds(session, keys))
+
+
 def _active_holds(session: Session, keys: Sequence[str]) -> list[OperationalHold]:
     if not keys:
         return []
@@ -312,6 +374,9 @@ def _place_hold(session: Session, clock: Clock, actor: Actor, notice: Notice, re
         session.add(OperationalHold(id=new_id("hld"), authority_id=notice.issuer_id, notice_id=notice.id,
                                     content_key=key, reason=reason, placed_at=clock.now()))
     notice.hold_reason = reason
+    known = _batch_lookups(session)
+    if known is not None:
+        known.held.update(notice.content_keys)
     session.flush()
 
 
