@@ -13,6 +13,7 @@ and one ``accord worker`` on loopback, then measures:
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import multiprocessing
 import os
@@ -134,29 +135,73 @@ def _client(args: tuple[str, str, list[str], float, int, int]) -> tuple[int, int
     stop = time.perf_counter() + seconds
 
     def loop(thread: int) -> None:
+        # The standard library's client on a kept-alive connection: a lighter client than httpx leaves the
+        # machine's two cores to the server, which is what this measures.
         nonlocal ok, failed
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
-            n = 0
-            while time.perf_counter() < stop:
-                n += 1
-                body = {**ORDER, "provider_id": providers[n % len(providers)],
-                        "reference": f"B-{index}-{thread}-{n}", "urls": [f"https://h.example/{index}/{thread}/{n}"]}
-                status = client.post("/v1/notices", json=body).status_code
-                with lock:
-                    ok, failed = (ok + 1, failed) if status == 201 else (ok, failed + 1)
+        address = httpx.URL(base)
+        connection = http.client.HTTPConnection(address.host, address.port, timeout=30)
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        n = 0
+        while time.perf_counter() < stop:
+            n += 1
+            body = {**ORDER, "provider_id": providers[n % len(providers)],
+                    "reference": f"B-{index}-{thread}-{n}", "urls": [f"https://h.example/{index}/{thread}/{n}"]}
+            connection.request("POST", "/v1/notices", json.dumps(body), headers)
+            response = connection.getresponse()
+            response.read()
+            with lock:
+                ok, failed = (ok + 1, failed) if response.status == 201 else (ok, failed + 1)
+        connection.close()
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(loop, range(threads)))
     return ok, failed
 
 
-def intake(base: str, key: str, providers: list[str], seconds: float, threads: int) -> tuple[float, int]:
+def _ticks(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def cpu_seconds(server_pids: list[int]) -> dict[str, float]:
+    """CPU used so far by the API server's processes, by PostgreSQL's, and by the whole machine (Linux /proc)."""
+    pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    parents: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                head, tail = stat.read().rsplit(")", 1)
+            names[pid], parents[pid] = head.split("(", 1)[1], tail.split()[1]
+        except OSError:
+            continue
+    server = {str(p) for p in server_pids}
+    server |= {pid for pid, parent in parents.items() if parent in server}
+    hertz = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as stat:
+        total = stat.readline().split()[1:]
+    busy = sum(int(v) for v in total) - int(total[3]) - int(total[4])  # all but idle and iowait
+    return {"server": sum(_ticks(p) for p in server) / hertz,
+            "postgres": sum(_ticks(p) for p in pids if names.get(p) == "postgres") / hertz,
+            "machine": busy / hertz}
+
+
+def intake(base: str, key: str, providers: list[str], seconds: float, threads: int,
+           server_pids: list[int]) -> tuple[float, int, dict[str, float]]:
+    """Notices per second, failures, and CPU milliseconds per notice (server, PostgreSQL, whole machine)."""
+    before = cpu_seconds(server_pids)
     started = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         results = pool.map(_client, [(base, key, providers, seconds, i, threads) for i in range(2)])
     elapsed = time.perf_counter() - started
+    after = cpu_seconds(server_pids)
     ok = sum(r[0] for r in results)
-    return ok / elapsed, sum(r[1] for r in results)
+    per_notice = {k: (after[k] - before[k]) * 1000 / max(ok, 1) for k in after}
+    return ok / elapsed, sum(r[1] for r in results), per_notice
 
 
 def webhook_latency(base: str, key: str, hooked: str, count: int = 200) -> list[float]:
@@ -200,9 +245,11 @@ def main() -> None:
     processes = start(url, args.port)
     base = f"http://127.0.0.1:{args.port}"
     try:
-        rate, failed = intake(base, world["key"], world["providers"], args.seconds, args.threads)
+        rate, failed, cpu = intake(base, world["key"], world["providers"], args.seconds, args.threads,
+                                   [processes[0].pid])
         print(f"intake: {rate:.0f} notices/s over {args.seconds:.0f} s (2 client processes x {args.threads} threads), "
-              f"{failed} failed", flush=True)
+              f"{failed} failed; CPU per notice: server {cpu['server']:.1f} ms, PostgreSQL {cpu['postgres']:.1f} ms, "
+              f"whole machine {cpu['machine']:.1f} ms (load average before: {os.getloadavg()[0]:.1f})", flush=True)
         latencies = webhook_latency(base, world["key"], world["hooked"])
         p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
         print(f"webhook: {len(latencies)}/200 arrived, median {statistics.median(latencies) * 1000:.0f} ms, "
