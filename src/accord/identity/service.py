@@ -42,6 +42,8 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     role: str | None = None
     member_id: str | None = None
+    # Who is signed in, for people to read (the UI header): "Name, Organisation"; empty for API keys.
+    display: str = ""
 
     @property
     def actor(self) -> Actor:
@@ -211,7 +213,7 @@ def member_principal(session: Session, member: Member) -> Principal:
     assert org is not None  # the foreign key guarantees it
     return Principal(
         org_id=org.id, org_kind=org.kind, ref=f"member:{member.id}", scopes=frozenset(ALL_SCOPES),
-        role=member.role, member_id=member.id,
+        role=member.role, member_id=member.id, display=f"{member.name}, {org.name}",
     )
 
 
