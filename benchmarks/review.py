@@ -24,6 +24,7 @@ import time
 from datetime import UTC, datetime
 from multiprocessing.synchronize import Barrier
 
+import psutil  # type: ignore[import-untyped]
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -105,23 +106,30 @@ def throughput(factory: sessionmaker[Session], cases: int, reviewers: int) -> fl
     return cases / elapsed
 
 
-def _reviewer_process(url: str, who: Principal, ready: Barrier, results: multiprocessing.Queue[int]) -> None:
+def _reviewer_process(url: str, who: Principal, ready: Barrier,
+                      results: multiprocessing.Queue[tuple[int, float, float]]) -> None:
+    """One reviewer as its own process: its decisions, and the CPU seconds it and its database backend used."""
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
     with factory() as session:  # connect before the clock starts, as a running server worker has
-        session.execute(text("SELECT 1"))
+        backend = psutil.Process(int(session.execute(text("SELECT pg_backend_pid()")).scalar_one()))
     ready.wait()
-    results.put(_review_until_empty(factory, who))
+    client_before, server_before = time.process_time(), sum(backend.cpu_times()[:2])
+    count = _review_until_empty(factory, who)  # one thread, so the pool hands back the same connection
+    results.put((count, time.process_time() - client_before, sum(backend.cpu_times()[:2]) - server_before))
     engine.dispose()
 
 
-def throughput_processes(factory: sessionmaker[Session], url: str, cases: int, reviewers: int) -> float:
-    """Decisions per second with ``reviewers`` processes each looping next + decide until nothing waits; the
-    clock starts once every process is connected and waiting."""
+def throughput_processes(factory: sessionmaker[Session], url: str, cases: int,
+                         reviewers: int) -> tuple[float, float, float]:
+    """Decisions per second with ``reviewers`` processes each looping next + decide until nothing waits (the
+    clock starts once every process is connected and waiting), and the CPU milliseconds per decision spent by
+    the reviewer processes and by their PostgreSQL backends: unlike the rate, these do not depend on what else
+    the machine is running."""
     people = _seed(factory, "processes", cases, reviewers)
     context = multiprocessing.get_context("spawn")
     ready = context.Barrier(reviewers + 1)
-    results: multiprocessing.Queue[int] = context.Queue()
+    results: multiprocessing.Queue[tuple[int, float, float]] = context.Queue()
     workers = [context.Process(target=_reviewer_process, args=(url, who, ready, results)) for who in people]
     for worker in workers:
         worker.start()
@@ -131,8 +139,9 @@ def throughput_processes(factory: sessionmaker[Session], url: str, cases: int, r
     elapsed = time.perf_counter() - start
     for worker in workers:
         worker.join()
-    assert sum(done) == cases, (sum(done), cases)
-    return cases / elapsed
+    total = sum(count for count, _, _ in done)
+    assert total == cases, (total, cases)
+    return (cases / elapsed, 1000 * sum(c for _, c, _ in done) / cases, 1000 * sum(s for _, _, s in done) / cases)
 
 
 def listing(factory: sessionmaker[Session], open_cases: int, samples: int) -> tuple[float, float]:
@@ -182,8 +191,10 @@ def main() -> None:
         print(f"next+decide: {rate:.1f} decisions/s with {args.reviewers} reviewer threads in one process "
               f"({args.cases} cases)")
     if args.mode in ("both", "processes"):
-        rate = throughput_processes(factory, url, args.cases, args.reviewers)
-        print(f"next+decide: {rate:.1f} decisions/s with {args.reviewers} reviewer processes ({args.cases} cases)")
+        rate, client_ms, server_ms = throughput_processes(factory, url, args.cases, args.reviewers)
+        print(f"next+decide: {rate:.1f} decisions/s with {args.reviewers} reviewer processes ({args.cases} cases); "
+              f"CPU per decision: {client_ms:.1f} ms in the reviewer processes, {server_ms:.1f} ms in their "
+              f"PostgreSQL backends")
     print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     p50, p99 = listing(factory, args.open, args.samples)
     print(f"listing with {args.open} open cases: p50 {p50:.1f} ms, p99 {p99:.1f} ms")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from accord.cases import config
+from accord.db import unit_of_work
 from accord.errors import InvalidInput
 from tests.unit.cases.conftest import Provider
 
@@ -39,3 +41,23 @@ def test_only_wellness_keys_are_personal(provider: Provider) -> None:
     with pytest.raises(InvalidInput):
         config.set_reviewer_preferences(provider.session, provider.clock, provider.admin.actor, provider.id,
                                         "member:a", {"rereview_share": 0.5})
+
+
+def test_settings_read_once_per_transaction_yet_never_stale(provider: Provider,
+                                                            factory: sessionmaker[Session]) -> None:
+    """Settings are read once per transaction (next and decide consult them several times); a change made in
+    the transaction is seen at once, and one committed elsewhere is seen by the next transaction."""
+    p = provider
+    p.session.commit()
+    with factory() as reader:
+        assert config.review_settings(reader, p.id)["claim_idle_minutes"] == 10
+        assert config.wellness(reader, p.id, "member:a")["graphic_soft_cap"] == 25
+        with unit_of_work(factory) as writer:
+            config.update_review_settings(writer, p.clock, p.admin.actor, p.id,
+                                          {"claim_idle_minutes": 3, "graphic_soft_cap": 4})
+        assert config.review_settings(reader, p.id)["claim_idle_minutes"] == 10  # same transaction: as read
+        reader.rollback()
+        assert config.wellness(reader, p.id, "member:a")["graphic_soft_cap"] == 4
+        assert config.review_settings(reader, p.id)["claim_idle_minutes"] == 3
+        config.update_review_settings(reader, p.clock, p.admin.actor, p.id, {"claim_idle_minutes": 7})
+        assert config.review_settings(reader, p.id)["claim_idle_minutes"] == 7

@@ -18,7 +18,7 @@ ART_17_3 = ("restriction", "facts_and_circumstances", "automated_means", "legal_
             "redress")
 DECISION_PAYLOAD = ("case_id", "provider_id", "action", "countries", "ground_kind", "ground_ref",
                     "automated_detection", "automated_decision", "exempt_purpose", "notice_ids", "sources",
-                    "content_type")
+                    "content_type", "policy_version_id")
 
 
 @pytest.mark.parametrize("field,change", [("ground", {"ground": "  "}), ("facts", {"facts": ""}),
