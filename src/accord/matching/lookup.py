@@ -5,6 +5,11 @@ asked for in facebook/ThreatExchange #1827 and #1681). Only banks the caller may
 not active (disabled, quarantined, rejected) never match; a match in a negative (allow-list) bank suppresses
 every match of the same content. For a provider, a match opens or joins a case (source ``hash_match``) and
 writes ``matching:match:found``; it acts automatically only where the provider's policy says so.
+
+The case carries the matched entries' labels and incident tags (so review triage raises a case tagged with an
+active incident). An automatic decision is sent to human verification when the policy rule's own sampler
+draws it (TCO Art. 5), besides the provider's ``automated_verify_share``; an item a reviewer of the provider
+found exempt (journalistic, educational...) is never acted on automatically again: it goes to review.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.audit.service import record
+from accord.audit.service import Actor, record
 from accord.banks.models import Bank, BankEntry, BankKind, EntryState, MatchRecord
 from accord.banks.service import can_see, get_bank
 from accord.cases.decisions import DecisionInput, decide
+from accord.cases.intake import hash_key
+from accord.cases.models import Case, Decision, QualityReview
 from accord.cases.service import open_case_from_match
 from accord.clock import Clock
 from accord.db import new_id
@@ -156,13 +163,14 @@ def match_content(session: Session, clock: Clock, matcher: Matcher, principal: P
 def _record(session: Session, clock: Clock, principal: Principal, signals: Sequence[QuerySignal],
             outcome: Outcome) -> None:
     primary = next((s for s in signals if s.type == "sha256"), signals[0])  # the upload's own identity
-    labels = sorted({label for m in outcome.matches for label in m.entry.labels})
+    labels = sorted({label for m in outcome.matches for label in [*m.entry.labels, *m.entry.incident_tags]})
     banks = sorted({m.bank.name for m in outcome.matches})
     case, _ = open_case_from_match(session, clock, principal.actor, provider_id=principal.org_id,
                                    signal_type=primary.type, value=primary.value, labels=labels,
                                    bank_id=outcome.matches[0].bank.id, title=f"Hash match: {', '.join(banks)}")
     outcome.case_id = case.id
-    outcome.action = act_automatically(session, clock, principal, outcome, case.id)
+    outcome.action = act_automatically(session, clock, principal, outcome, case.id,
+                                       content_keys=content_keys_of(case, signals))
     for match in outcome.matches:
         _record_one(session, clock, principal, match, case.id, outcome.action)
 
@@ -177,7 +185,8 @@ def _record_one(session: Session, clock: Clock, principal: Principal, match: Mat
     record(session, clock, principal.actor, "matching:match:found", subject=row.id, org_id=principal.org_id,
            payload={"provider_id": principal.org_id, "bank_id": match.bank.id, "entry_id": match.entry.id,
                     "signal_type": match.entry.signal_type, "distance": match.distance, "case_id": case_id,
-                    "bank_owner_id": match.bank.org_id, "labels": match.entry.labels, "action": action})
+                    "bank_owner_id": match.bank.org_id, "labels": match.entry.labels,
+                    "incident_tags": match.entry.incident_tags, "action": action})
 
 
 LABEL_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -203,25 +212,39 @@ def confidence_of(match: Match) -> float:
     return round(1.0 - match.distance / (2 * (PDQ_THRESHOLD + 1)), 3)
 
 
-def automatic_action(session: Session, principal: Principal, outcome: Outcome) -> AutoAction | None:
+def content_keys_of(case: Case, signals: Sequence[QuerySignal] = ()) -> list[str]:
+    """What identifies the content being decided: the case's own key, its URLs and the hash keys of its
+    signals and of the upload's, the keys an earlier exempt-purpose finding on the same item is found by."""
+    keys = [case.content_key, *case.urls]
+    keys += [hash_key(str(s["type"]), str(s["value"])) for s in case.signals if s.get("type") and s.get("value")]
+    keys += [hash_key(s.type, s.value) for s in signals]
+    return list(dict.fromkeys(keys))
+
+
+def automatic_action(session: Session, principal: Principal, outcome: Outcome, *,
+                     content_keys: Sequence[str] = ()) -> AutoAction | None:
     """The first match whose bank, labels and confidence the provider's active policy lets the system act on
-    alone; None (a reviewer decides) without a policy that says so."""
+    alone; None (a reviewer decides) without a policy that says so, or where a decision of the provider found
+    the content (by ``content_keys``) exempt (TCO Art. 1(3))."""
     for match in outcome.matches:
         categories = [c for label in match.entry.labels for c in LABEL_CATEGORIES.get(label, ())]
         for category in categories:
             for source in signal_sources(session, match.bank):
                 action = automatic_action_for(session, provider_id=principal.org_id, category=category,
                                               signal_source=source, labels=match.entry.labels,
-                                              confidence=confidence_of(match))
+                                              confidence=confidence_of(match), content_keys=content_keys)
                 if action is not None:
                     return action
     return None
 
 
 def act_automatically(session: Session, clock: Clock, principal: Principal, outcome: Outcome,
-                      case_id: str) -> str:
-    """Decide the case as the policy allows (an automated decision, sampled for verification), or ``review``."""
-    action = automatic_action(session, principal, outcome)
+                      case_id: str, *, content_keys: Sequence[str] = ()) -> str:
+    """Decide the case as the policy allows (an automated decision, sampled for verification), or ``review``.
+
+    The decision goes to human verification when the rule's sampler draws the case (``sample_share``), as
+    well as when the provider's ``automated_verify_share`` draws it (``decide`` samples that)."""
+    action = automatic_action(session, principal, outcome, content_keys=content_keys)
     if action is None:
         return REVIEW
     system = Principal(org_id=principal.org_id, org_kind=principal.org_kind, ref="system:matching",
@@ -229,9 +252,33 @@ def act_automatically(session: Session, clock: Clock, principal: Principal, outc
     facts = "; ".join(f"{m.entry.signal_type} match at distance {m.distance} with entry {m.entry.id} of bank "
                       f"{m.bank.name!r} ({', '.join(m.entry.labels) or 'no label'})" for m in outcome.matches)
     try:
-        decide(session, clock, system, case_id, DecisionInput(
+        decision = decide(session, clock, system, case_id, DecisionInput(
             action=action.action, ground=action.clause_ref, facts=f"Hash match: {facts}.", ground_kind="terms",
             ground_explanation=action.text, countries=action.countries, automated_decision=True))
     except Conflict:  # a reviewer holds the case already: the human decides
         return REVIEW
+    if action.needs_verification(case_id):
+        queue_verification(session, clock, decision)
     return action.action
+
+
+def queue_verification(session: Session, clock: Clock, decision: Decision) -> QualityReview:
+    """Send an automated decision to human verification (TCO Art. 5(3)(c)), unless it is queued already.
+
+    The row and its ``cases:quality:sample`` event are those ``accord.cases.quality.sample`` writes when the
+    provider's own share draws the decision; that function offers no way to queue one the policy drew."""
+    query = select(QualityReview).where(QualityReview.decision_id == decision.id,
+                                        QualityReview.kind == "verification")
+    queued = session.scalars(query).first()
+    if queued is not None:
+        return queued
+    review = QualityReview(id=new_id("qrv"), decision_id=decision.id, case_id=decision.case_id,
+                           provider_id=decision.provider_id, queue_id=decision.queue_id, kind="verification",
+                           original_reviewer=decision.reviewer, original_action=decision.action,
+                           state="pending", created_at=clock.now())
+    session.add(review)
+    session.flush()
+    record(session, clock, Actor("system:quality", decision.provider_id), "cases:quality:sample",
+           subject=review.id, org_id=decision.provider_id,
+           payload={"decision_id": decision.id, "kind": "verification", "provider_id": decision.provider_id})
+    return review

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,12 +13,18 @@ from accord.audit.service import Actor
 from accord.banks import service
 from accord.banks.models import MatchRecord
 from accord.banks.service import EntryDetails, NewSignal
-from accord.cases.models import Case, Decision
+from accord.cases import config as review_config
+from accord.cases import quality
+from accord.cases.decisions import DecisionInput, decide
+from accord.cases.models import Case, Decision, QualityReview
 from accord.clock import FrozenClock
+from accord.identity.service import Principal
 from accord.matching import lookup
 from accord.matching.lookup import QuerySignal
 from accord.matching.service import Matcher
+from accord.policies import incidents
 from accord.policies import service as policies
+from accord.policies.resolution import sampled
 from tests.unit.banks.helpers import LIMITS, PDQ_A, bank_photo, bank_with, flip, mirrored, org
 
 POLICY_ACTOR = Actor("test:policy", None)
@@ -123,3 +132,120 @@ def test_automatic_action_only_where_the_policy_says_so(session: Session, clock:
     assert decision.automated_decision and decision.action == "remove"
     actions = session.scalars(select(MatchRecord.action).order_by(MatchRecord.created_at)).all()
     assert sorted(actions) == ["remove", "review", "review"]
+
+
+# ---- incident tags reach the case; the rule's sample share; exempt findings -----------------------------
+
+INSTRUCTION = "radicalisation_recruitment_instruction"
+INCIDENT_REASON = "+3 severity: linked to a declared incident"
+
+
+def test_incident_tags_reach_the_case_and_the_match_event(session: Session, clock: FrozenClock) -> None:
+    hub, provider = org(session, clock, "coordinator"), org(session, clock)
+    incident = incidents.declare_incident(session, clock, Actor("test:hub", hub.org_id), coordinator_id=hub.org_id,
+                                          title="Attack", level="content_incident_protocol",
+                                          criteria=dict.fromkeys(incidents.CRITERIA, True),
+                                          member_ids=[provider.org_id])
+    plain = bank_with(session, clock, hub, "plain", values=(flip(PDQ_A, 40),), visibility="all")
+    tagged = service.get_bank(session, hub.org_id, str(incident.bank_id))
+    [entry] = service.add_entries(session, clock, hub, tagged, [NewSignal("pdq", PDQ_A)],
+                                  EntryDetails(labels=[INSTRUCTION], incident_tags=[incident.tag]))
+    assert entry.incident_tags == [incident.tag]
+    matcher = Matcher()
+    hit = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", PDQ_A)])
+    other = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", flip(PDQ_A, 40))])
+    case, control = session.get(Case, hit.case_id), session.get(Case, other.case_id)
+    assert case is not None and control is not None and plain.id != tagged.id
+    assert case.signals[0]["labels"] == sorted([INSTRUCTION, incident.tag])
+    assert INCIDENT_REASON in case.score_reasons and INCIDENT_REASON not in control.score_reasons
+    assert case.score > control.score
+    events = session.scalars(select(AuditEvent).where(AuditEvent.tag == "matching:match:found")).all()
+    by_case = {e.payload["case_id"]: e.payload["incident_tags"] for e in events}
+    assert by_case == {case.id: [incident.tag], control.id: []}
+
+
+def _auto_remove(session: Session, clock: FrozenClock, provider_id: str, share: float) -> str:
+    """An active policy removing coordinator-bank matches labelled ``instruction`` alone; its version id."""
+    policy = policies.create_policy(session, clock, POLICY_ACTOR, provider_id=provider_id, name="TVEC",
+                                    template="small-provider-eu")
+    body = {**policies.get_version(session, policy.id, provider_id, 1).body, "automation": [
+        {"category": "instruction", "sources": ["coordinator_bank"], "action": "remove", "sample_share": share}]}
+    version = policies.create_version(session, clock, POLICY_ACTOR, policy_id=policy.id, provider_id=provider_id,
+                                      body=body, note="automatic removal")
+    _activate(session, clock, provider_id, policy.id, version.number)
+    return version.id
+
+
+def _sha(n: int) -> str:
+    return hashlib.sha256(f"item {n}".encode()).hexdigest()
+
+
+def _auto_removed_cases(session: Session, clock: FrozenClock, count: int, share: float,
+                        provider_share: float | None = None) -> tuple[str, list[str], set[str]]:
+    """``count`` distinct items matched and removed automatically; the version id, their cases, and the
+    cases queued for human verification."""
+    hub, provider = org(session, clock, "coordinator"), org(session, clock)
+    bank = bank_with(session, clock, hub, values=(), visibility="all")
+    service.add_entries(session, clock, hub, bank, [NewSignal("sha256", _sha(n)) for n in range(count)],
+                        EntryDetails(labels=[INSTRUCTION]))
+    if provider_share is not None:
+        review_config.update_review_settings(session, clock, POLICY_ACTOR, provider.org_id,
+                                             {"automated_verify_share": provider_share})
+    version_id = _auto_remove(session, clock, provider.org_id, share)
+    matcher, cases = Matcher(), []
+    for n in range(count):
+        outcome = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(n))])
+        assert outcome.action == "remove" and outcome.case_id is not None
+        cases.append(outcome.case_id)
+    queued = set(session.scalars(select(QualityReview.case_id).where(
+        QualityReview.provider_id == provider.org_id, QualityReview.kind == "verification")))
+    return version_id, cases, queued
+
+
+def test_a_rule_sampling_every_automatic_decision_sends_each_to_a_human(session: Session, clock: FrozenClock) -> None:
+    _, cases, queued = _auto_removed_cases(session, clock, 12, 1.0)
+    assert queued == set(cases), "sample_share 1.0: every automated removal is verified (TCO Art. 5)"
+    reviews = session.scalars(select(QualityReview).where(QualityReview.case_id.in_(cases))).all()
+    assert len(reviews) == len(cases), "one verification per decision, never two"
+    assert {(r.kind, r.state, r.original_action, r.original_reviewer) for r in reviews} == {
+        ("verification", "pending", "remove", "system:matching")}
+    samples = session.scalars(select(AuditEvent).where(AuditEvent.tag == "cases:quality:sample")).all()
+    assert sorted(e.payload["decision_id"] for e in samples) == sorted(r.decision_id for r in reviews)
+
+
+def test_a_small_rule_share_samples_about_that_share_and_never_none(session: Session, clock: FrozenClock) -> None:
+    count, share, provider_share = 200, 0.1, 0.001
+    version_id, cases, queued = _auto_removed_cases(session, clock, count, share, provider_share)
+    drawn = {c for c in cases if sampled(share, f"{version_id}:{c}")}
+    decisions = {d.case_id: d.id for d in session.scalars(select(Decision).where(Decision.case_id.in_(cases)))}
+    by_provider = {c for c in cases if quality.draw(decisions[c]) < provider_share}
+    assert queued == drawn | by_provider, "the rule's sampler draws, besides the provider's own share"
+    mean, sd = count * share, math.sqrt(count * share * (1 - share))
+    assert max(1, mean - 5 * sd) <= len(drawn) <= mean + 5 * sd, (len(drawn), mean, sd)
+
+
+def test_content_found_exempt_goes_to_review_not_automatic_removal(session: Session, clock: FrozenClock) -> None:
+    hub, provider = org(session, clock, "coordinator"), org(session, clock)
+    bank = bank_with(session, clock, hub, values=(), visibility="all")
+    service.add_entries(session, clock, hub, bank, [NewSignal("sha256", _sha(n)) for n in (1, 2)],
+                        EntryDetails(labels=[INSTRUCTION]))
+    matcher = Matcher()
+    first = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(1))])
+    assert first.action == "review" and first.case_id is not None
+    reviewer = Principal(org_id=provider.org_id, org_kind="provider", ref="member:rev",
+                         scopes=frozenset({"cases:write"}))
+    decide(session, clock, reviewer, first.case_id, DecisionInput(
+        action="no_action", ground="4.4", ground_kind="terms", facts="A news report on the attack.",
+        exempt_purpose="journalistic", exemption_assessment="Broadcaster's report, no praise."))
+    _auto_remove(session, clock, provider.org_id, 0.5)
+    clock.advance(days=3)
+
+    again = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(1))])
+    assert again.action == "review" and again.case_id not in (None, first.case_id)
+    case = session.get(Case, again.case_id)
+    assert case is not None and case.state == "open", "the item found journalistic waits for a reviewer"
+    assert session.scalars(select(Decision).where(Decision.case_id == again.case_id)).all() == []
+    other = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(2))])
+    assert other.action == "remove", "other content is still removed automatically"
+    actions = session.scalars(select(MatchRecord.action).where(MatchRecord.case_id == again.case_id)).all()
+    assert actions == ["review"]
