@@ -183,9 +183,15 @@ def _take(session: Session, clock: Clock, principal: Principal, case: Case, cuto
 def end_claim(session: Session, case: Case, outcome: str, now: datetime) -> None:
     """Close the open claim row of the case (if any) and free the case.
 
-    One UPDATE rather than loading the rows first; claim rows already in the session are updated alike."""
-    session.execute(update(Claim).where(Claim.case_id == case.id, Claim.ended_at.is_(None))
-                    .values(ended_at=now, outcome=outcome))
+    One UPDATE rather than loading the rows first; claim rows already in the session are updated alike, and a
+    claim taken in this same transaction and not yet written is closed in place, so nothing needs flushing
+    first (the transaction's rows and audit events are then written together at commit)."""
+    for row in session.new:
+        if isinstance(row, Claim) and row.case_id == case.id and row.ended_at is None:
+            row.ended_at, row.outcome = now, outcome
+    with session.no_autoflush:
+        session.execute(update(Claim).where(Claim.case_id == case.id, Claim.ended_at.is_(None))
+                        .values(ended_at=now, outcome=outcome))
     case.claimed_by, case.claimed_at = None, None
 
 

@@ -86,7 +86,8 @@ def applied_policy(session: Session, provider_id: str) -> AppliedPolicy | None:
         .order_by(Policy.activated_at.desc())
         .limit(1)
     )
-    row = session.execute(query).first()
+    with session.no_autoflush:  # nothing pending changes which version is in force
+        row = session.execute(query).first()
     if row is None:
         return None
     version_id, policy_id, number, body = row
@@ -231,8 +232,9 @@ def _record(session: Session, clock: Clock, actor: Actor, case: Case, decision: 
     if decision.action in ("remove", "disable"):
         enqueue(session, clock, "rights.after_decision", {**payload, "decision_id": decision.id,
                 "case": _case_snapshot(case)}, org_id=case.provider_id)
-    webhooks.emit(session, clock, org_id=case.provider_id, event="case.decided",
-                  data={"case_id": case.id, "decision_id": decision.id, "action": decision.action})
+    with session.no_autoflush:  # reading the listeners needs none of the decision's rows written yet
+        webhooks.emit(session, clock, org_id=case.provider_id, event="case.decided",
+                      data={"case_id": case.id, "decision_id": decision.id, "action": decision.action})
 
 
 def get_decision(session: Session, provider_id: str, decision_id: str) -> Decision:
