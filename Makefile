@@ -29,7 +29,7 @@ run: $(STAMP)
 	$(BIN)/accord serve --role all
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 
 types: $(DEV_STAMP)
 	$(BIN)/mypy
@@ -40,7 +40,14 @@ migrations-check: $(DEV_STAMP)
 	ACCORD_DATABASE_URL=sqlite:///var/alembic-check.db $(BIN)/alembic check
 	rm -f var/alembic-check.db
 
-pytest: $(DEV_STAMP)
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium could not be installed; the browser tests will be skipped"; }
+
+pytest: $(DEV_STAMP) browser
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint types migrations-check pytest

@@ -41,3 +41,28 @@ def test_inbox_countdown_ticks(browser_page: Any, live_server: LiveServer, facto
     page.wait_for_function(f"document.querySelector('#notices .countdown').textContent !== '{first}'",
                            timeout=5000)
     assert "FR-IRU-2026-0042" in page.inner_text("#notices")
+
+
+def test_inbox_on_a_phone_shows_the_countdown_without_scrolling(browser_page: Any, live_server: LiveServer,
+                                                                 factory: sessionmaker[Session],
+                                                                 clock: FrozenClock) -> None:
+    """The on-call person at 3 a.m. opens the inbox on a 390x844 phone: the page does not scroll sideways and
+    the order's countdown is on screen."""
+    with unit_of_work(factory) as session:
+        iru = make_org(session, clock, "authority")
+        video = make_org(session, clock, "provider")
+    created = httpx.post(f"{live_server.url}/v1/notices", json=payload("removal_order", video.id),
+                         headers=iru.headers)
+    assert created.status_code == 201
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/ui/login")
+    page.fill("input[name=email]", video.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/ui/")
+    page.goto(f"{live_server.url}/ui/notices")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.locator("#notices .countdown").first.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] < 844, box
+    assert page.locator("header nav >> text=Notices").is_visible()
