@@ -110,10 +110,12 @@ def _declare(client: TestClient, orgs: Orgs, title: str) -> dict[str, Any]:
     return result
 
 
-def _bank_hashes(client: TestClient, orgs: Orgs, bank: str, values: list[str], tags: list[str]) -> list[int]:
+def _bank_hashes(client: TestClient, orgs: Orgs, bank: str, values: list[str]) -> list[dict[str, Any]]:
+    """The coordinator adds hashes with their label only: an incident bank's entries get the tag by themselves."""
     added = _ok(client.post(f"/v1/banks/{bank}/entries", headers=orgs.hub.headers, json={
-        "signals": [{"type": "pdq", "value": v} for v in values], "labels": [LABEL], "incident_tags": tags}), 201)
-    return [int(e["id"]) for e in added["entries"]]
+        "signals": [{"type": "pdq", "value": v} for v in values], "labels": [LABEL]}), 201)
+    entries: list[dict[str, Any]] = added["entries"]
+    return entries
 
 
 def _declare_and_hear(client: TestClient, orgs: Orgs, factory: sessionmaker[Session], clock: FrozenClock,
@@ -177,7 +179,8 @@ def test_incident_drill_end_to_end(client: TestClient, orgs: Orgs, factory: sess
     clock.advance(minutes=10)
     originals = {name: jpeg(_photo(name)) for name in ("astronaut", "coffee", "chelsea")}
     hashes = {name: _pdq(client, orgs.hub, blob) for name, blob in originals.items()}
-    assert len(_bank_hashes(client, orgs, bank, list(hashes.values()), [tag])) == 3
+    added = _bank_hashes(client, orgs, bank, list(hashes.values()))
+    assert [e["incident_tags"] for e in added] == [[tag]] * 3, "tagged without the coordinator naming the tag"
 
     # 3. and 4. Five minutes later the members match uploads; member A's policy removes close matches alone.
     clock.advance(minutes=5)
@@ -259,12 +262,12 @@ def test_incident_cases_rise_in_review_while_the_incident_is_active(
     """Step 3 of the drill: a member's case from the incident bank ranks above an otherwise equal case from
     another bank, with the incident among the score's reasons; after the conclusion the same case drops."""
     _ok(client.post("/v1/banks", json={"name": "hub list", "visibility": "all"}, headers=orgs.hub.headers), 201)
-    _bank_hashes(client, orgs, "hub list", [_pdq(client, orgs.hub, jpeg(_photo("rocket")))], [])
+    [plain_entry] = _bank_hashes(client, orgs, "hub list", [_pdq(client, orgs.hub, jpeg(_photo("rocket")))])
+    assert plain_entry["incident_tags"] == []
     plain = _match(client, orgs.b, files=_file(_reencoded("rocket")))
     clock.advance(minutes=5)
     incident = _declare(client, orgs, "Livestreamed attack")
-    _bank_hashes(client, orgs, incident["bank_id"], [_pdq(client, orgs.hub, jpeg(_photo("coffee")))],
-                 [incident["tag"]])
+    _bank_hashes(client, orgs, incident["bank_id"], [_pdq(client, orgs.hub, jpeg(_photo("coffee")))])
     clock.advance(minutes=5)
     tagged = _match(client, orgs.b, files=_file(_reencoded("coffee")))
     first, second = _waiting(client, orgs.b)

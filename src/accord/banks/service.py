@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -33,12 +33,12 @@ from accord.db import is_postgres, new_id
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
-from accord.matching import EXACT_SIGNAL_TYPES
+from accord.matching import INDEXED_SIGNAL_TYPES
 from accord.signals import PDQ_QUALITY_THRESHOLD, validate_signal
 
 _CHANGE_LOCK_KEY = 0xBA4C5  # PostgreSQL advisory lock: bank changes commit in sequence order
 MAX_TAG_LENGTH = 80
-MATCHABLE_TYPES = EXACT_SIGNAL_TYPES | {"pdq"}
+MATCHABLE_TYPES = INDEXED_SIGNAL_TYPES  # pdq, the exact types, and vpdq where the vpdq extra is installed
 MAX_NAME_LENGTH = 120
 
 
@@ -222,7 +222,10 @@ def add_entries(
     imported: bool = False,
 ) -> list[BankEntry]:
     """Add signals to ``bank`` (all or none: one bad hash refuses the request); a signal already in the bank
-    answers its existing entry unchanged. One audit event names every entry added."""
+    answers its existing entry unchanged. One audit event names every entry added.
+
+    New entries of an incident's bank carry the tag of each incident active on it, whether or not the caller
+    named it in ``incident_tags``: during a crisis nobody has to remember it."""
     if not signals:
         raise InvalidInput("give at least one signal or a file", field="signals")
     checked: dict[str, NewSignal] = {}
@@ -230,6 +233,7 @@ def add_entries(
         clean = check_signal(signal)
         checked.setdefault(fingerprint(clean.type, clean.value), clean)
     check_details(details)
+    details = replace(details, incident_tags=sorted({*details.incident_tags, *incident_tags_of(session, clock, bank)}))
     state = entry_state_for(bank, principal, imported=imported)
     existing = _existing(session, bank, list(checked))
     fresh = [_new_entry(bank, principal, key, s, details, state, origin, clock) for key, s in checked.items()
@@ -241,9 +245,16 @@ def add_entries(
         record(session, clock, principal.actor, "banks:entry:add", subject=bank.id, org_id=principal.org_id,
                payload={"bank_id": bank.id, "entry_ids": [e.id for e in fresh], "state": state,
                         "signal_types": sorted({e.signal_type for e in fresh}), "labels": sorted(details.labels),
-                        "origin": origin})
+                        "incident_tags": list(details.incident_tags), "origin": origin})
     made = {entry.fingerprint: entry for entry in fresh}
     return [existing.get(key) or made[key] for key in checked]
+
+
+def incident_tags_of(session: Session, clock: Clock, bank: Bank) -> list[str]:
+    """The tags of the incidents active now whose bank is ``bank`` (none for an ordinary bank)."""
+    from accord.policies.incidents import active_incidents  # policies build on banks
+
+    return sorted({i.tag for i in active_incidents(session, clock.now()) if i.bank_id == bank.id})
 
 
 def _existing(session: Session, bank: Bank, keys: list[str]) -> dict[str, BankEntry]:

@@ -7,12 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
+from accord.audit.service import Actor
 from accord.banks import service
 from accord.banks.models import BankChange, EntryState
 from accord.banks.service import EntryDetails, NewSignal
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.unit.banks.helpers import PDQ_A, PDQ_B, bank_with, org
+from accord.policies import incidents
+from tests.unit.banks.helpers import PDQ_A, PDQ_B, bank_with, flip, org
 
 
 def test_private_bank_is_invisible_to_others(session: Session, clock: FrozenClock) -> None:
@@ -157,3 +159,28 @@ def test_vpdq_is_optional() -> None:
         pytest.skip("vpdq is not installed (pip install -e '.[video]')")
     with pytest.raises(InvalidInput, match="cannot be banked yet"):
         service.check_signal(NewSignal("vpdq", SIGNAL_TYPES["vpdq"].tx_type.get_examples()[0]))
+
+
+def test_entries_added_to_an_incident_bank_carry_the_incident_tag(session: Session, clock: FrozenClock) -> None:
+    hub, member = org(session, clock, "coordinator"), org(session, clock)
+    actor = Actor("test:hub", hub.org_id)
+    incident = incidents.declare_incident(session, clock, actor, coordinator_id=hub.org_id, title="Attack",
+                                          level="content_incident_protocol", member_ids=[member.org_id],
+                                          criteria=dict.fromkeys(incidents.CRITERIA, True))
+    crisis = service.get_bank(session, hub.org_id, str(incident.bank_id))
+    ordinary = bank_with(session, clock, hub, "ordinary", values=())
+    [tagged] = service.add_entries(session, clock, hub, crisis, [NewSignal("pdq", PDQ_A)], EntryDetails())
+    [both] = service.add_entries(session, clock, hub, crisis, [NewSignal("pdq", PDQ_B)],
+                                 EntryDetails(incident_tags=["regional-cell"]))
+    [plain] = service.add_entries(session, clock, hub, ordinary, [NewSignal("pdq", PDQ_A)], EntryDetails())
+    assert tagged.incident_tags == [incident.tag] and plain.incident_tags == []
+    assert both.incident_tags == sorted([incident.tag, "regional-cell"]), "a tag the caller gave is kept"
+    events = session.scalars(select(AuditEvent).where(AuditEvent.tag == "banks:entry:add")).all()
+    assert {e.payload["entry_ids"][0]: e.payload["incident_tags"] for e in events} == {
+        tagged.id: [incident.tag], both.id: sorted([incident.tag, "regional-cell"]), plain.id: []}
+
+    clock.advance(hours=2)
+    incidents.conclude_incident(session, clock, actor, coordinator_id=hub.org_id, incident_id=incident.id)
+    clock.advance(minutes=1)
+    [late] = service.add_entries(session, clock, hub, crisis, [NewSignal("pdq", flip(PDQ_A, 40))], EntryDetails())
+    assert late.incident_tags == [], "after the conclusion the bank is an ordinary bank again"
