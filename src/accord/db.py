@@ -117,10 +117,26 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     session = factory()
     try:
         yield session
+    except BaseException:
+        rollback_and_close(session)
+        raise
+    commit_and_close(session)
+
+
+def commit_and_close(session: Session) -> None:
+    """End a unit of work: commit (rolling back if the commit fails) and give the connection back."""
+    try:
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+def rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
         session.close()
 

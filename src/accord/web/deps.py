@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from accord.clock import Clock
+from accord.db import commit_and_close, rollback_and_close
 from accord.errors import NotAuthenticated
 from accord.identity.service import Principal, authenticate_key
 from accord.settings import Settings
@@ -32,26 +33,9 @@ async def _session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_abandon, session)
+        await run_in_threadpool(rollback_and_close, session)
         raise
-    await run_in_threadpool(_finish, session)
-
-
-def _finish(session: Session) -> None:
-    try:
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-def _abandon(session: Session) -> None:
-    try:
-        session.rollback()
-    finally:
-        session.close()
+    await run_in_threadpool(commit_and_close, session)
 
 
 # Dependencies without I/O are coroutines so that FastAPI does not send each to the thread pool.
