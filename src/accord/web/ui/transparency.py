@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
+from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.transparency import charts, render, reports, service
 from accord.web.deps import app_state
@@ -26,7 +28,11 @@ def report_page(request: Request, principal: UiPrincipal, year: int | None = Non
         flaggers = service.flagger_figures(session, org_id=principal.org_id, org_kind=principal.org_kind)
         report = None if principal.org_kind == "trusted_flagger" else reports.report_for(
             session, state.clock, org_id=principal.org_id, year=chosen)
+        ids = {f.get(k) for f in flaggers for k in ("provider_id", "flagger_id")} - {None}
+        query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+        names = dict(session.execute(query).tuples().all())
     context = {
+        "names": names,
         "report": report or {"year": chosen, "organisation": {"name": "Trusted flagger"}, "generated_at": ""},
         "charts": charts.report_charts(report) if report else {},
         "rows": list(render.flatten(report)) if report else [],
