@@ -1,7 +1,8 @@
 """Match indexes: one in-memory index per signal type, updated in place and snapshotted to disk.
 
-``build_index("pdq")`` answers a :class:`PDQMatchIndex` (Hamming distance); every other signal type is
-matched exactly by an :class:`ExactMatchIndex`.
+``build_index("pdq")`` answers a :class:`PDQMatchIndex` (Hamming distance); ``build_index("vpdq")`` a
+``VPDQMatchIndex`` (python-threatexchange's frame-percentage comparison; only where the optional ``vpdq``
+package is installed); every other signal type is matched exactly by an :class:`ExactMatchIndex`.
 """
 
 from __future__ import annotations
@@ -12,19 +13,32 @@ from accord.errors import InvalidInput
 from accord.matching.base import Hit, MatchIndex
 from accord.matching.exact import ExactMatchIndex
 from accord.matching.pdq import PDQ_THRESHOLD, PDQMatchIndex
+from accord.signals.types import SIGNAL_TYPES
 
 EXACT_SIGNAL_TYPES = frozenset({"md5", "sha256", "video_md5", "url", "text"})
+VPDQ_AVAILABLE = "vpdq" in SIGNAL_TYPES
+"""Whether the optional ``vpdq`` package is installed, so that vPDQ hashes can be indexed and matched."""
+INDEXED_SIGNAL_TYPES = EXACT_SIGNAL_TYPES | {"pdq"} | ({"vpdq"} if VPDQ_AVAILABLE else set())
+"""Every signal type this process has a match index for."""
 
 __all__ = [
     "EXACT_SIGNAL_TYPES",
+    "INDEXED_SIGNAL_TYPES",
     "PDQ_THRESHOLD",
+    "VPDQ_AVAILABLE",
     "ExactMatchIndex",
     "Hit",
     "MatchIndex",
     "PDQMatchIndex",
     "build_index",
+    "can_index",
     "load_index",
 ]
+
+
+def can_index(signal_type: str) -> bool:
+    """Whether ``build_index(signal_type)`` answers an index in this process."""
+    return signal_type in INDEXED_SIGNAL_TYPES
 
 
 def build_index(signal_type: str) -> MatchIndex:
@@ -33,6 +47,10 @@ def build_index(signal_type: str) -> MatchIndex:
         return PDQMatchIndex()
     if signal_type in EXACT_SIGNAL_TYPES:
         return ExactMatchIndex(signal_type)
+    if signal_type == "vpdq" and VPDQ_AVAILABLE:
+        from accord.matching.vpdq_index import VPDQMatchIndex  # imported late: vpdq is an optional extra
+
+        return VPDQMatchIndex()
     raise InvalidInput(f"no match index for signal type {signal_type!r}", field="signal_type")
 
 
@@ -42,4 +60,8 @@ def load_index(signal_type: str, path: Path) -> MatchIndex:
         return PDQMatchIndex.load(path)
     if signal_type in EXACT_SIGNAL_TYPES:
         return ExactMatchIndex.load(path)
+    if signal_type == "vpdq" and VPDQ_AVAILABLE:
+        from accord.matching.vpdq_index import VPDQMatchIndex
+
+        return VPDQMatchIndex.load(path)
     raise InvalidInput(f"no match index for signal type {signal_type!r}", field="signal_type")

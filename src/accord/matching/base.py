@@ -15,10 +15,16 @@ from typing import Self
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One indexed entry that matched a query. ``distance`` is 0 for exact signal types."""
+    """One indexed entry that matched a query. ``distance`` is 0 for exact signal types, the Hamming distance
+    for PDQ, and for vPDQ the share of the query's frames that found no match (``100 - floor(query %)``);
+    vPDQ hits also carry python-threatexchange's two match percentages (None for other types)."""
 
     entry_id: int
     distance: int
+    query_match_percent: float | None = None
+    """vPDQ: the share of the query's frames within the frame threshold of some frame of the entry."""
+    compared_match_percent: float | None = None
+    """vPDQ: the share of the entry's frames within the frame threshold of some frame of the query."""
 
 
 class MatchIndex(abc.ABC):
@@ -72,3 +78,13 @@ def best_per_entry(found: Iterable[tuple[int, int]]) -> list[Hit]:
         if distance < best.get(entry_id, distance + 1):
             best[entry_id] = distance
     return [Hit(entry_id, distance) for distance, entry_id in sorted((d, e) for e, d in best.items())]
+
+
+def best_hits(hits: Iterable[Hit]) -> list[Hit]:
+    """One hit per entry, the one at its least distance (keeping its percentages), closest first."""
+    best: dict[int, Hit] = {}
+    for hit in hits:
+        known = best.get(hit.entry_id)
+        if known is None or hit.distance < known.distance:
+            best[hit.entry_id] = hit
+    return sorted(best.values(), key=lambda hit: (hit.distance, hit.entry_id))

@@ -26,8 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.banks.models import BankChange, BankEntry, EntryState
-from accord.matching import Hit, MatchIndex, build_index, load_index
-from accord.matching.base import best_per_entry
+from accord.matching import Hit, MatchIndex, build_index, can_index, load_index
+from accord.matching.base import best_hits
 
 log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
@@ -57,6 +57,7 @@ class Matcher:
         self.mark = 0
         self.changes_since_snapshot = 0
         self.lock = threading.RLock()
+        self.skipped_types: set[str] = set()
 
     # ---- following the change log ----------------------------------------------------------------------
 
@@ -99,12 +100,23 @@ class Matcher:
         removed = self._remove(gone)
         additions: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
         for entry_id, (signal_type, values) in wanted.items():
-            if entry_id not in self.present:
+            if entry_id not in self.present and self._indexable(signal_type):
                 additions[signal_type].extend((entry_id, value) for value in values)
                 self.present[entry_id] = signal_type
         for signal_type, pairs in additions.items():
             self.index(signal_type).add_many(pairs)
         return sum(len(pairs) for pairs in additions.values()), removed
+
+    def _indexable(self, signal_type: str) -> bool:
+        """Whether this process can index ``signal_type`` (vpdq needs the optional ``vpdq`` package): entries
+        of a type it cannot index are left out, with a warning, rather than breaking every lookup."""
+        if can_index(signal_type):
+            return True
+        if signal_type not in self.skipped_types:
+            self.skipped_types.add(signal_type)
+            log.warning("no match index for %s signals in this process (is the extra installed?): skipped",
+                        signal_type)
+        return False
 
     def _remove(self, entry_ids: Sequence[int]) -> int:
         by_type: defaultdict[str, list[int]] = defaultdict(list)
@@ -129,7 +141,7 @@ class Matcher:
             if index is None or not values:
                 return []
             answers = index.query_many(list(values))
-        return best_per_entry((hit.entry_id, hit.distance) for hits in answers for hit in hits)
+        return best_hits(hit for hits in answers for hit in hits)
 
     def status(self) -> dict[str, Any]:
         """Sizes of the indexes and the mark reached, for operators."""
@@ -174,8 +186,10 @@ class Matcher:
     def _load(self, folder: Path) -> None:
         state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
         for path in folder.glob("*.idx"):
-            self.indexes[path.stem] = load_index(path.stem, path)
-        self.present = _load_present(folder / PRESENT_FILE)
+            if self._indexable(path.stem):
+                self.indexes[path.stem] = load_index(path.stem, path)
+        self.present = {entry_id: signal_type for entry_id, signal_type in _load_present(folder / PRESENT_FILE).items()
+                        if self._indexable(signal_type)}
         self.mark = int(state["mark"])
 
 

@@ -37,6 +37,10 @@ class MediaLimits:
     """Largest image accepted, in declared width x height (a decompression bomb declares far more)."""
     min_side: int = 16
     """Smallest width or height worth hashing perceptually."""
+    video_seconds: float = 120.0
+    """Longest a video may take to vPDQ-hash (wall-clock seconds) before it is refused."""
+    video_memory: int = 4 * 1024 * 1024 * 1024
+    """Address space allowed to the process decoding a video for vPDQ (bytes)."""
 
 
 @dataclass(frozen=True, slots=True)

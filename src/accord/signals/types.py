@@ -120,14 +120,33 @@ def _vpdq_type() -> type[TxSignalType] | None:
     return t.cast(type[TxSignalType], VPDQSignal)
 
 
-def _tx_validator(tx_type: type[TxSignalType]) -> Callable[[str], str]:
-    def normalise(value: str) -> str:
-        try:
-            return str(tx_type.validate_signal_str(value.strip()))
-        except ValueError as exc:
-            raise InvalidInput(f"invalid {tx_type.get_name()} signal: {exc}", field="value") from None
+VPDQ_QUALITY_THRESHOLD = 50
+"""Frames below this quality take no part in vPDQ matching (python-threatexchange's figure)."""
+MAX_VPDQ_FRAMES = 36_000
+"""Ten hours at python-threatexchange's one frame hash per second."""
 
-    return normalise
+
+def _normalise_vpdq(value: str) -> str:
+    """python-threatexchange's serialisation of the hash; refused when no frame could ever match."""
+    from threatexchange.extensions.vpdq.vpdq_util import json_to_vpdq, vpdq_to_json
+
+    if len(value) > MAX_VPDQ_FRAMES * 80:
+        raise InvalidInput(f"a vpdq hash has at most {MAX_VPDQ_FRAMES} frames", field="value")
+    try:
+        features = json_to_vpdq(value.strip())
+        for feature in features:
+            feature.pdq_hex = feature.pdq_hex.lower()
+        canonical = str(vpdq_to_json(features))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"invalid vpdq signal: {exc}", field="value") from None
+    if not features:
+        raise InvalidInput("a vpdq hash has at least one frame", field="value")
+    if len(features) > MAX_VPDQ_FRAMES:
+        raise InvalidInput(f"a vpdq hash has at most {MAX_VPDQ_FRAMES} frames", field="value")
+    if max(int(f.quality) for f in features) < VPDQ_QUALITY_THRESHOLD:
+        raise InvalidInput(f"no frame of the vpdq hash has quality {VPDQ_QUALITY_THRESHOLD} or more: it cannot "
+                           "match anything", field="value")
+    return canonical
 
 
 def _registry() -> dict[str, SignalType]:
@@ -141,7 +160,7 @@ def _registry() -> dict[str, SignalType]:
     ]
     vpdq = _vpdq_type()
     if vpdq is not None:
-        types.append(SignalType("vpdq", vpdq, exact=False, normalise=_tx_validator(vpdq)))
+        types.append(SignalType("vpdq", vpdq, exact=False, normalise=_normalise_vpdq))
     return {signal_type.name: signal_type for signal_type in types}
 
 

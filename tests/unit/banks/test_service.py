@@ -157,8 +157,8 @@ def test_vpdq_is_optional() -> None:
         with pytest.raises(InvalidInput, match="unknown signal type"):
             service.check_signal(NewSignal("vpdq", "0,abc"))
         pytest.skip("vpdq is not installed (pip install -e '.[video]')")
-    with pytest.raises(InvalidInput, match="cannot be banked yet"):
-        service.check_signal(NewSignal("vpdq", SIGNAL_TYPES["vpdq"].tx_type.get_examples()[0]))
+    example = SIGNAL_TYPES["vpdq"].tx_type.get_examples()[0]
+    assert service.check_signal(NewSignal("vpdq", example)).value == example  # banked: it has a match index
 
 
 def test_entries_added_to_an_incident_bank_carry_the_incident_tag(session: Session, clock: FrozenClock) -> None:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from accord.errors import InvalidInput
-from accord.matching import ExactMatchIndex, Hit, MatchIndex, PDQMatchIndex, build_index, load_index
+from accord.matching import VPDQ_AVAILABLE, ExactMatchIndex, Hit, MatchIndex, PDQMatchIndex, build_index, load_index
 
 PDQ_A = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 PDQ_B = "e64cc9d91c623882f8d1f1d9a398e78c9f199b3bd83924f2b7e11e0bf861b064"
 PDQ_C = "6227401f601ff4ccafcc9fad4b0d95d371a2eb7265a3285234d228ca94deeb2d"
+
+
+def plain(hits: list[Hit]) -> list[Hit]:
+    """Hits without the vPDQ percentages, which the contract does not cover (see test_vpdq_index.py)."""
+    return [Hit(hit.entry_id, hit.distance) for hit in hits]
 
 
 class MatchIndexContract:
@@ -26,26 +33,26 @@ class MatchIndexContract:
     def test_empty_index_matches_nothing(self) -> None:
         index = self.make()
         assert len(index) == 0
-        assert index.query(self.values[0]) == []
+        assert plain(index.query(self.values[0])) == []
         assert index.query_many([]) == []
 
     def test_an_added_value_matches_its_entry_at_distance_zero(self) -> None:
         index = self.make()
         index.add(7, self.values[0])
         index.add(8, self.values[1])
-        assert index.query(self.values[0]) == [Hit(7, 0)]
-        assert index.query(self.values[2]) == []
+        assert plain(index.query(self.values[0])) == [Hit(7, 0)]
+        assert plain(index.query(self.values[2])) == []
         assert len(index) == 2
 
     def test_query_many_answers_in_order(self) -> None:
         index = self.make()
         index.add_many([(1, self.values[0]), (2, self.values[1])])
-        assert index.query_many(list(self.values)) == [[Hit(1, 0)], [Hit(2, 0)], []]
+        assert [plain(hits) for hits in index.query_many(list(self.values))] == [[Hit(1, 0)], [Hit(2, 0)], []]
 
     def test_an_entry_with_several_values_is_one_hit(self) -> None:
         index = self.make()
         index.add_many([(5, self.values[0]), (5, self.values[0]), (5, self.values[1])])
-        assert index.query(self.values[0]) == [Hit(5, 0)]
+        assert plain(index.query(self.values[0])) == [Hit(5, 0)]
 
     def test_entries_sharing_a_value_all_match(self) -> None:
         index = self.make()
@@ -56,9 +63,9 @@ class MatchIndexContract:
         index = self.make()
         index.add_many([(1, self.values[0]), (1, self.values[1]), (2, self.values[2])])
         assert index.remove(1) == 2
-        assert index.query(self.values[0]) == []
-        assert index.query(self.values[1]) == []
-        assert index.query(self.values[2]) == [Hit(2, 0)]
+        assert plain(index.query(self.values[0])) == []
+        assert plain(index.query(self.values[1])) == []
+        assert plain(index.query(self.values[2])) == [Hit(2, 0)]
         assert len(index) == 1
         assert index.remove(1) == 0
 
@@ -67,7 +74,7 @@ class MatchIndexContract:
         index.add(1, self.values[0])
         index.remove(1)
         index.add(1, self.values[0])
-        assert index.query(self.values[0]) == [Hit(1, 0)]
+        assert plain(index.query(self.values[0])) == [Hit(1, 0)]
 
     def test_snapshot_round_trip(self, tmp_path: Path) -> None:
         index = self.make()
@@ -78,9 +85,9 @@ class MatchIndexContract:
         loaded = load_index(self.signal_type, path)
         assert type(loaded) is type(index)
         assert len(loaded) == 2
-        assert loaded.query_many(list(self.values)) == [[Hit(1, 0)], [Hit(2, 0)], []]
+        assert [plain(hits) for hits in loaded.query_many(list(self.values))] == [[Hit(1, 0)], [Hit(2, 0)], []]
         loaded.add(4, self.values[2])
-        assert loaded.query(self.values[2]) == [Hit(4, 0)]
+        assert plain(loaded.query(self.values[2])) == [Hit(4, 0)]
         assert not [p for p in tmp_path.iterdir() if p.name != "index.snapshot"], "no temporary file left"
 
 
@@ -112,6 +119,19 @@ class TestURL(MatchIndexContract):
 class TestText(MatchIndexContract):
     signal_type = "text"
     values = ("join us", "the quick brown fox", "another text")
+
+
+def _synthetic_vpdq(seed: int) -> str:
+    """A vPDQ hash of four frames with unrelated random PDQ hashes (the format python-threatexchange writes)."""
+    rng = np.random.default_rng(seed)
+    frames = [f"{rng.bytes(32).hex()},100,{second:.1f}" for second in range(4)]
+    return json.dumps(frames)
+
+
+@pytest.mark.skipif(not VPDQ_AVAILABLE, reason="vpdq is not installed (pip install -e '.[video]')")
+class TestVPDQ(MatchIndexContract):
+    signal_type = "vpdq"
+    values = (_synthetic_vpdq(1), _synthetic_vpdq(2), _synthetic_vpdq(3))
 
 
 def test_build_index_picks_the_implementation() -> None:
