@@ -18,7 +18,9 @@ TRUSTED_SOURCES: Final = frozenset({"trusted_flag", "alert", "referral"})
 NOTICE_SOURCES: Final = frozenset({"removal_order", "referral", "trusted_flag", "user_report", "alert"})
 # GIFCT behaviour labels (as carried by bank entries) that map onto the severity factors.
 _IMMINENT: Final = frozenset({"imminent_threat", "imminent_credible_threat"})
-_GRAPHIC: Final = frozenset({"graphic_violence", "graphic_violence_against_defenseless_people"})
+# Accord's bank taxonomy spells it "defenceless"; GIFCT's list and hashes from other exchanges, "defenseless".
+_GRAPHIC: Final = frozenset({"graphic_violence", "graphic_violence_against_defenceless_people",
+                             "graphic_violence_against_defenseless_people"})
 _INCIDENT: Final = frozenset({"incident", "crisis", "cip"})
 
 

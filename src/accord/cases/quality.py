@@ -38,6 +38,16 @@ def sample(session: Session, clock: Clock, decision: Decision) -> QualityReview 
     share = settings["automated_verify_share" if kind == "verification" else "rereview_share"]
     if draw(decision.id) >= share:
         return None
+    return queue_review(session, clock, decision, kind)
+
+
+def queue_review(session: Session, clock: Clock, decision: Decision, kind: str) -> QualityReview:
+    """Queue a blind ``rereview`` or ``verification`` of ``decision``, unless one of that kind is waiting or
+    done already (a policy's own sample and the provider's share may draw the same automated decision)."""
+    query = select(QualityReview).where(QualityReview.decision_id == decision.id, QualityReview.kind == kind)
+    queued = session.scalars(query).first()
+    if queued is not None:
+        return queued
     review = QualityReview(id=new_id("qrv"), decision_id=decision.id, case_id=decision.case_id,
                            provider_id=decision.provider_id, queue_id=decision.queue_id, kind=kind,
                            original_reviewer=decision.reviewer, original_action=decision.action,

@@ -21,9 +21,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.audit.service import Actor, record
+from accord.audit.service import record
 from accord.banks.models import Bank, BankEntry, BankKind, EntryState, MatchRecord
 from accord.banks.service import can_see, get_bank
+from accord.cases import quality
 from accord.cases.decisions import DecisionInput, decide
 from accord.cases.intake import hash_key
 from accord.cases.models import Case, Decision, QualityReview
@@ -263,22 +264,5 @@ def act_automatically(session: Session, clock: Clock, principal: Principal, outc
 
 
 def queue_verification(session: Session, clock: Clock, decision: Decision) -> QualityReview:
-    """Send an automated decision to human verification (TCO Art. 5(3)(c)), unless it is queued already.
-
-    The row and its ``cases:quality:sample`` event are those ``accord.cases.quality.sample`` writes when the
-    provider's own share draws the decision; that function offers no way to queue one the policy drew."""
-    query = select(QualityReview).where(QualityReview.decision_id == decision.id,
-                                        QualityReview.kind == "verification")
-    queued = session.scalars(query).first()
-    if queued is not None:
-        return queued
-    review = QualityReview(id=new_id("qrv"), decision_id=decision.id, case_id=decision.case_id,
-                           provider_id=decision.provider_id, queue_id=decision.queue_id, kind="verification",
-                           original_reviewer=decision.reviewer, original_action=decision.action,
-                           state="pending", created_at=clock.now())
-    session.add(review)
-    session.flush()
-    record(session, clock, Actor("system:quality", decision.provider_id), "cases:quality:sample",
-           subject=review.id, org_id=decision.provider_id,
-           payload={"decision_id": decision.id, "kind": "verification", "provider_id": decision.provider_id})
-    return review
+    """Send an automated decision the policy's own sample drew to human verification (TCO Art. 5(3)(c))."""
+    return quality.queue_review(session, clock, decision, "verification")

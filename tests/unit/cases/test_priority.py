@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from accord.banks.models import BehaviourLabel
 from accord.cases import priority
 
 
@@ -36,3 +37,10 @@ def test_signal_labels_from_banks_count_as_case_labels() -> None:
     assert priority.is_graphic(labels)
     assert priority.severity_label(labels) == "graphic"
     assert priority.severity_label(set()) == "standard"
+
+
+def test_the_banks_own_graphic_violence_label_raises_severity() -> None:
+    """The label Accord's banks attach (British spelling) counts as graphic, like GIFCT's American one."""
+    labels = priority.case_labels([], [{"labels": [BehaviourLabel.GRAPHIC_VIOLENCE_AGAINST_DEFENCELESS_PEOPLE.value]}])
+    assert priority.is_graphic(labels)
+    assert priority.assess(["hash_match"], labels, 1).severity > priority.assess(["hash_match"], set(), 1).severity
