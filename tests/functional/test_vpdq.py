@@ -64,11 +64,13 @@ def test_video_banked_through_the_api_matches_its_copies(client: TestClient, org
         [match] = answer.json()["matches"]
         assert (match["signal_type"], match["entry_id"], match["bank"]) == ("vpdq", entries["vpdq"]["id"], "videos")
         assert 0 <= match["distance"] <= 20, "distance: the share of the copy's frames without a match"
+        assert 80 <= match["query_match_percent"] <= 100 and match["compared_match_percent"] > 0
+        assert match["distance"] == 100 - int(match["query_match_percent"])
         assert match["labels"] == ["glorification_of_terrorist_acts"]
     assert client.post("/v1/match", headers=a.headers, files=_file(clips["unrelated"])).json()["matches"] == []
     by_value = client.post("/v1/match", headers=a.headers, json={"signals": [
         {"type": "vpdq", "value": entries["vpdq"]["value"]}]}).json()["matches"]
-    assert [(m["signal_type"], m["distance"]) for m in by_value] == [("vpdq", 0)]
+    assert [(m["signal_type"], m["distance"], m["query_match_percent"]) for m in by_value] == [("vpdq", 0, 100.0)]
 
     disabled = client.post(f"/v1/banks/videos/entries/{entries['vpdq']['id']}/disable", headers=hub.headers,
                            json={"reason": "test"})

@@ -193,7 +193,7 @@ def check_signal(signal: NewSignal) -> NewSignal:
             f"the {signal.type} hash has quality {signal.quality}, below {PDQ_QUALITY_THRESHOLD}", field="value"
         )
     value = validate_signal(signal.type, signal.value)
-    if signal.type not in MATCHABLE_TYPES:  # e.g. vpdq, hashed where installed but not yet indexed
+    if signal.type not in MATCHABLE_TYPES:  # a type some process here hashes but cannot index
         raise InvalidInput(f"{signal.type} signals cannot be banked yet: no match index for them", field="type")
     variants = tuple(validate_signal(signal.type, v) for v in signal.variants if v != value)
     return NewSignal(signal.type, value, variants, signal.quality)

@@ -34,6 +34,7 @@ from accord.db import new_id
 from accord.errors import Conflict, InvalidInput
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
+from accord.matching.base import Hit
 from accord.matching.pdq import PDQ_THRESHOLD
 from accord.matching.service import Matcher
 from accord.policies.service import AutoAction, automatic_action_for
@@ -65,6 +66,8 @@ class Match:
     entry: BankEntry
     distance: int
     query: str
+    query_match_percent: float | None = None  # vPDQ: python-threatexchange's two percentages
+    compared_match_percent: float | None = None
 
     def as_dict(self, org_id: str) -> dict[str, Any]:
         """The JSON form of a match (the note is the owner's, so only the owner reads it)."""
@@ -72,7 +75,9 @@ class Match:
         body = {"bank": self.bank.name, "bank_id": self.bank.id, "entry_id": entry.id,
                 "signal_type": entry.signal_type, "distance": self.distance, "value": entry.value,
                 "query": self.query, "labels": entry.labels, "incident_tags": entry.incident_tags,
-                "entity": entry.entity, "list_source": entry.list_source, "metadata": entry.metadata_}
+                "entity": entry.entity, "list_source": entry.list_source, "metadata": entry.metadata_,
+                "query_match_percent": self.query_match_percent,
+                "compared_match_percent": self.compared_match_percent}
         if self.bank.org_id == org_id:
             body["note"] = entry.note
         return body
@@ -118,24 +123,25 @@ def lookup(session: Session, matcher: Matcher, org_id: str, signals: Sequence[Qu
     found = _hits(matcher, signals)
     entries = _live_entries(session, list(found))
     matches = []
-    for entry_id, (distance, query) in sorted(found.items(), key=lambda item: (item[1][0], item[0])):
+    for entry_id, (hit, query) in sorted(found.items(), key=lambda item: (item[1][0].distance, item[0])):
         pair = entries.get(entry_id)
         if pair is None or not can_see(pair[1], org_id) or (only and pair[1].id not in only):
             continue
-        matches.append(Match(pair[1], pair[0], distance, query))
+        matches.append(Match(pair[1], pair[0], hit.distance, query, hit.query_match_percent,
+                             hit.compared_match_percent))
     negative = [m for m in matches if m.bank.kind == BankKind.NEGATIVE]
     if negative:
         return Outcome(matches=[], suppressed_by=negative)
     return Outcome(matches=matches)
 
 
-def _hits(matcher: Matcher, signals: Sequence[QuerySignal]) -> dict[int, tuple[int, str]]:
-    """Entry id -> (least distance, the upload's value that matched)."""
-    best: dict[int, tuple[int, str]] = {}
+def _hits(matcher: Matcher, signals: Sequence[QuerySignal]) -> dict[int, tuple[Hit, str]]:
+    """Entry id -> (the closest hit, the upload's value that matched)."""
+    best: dict[int, tuple[Hit, str]] = {}
     for signal in signals:
         for hit in matcher.query(signal.type, signal.values()):
-            if hit.entry_id not in best or hit.distance < best[hit.entry_id][0]:
-                best[hit.entry_id] = (hit.distance, signal.value)
+            if hit.entry_id not in best or hit.distance < best[hit.entry_id][0].distance:
+                best[hit.entry_id] = (hit, signal.value)
     return best
 
 
@@ -207,10 +213,16 @@ def signal_sources(session: Session, bank: Bank) -> list[str]:
 
 
 def confidence_of(match: Match) -> float:
-    """1.0 for an exact signal; for PDQ it falls linearly to 0.5 at the match threshold (distance 31)."""
-    if match.entry.signal_type != "pdq":
-        return 1.0
-    return round(1.0 - match.distance / (2 * (PDQ_THRESHOLD + 1)), 3)
+    """1.0 for an exact signal; for PDQ it falls linearly to 0.5 at the match threshold (distance 31); for vPDQ
+    likewise from 100 % of the query's frames matched to 0.5 at python-threatexchange's 80 %."""
+    if match.entry.signal_type == "pdq":
+        return round(1.0 - match.distance / (2 * (PDQ_THRESHOLD + 1)), 3)
+    if match.entry.signal_type == "vpdq" and match.query_match_percent is not None:
+        from accord.matching.vpdq_index import VPDQ_QUERY_PERCENT  # only where the video extra is installed
+
+        above = (match.query_match_percent - VPDQ_QUERY_PERCENT) / (100 - VPDQ_QUERY_PERCENT)
+        return round(max(0.5, 0.5 + above / 2), 3)
+    return 1.0
 
 
 def content_keys_of(case: Case, signals: Sequence[QuerySignal] = ()) -> list[str]:

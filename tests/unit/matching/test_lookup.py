@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import math
 
 from sqlalchemy import select
@@ -249,3 +250,20 @@ def test_content_found_exempt_goes_to_review_not_automatic_removal(session: Sess
     assert other.action == "remove", "other content is still removed automatically"
     actions = session.scalars(select(MatchRecord.action).where(MatchRecord.case_id == again.case_id)).all()
     assert actions == ["review"]
+
+
+def test_confidence_falls_to_one_half_at_each_signal_types_threshold() -> None:
+    import pytest
+
+    from accord.banks.models import Bank, BankEntry
+
+    def match(kind: str, distance: int, percent: float | None = None) -> lookup.Match:
+        return lookup.Match(Bank(id="bnk_x", name="x"), BankEntry(id=1, signal_type=kind), distance, "q", percent)
+
+    assert lookup.confidence_of(match("md5", 0)) == 1.0
+    assert (lookup.confidence_of(match("pdq", 0)), lookup.confidence_of(match("pdq", 31))) == (1.0, 0.516)
+    if importlib.util.find_spec("vpdq") is None:
+        pytest.skip("the video extra (vpdq) is not installed")
+    assert lookup.confidence_of(match("vpdq", 0, 100.0)) == 1.0
+    assert lookup.confidence_of(match("vpdq", 10, 90.0)) == 0.75
+    assert lookup.confidence_of(match("vpdq", 20, 80.0)) == 0.5

@@ -127,6 +127,10 @@ class MatchOut(Out):
     list_source: str | None
     metadata: dict[str, Any]
     note: str | None = Field(None, description="Only for the bank's owner")
+    query_match_percent: float | None = Field(
+        None, description="vPDQ: share of the uploaded video's frames that matched the entry's (None otherwise)")
+    compared_match_percent: float | None = Field(
+        None, description="vPDQ: share of the entry's frames that matched the uploaded video's (None otherwise)")
 
 
 class MatchesOut(Out):
