@@ -30,7 +30,7 @@ def report_page(request: Request, principal: UiPrincipal, year: int | None = Non
             session, state.clock, org_id=principal.org_id, year=chosen)
         ids = {f.get(k) for f in flaggers for k in ("provider_id", "flagger_id")} - {None}
         query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
-        names = dict(session.execute(query).tuples().all())
+        names: dict[str, str] = {row[0]: row[1] for row in session.execute(query)}
     context = {
         "names": names,
         "report": report or {"year": chosen, "organisation": {"name": "Trusted flagger"}, "generated_at": ""},
