@@ -1,7 +1,9 @@
-"""A local HTTP receiver for webhook tests: records what arrives, answers with a chosen status."""
+"""Test helpers: a local HTTP receiver for webhook tests (records what arrives, answers with a chosen status),
+and the JSON lines a CLI command printed."""
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,3 +56,8 @@ class Receiver:
             self.hold.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def json_lines(output: str) -> list[dict[str, object]]:
+    """The JSON lines a command printed."""
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,52 +16,32 @@ from accord.cli import context
 from accord.cli.main import app
 from accord.cli.main import app as app_cli
 from accord.clock import FrozenClock
-from accord.db import make_engine, make_sessionmaker, unit_of_work
-from accord.models import metadata
+from accord.db import unit_of_work
 from tests.conftest import LiveServer
 from tests.factories import make_org
+from tests.helpers import json_lines
 from tests.unit.banks.helpers import PDQ_A, mirrored, photo_bytes, principal
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    metadata.create_all(engine)
-    with unit_of_work(make_sessionmaker(engine)) as session:
-        make_org(session, FrozenClock(), "coordinator", name="Hub")
-        make_org(session, FrozenClock(), "provider", name="Host")
-    engine.dispose()
-    monkeypatch.setenv("ACCORD_DATABASE_URL", url)
-    monkeypatch.setenv("ACCORD_INDEX_SNAPSHOT_DIR", str(tmp_path / "index"))
-    context.settings.cache_clear()
-    yield CliRunner()
-    context.settings.cache_clear()
-
-
-def _lines(output: str) -> list[dict[str, object]]:
-    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-
-
-def test_hash_bank_match_import_export(cli: CliRunner, tmp_path: Path) -> None:
+def test_hash_bank_match_import_export(banks_cli: CliRunner, tmp_path: Path) -> None:
     original, edited, other = tmp_path / "a.jpg", tmp_path / "a-mirrored.jpg", tmp_path / "b.jpg"
     original.write_bytes(photo_bytes(31))
     edited.write_bytes(mirrored(31))
     other.write_bytes(photo_bytes(99))
 
-    hashed = cli.invoke(app, ["hash", str(original)])
+    hashed = banks_cli.invoke(app, ["hash", str(original)])
     assert hashed.exit_code == 0, hashed.output
-    [line] = _lines(hashed.output)
+    [line] = json_lines(hashed.output)
     assert line["file"] == str(original) and {s["type"] for s in line["signals"]} == {"pdq", "md5", "sha256"}  # type: ignore[union-attr]
 
-    assert cli.invoke(app, ["bank", "create", "tvec", "--visibility", "all"]).exit_code == 0
-    added = cli.invoke(app, ["bank", "add", "tvec", str(original), "--label", "glorification_of_terrorist_acts",
+    assert banks_cli.invoke(app, ["bank", "create", "tvec", "--visibility", "all"]).exit_code == 0
+    added = banks_cli.invoke(app, ["bank", "add", "tvec", str(original), "--label", "glorification_of_terrorist_acts",
                              "--json"])
     assert added.exit_code == 0, added.output
 
-    matched = cli.invoke(app, ["match", str(edited), str(other), "--bank", "tvec", "--org", "Host"])
+    matched = banks_cli.invoke(app, ["match", str(edited), str(other), "--bank", "tvec", "--org", "Host"])
     assert matched.exit_code == 0, matched.output
-    first, second = _lines(matched.output)
+    first, second = json_lines(matched.output)
     assert first["file"] == str(edited) and second == {**second, "file": str(other), "matches": []}
     [hit] = first["matches"]  # type: ignore[misc]
     assert {"bank", "entry_id", "signal_type", "distance", "labels"} <= set(hit)
@@ -72,24 +51,24 @@ def test_hash_bank_match_import_export(cli: CliRunner, tmp_path: Path) -> None:
 
     csv_file = tmp_path / "list.csv"
     csv_file.write_text(f"signal_type,signal_value,labels\npdq,{PDQ_A},imminent_credible_threat\npdq,{'0' * 64},\n")
-    imported = cli.invoke(app, ["bank", "import", "tvec", str(csv_file), "--json"])
+    imported = banks_cli.invoke(app, ["bank", "import", "tvec", str(csv_file), "--json"])
     assert imported.exit_code == 0, imported.output
     assert '"added": 1' in imported.output and '"refused": 1' in imported.output
-    exported = cli.invoke(app, ["bank", "export", "tvec"])
+    exported = banks_cli.invoke(app, ["bank", "export", "tvec"])
     assert f"pdq,{PDQ_A},imminent_credible_threat" in exported.output.splitlines()
     assert exported.output.startswith("signal_type,signal_value,labels")
 
 
-def test_errors_are_one_line_and_non_zero(cli: CliRunner, tmp_path: Path) -> None:
+def test_errors_are_one_line_and_non_zero(banks_cli: CliRunner, tmp_path: Path) -> None:
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(photo_bytes(2)[:300])
-    answer = cli.invoke(app, ["hash", str(broken)])
-    assert answer.exit_code == 2 and "corrupt" in _lines(answer.output)[0]["error"]  # type: ignore[operator]
-    missing = cli.invoke(app, ["bank", "add", "nope", str(broken)])
+    answer = banks_cli.invoke(app, ["hash", str(broken)])
+    assert answer.exit_code == 2 and "corrupt" in json_lines(answer.output)[0]["error"]  # type: ignore[operator]
+    missing = banks_cli.invoke(app, ["bank", "add", "nope", str(broken)])
     assert missing.exit_code == 4
 
 
-def test_exchange_pull_and_import(cli: CliRunner, app: FastAPI, factory: sessionmaker[Session],
+def test_exchange_pull_and_import(banks_cli: CliRunner, app: FastAPI, factory: sessionmaker[Session],
                                   clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACCORD_FETCH_ALLOW_PRIVATE", "true")  # the other instance listens on loopback here
     context.settings.cache_clear()
@@ -100,15 +79,15 @@ def test_exchange_pull_and_import(cli: CliRunner, app: FastAPI, factory: session
         bank = service.create_bank(session, clock, owner, name="hub list", visibility="all")
         service.add_entries(session, clock, owner, bank, [NewSignal("pdq", PDQ_A)], EntryDetails())
     with LiveServer(app) as server:
-        pulled = cli.invoke(app_cli, ["exchange", "pull", server.url, "--api-key", peer.key, "--bank", "hub",
+        pulled = banks_cli.invoke(app_cli, ["exchange", "pull", server.url, "--api-key", peer.key, "--bank", "hub",
                                       "--json"])
         assert pulled.exit_code == 0, pulled.output
         assert '"upserted": 1' in pulled.output
-        again = cli.invoke(app_cli, ["exchange", "pull", server.url, "--api-key", peer.key, "--bank", "hub",
+        again = banks_cli.invoke(app_cli, ["exchange", "pull", server.url, "--api-key", peer.key, "--bank", "hub",
                                      "--json"])
         assert '"upserted": 0' in again.output, "the cursor was kept"
-    imported = cli.invoke(app_cli, ["exchange", "import", "hub", "--api", "sample", "--json"])
+    imported = banks_cli.invoke(app_cli, ["exchange", "import", "hub", "--api", "sample", "--json"])
     assert imported.exit_code == 0, imported.output
-    listed = cli.invoke(app_cli, ["bank", "list", "--json"])
+    listed = banks_cli.invoke(app_cli, ["bank", "list", "--json"])
     [row] = json.loads(listed.output)
     assert row["name"] == "hub" and row["quarantined"] > 1

@@ -4,8 +4,6 @@ matched, the CLI's index snapshot reloaded, a corrupt video refused with 422. Sk
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,12 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from accord.cli import context
 from accord.cli.main import app as cli_app
 from accord.clock import FrozenClock
-from accord.db import make_engine, make_sessionmaker, unit_of_work
-from accord.models import metadata
+from accord.db import unit_of_work
 from tests.factories import OrgHandle, make_org
+from tests.helpers import json_lines
 from tests.unit.signals.video_clips import SCENES_A, SCENES_B, make_clip, needs_vpdq, reencode
 
 
@@ -88,37 +85,17 @@ def test_corrupt_video_is_422(client: TestClient, orgs: dict[str, OrgHandle], cl
         assert "the MP4 video is truncated or corrupt" in answer.json()["detail"]
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    metadata.create_all(engine)
-    with unit_of_work(make_sessionmaker(engine)) as session:
-        make_org(session, FrozenClock(), "coordinator", name="Hub")
-        make_org(session, FrozenClock(), "provider", name="Host")
-    engine.dispose()
-    monkeypatch.setenv("ACCORD_DATABASE_URL", url)
-    monkeypatch.setenv("ACCORD_INDEX_SNAPSHOT_DIR", str(tmp_path / "index"))
-    context.settings.cache_clear()
-    yield CliRunner()
-    context.settings.cache_clear()
-
-
-def _lines(output: str) -> list[dict[str, object]]:
-    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-
-
-def test_video_banked_through_the_cli_matches_its_copies(cli: CliRunner, tmp_path: Path,
+def test_video_banked_through_the_cli_matches_its_copies(banks_cli: CliRunner, tmp_path: Path,
                                                           clips: dict[str, Path]) -> None:
-    assert cli.invoke(cli_app, ["bank", "create", "videos", "--visibility", "all"]).exit_code == 0
-    added = cli.invoke(cli_app, ["bank", "add", "videos", str(clips["original"]), "--json"])
+    assert banks_cli.invoke(cli_app, ["bank", "create", "videos", "--visibility", "all"]).exit_code == 0
+    added = banks_cli.invoke(cli_app, ["bank", "add", "videos", str(clips["original"]), "--json"])
     assert added.exit_code == 0, added.output
     assert "vpdq" in added.output
 
     def match(*names: str) -> list[dict[str, object]]:
-        run = cli.invoke(cli_app, ["match", *(str(clips[n]) for n in names), "--org", "Host"])
+        run = banks_cli.invoke(cli_app, ["match", *(str(clips[n]) for n in names), "--org", "Host"])
         assert run.exit_code == 0, run.output
-        return _lines(run.output)
+        return json_lines(run.output)
 
     smaller, unrelated = match("smaller", "unrelated")
     assert [m["signal_type"] for m in smaller["matches"]] == ["vpdq"]  # type: ignore[union-attr]
@@ -129,5 +106,5 @@ def test_video_banked_through_the_cli_matches_its_copies(cli: CliRunner, tmp_pat
 
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(clips["original"].read_bytes()[:5000])
-    run = cli.invoke(cli_app, ["match", str(broken), "--org", "Host"])
+    run = banks_cli.invoke(cli_app, ["match", str(broken), "--org", "Host"])
     assert run.exit_code == 2 and "truncated or corrupt" in run.output

@@ -7,10 +7,13 @@ or are disabled (never rebuilt per change) and can be written to disk so that a 
 from __future__ import annotations
 
 import abc
+import json
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +91,16 @@ def best_hits(hits: Iterable[Hit]) -> list[Hit]:
         if known is None or hit.distance < known.distance:
             best[hit.entry_id] = hit
     return sorted(best.values(), key=lambda hit: (hit.distance, hit.entry_id))
+
+
+def write_json_atomically(path: Path, document: Any) -> None:
+    """Write ``document`` as JSON to ``path`` through a temporary file and a rename: a crash mid-write
+    leaves the previous snapshot, never half of a new one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Self
 
 from accord.errors import InvalidInput
-from accord.matching.base import Hit, MatchIndex
+from accord.matching.base import Hit, MatchIndex, write_json_atomically
 
 
 class ExactMatchIndex(MatchIndex):
@@ -55,14 +53,7 @@ class ExactMatchIndex(MatchIndex):
             "signal_type": self.signal_type,
             "entries": {str(entry_id): sorted(values) for entry_id, values in self._values.items()},
         }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle)
-            Path(tmp).replace(path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomically(path, document)
 
     @classmethod
     def load(cls, path: Path) -> Self:

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,7 +41,7 @@ from threatexchange.extensions.vpdq.vpdq_util import (
 )
 
 from accord.errors import InvalidInput
-from accord.matching.base import Hit, MatchIndex
+from accord.matching.base import Hit, MatchIndex, write_json_atomically
 from accord.matching.pdq import _MAX_THRESHOLD, PDQMatchIndex
 
 VPDQ_THRESHOLD: int = VPDQ_DISTANCE_THRESHOLD
@@ -168,14 +166,7 @@ class VPDQMatchIndex(MatchIndex):
             "compared_percent": self.compared_percent,
             "entries": [[slot.entry_id, slot.value] for slot in self._slots.values()],
         }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle)
-            Path(tmp).replace(path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomically(path, document)
 
     @classmethod
     def load(cls, path: Path) -> Self:
