@@ -112,25 +112,26 @@ def seal_pending(session: Session) -> int:
         session.expunge(event)
     session.flush()
     if is_postgres(session):
-        session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
-    last = session.execute(
-        select(AuditEvent.chain_seq, AuditEvent.hash)
-        .where(AuditEvent.chain_seq.is_not(None)).order_by(AuditEvent.chain_seq.desc()).limit(1)
-    ).first()
+        session.execute(_LOCK)
+    last = session.execute(_HEAD).first()
     position, prev = (int(last[0] or 0), str(last[1])) if last else (0, GENESIS)
     for event in pending:
         position += 1
         event.chain_seq, event.prev_hash = position, prev
         event.hash = prev = compute_hash(prev, event)
     if fresh:
-        table = cast(Table, AuditEvent.__table__)
-        written = insert(table).returning(table.c.seq, sort_by_parameter_order=True)
-        for event, seq in zip(fresh, session.scalars(written, [_row(e) for e in fresh]), strict=True):
+        for event, seq in zip(fresh, session.scalars(_INSERT, [_row(e) for e in fresh]), strict=True):
             event.seq = seq
     session.flush()
     return len(pending)
 
 
+# Built once (every write of every request seals): the lock, the chain's head, the multi-row INSERT.
+_LOCK = select(func.pg_advisory_xact_lock(_LOCK_KEY))
+_HEAD = (select(AuditEvent.chain_seq, AuditEvent.hash).where(AuditEvent.chain_seq.is_not(None))
+         .order_by(AuditEvent.chain_seq.desc()).limit(1))
+_TABLE = cast(Table, AuditEvent.__table__)
+_INSERT = insert(_TABLE).returning(_TABLE.c.seq, sort_by_parameter_order=True)
 _COLUMNS = ("id", "at", "actor", "org_id", "tag", "subject", "payload", "chain_seq", "prev_hash", "hash")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
@@ -53,6 +53,11 @@ def prefetched_cases(session: Session, pairs: Iterable[tuple[str, str]], keys: s
         session.info.pop(_OPEN, None)
 
 
+_OPEN_CASE = (select(Case).where(Case.provider_id == bindparam("provider"),
+                                 Case.content_key.in_(bindparam("keys", expanding=True)), Case.state == "open")
+              .order_by(Case.created_at).limit(1))
+
+
 def find_open_case(session: Session, provider_id: str, content_keys: Sequence[str]) -> Case | None:
     if not content_keys:
         return None
@@ -60,13 +65,7 @@ def find_open_case(session: Session, provider_id: str, content_keys: Sequence[st
     if known is not None and known.covered.issuperset(content_keys):
         hits = [c for k in content_keys if (c := known.by_key.get((provider_id, k))) is not None]
         return min(hits, key=lambda c: c.created_at) if hits else None
-    query = (
-        select(Case)
-        .where(Case.provider_id == provider_id, Case.content_key.in_(list(content_keys)), Case.state == "open")
-        .order_by(Case.created_at)
-        .limit(1)
-    )
-    return session.scalar(query)
+    return session.scalar(_OPEN_CASE, {"provider": provider_id, "keys": list(content_keys)})
 
 
 def open_or_join(

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
@@ -89,9 +89,12 @@ def create_endpoint(
     return endpoint, secret
 
 
+_ENDPOINTS = (select(WebhookEndpoint).where(WebhookEndpoint.org_id == bindparam("org"))
+              .order_by(WebhookEndpoint.created_at))
+
+
 def list_endpoints(session: Session, org_id: str) -> list[WebhookEndpoint]:
-    query = select(WebhookEndpoint).where(WebhookEndpoint.org_id == org_id).order_by(WebhookEndpoint.created_at)
-    return list(session.scalars(query))
+    return list(session.scalars(_ENDPOINTS, {"org": org_id}))
 
 
 _LISTENERS = TRANSACTION_CACHE + "webhooks.listeners"

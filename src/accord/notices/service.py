@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
@@ -353,11 +353,15 @@ def _announce(session: Session, clock: Clock, notice: Notice) -> None:
 # ---- operational holds ---------------------------------------------------------------------------------------
 
 
+_ANY_HOLD = (select(OperationalHold.id).where(OperationalHold.content_key.in_(bindparam("keys", expanding=True)),
+                                             OperationalHold.lifted_at.is_(None)).limit(1))
+
+
 def _is_held(session: Session, keys: Sequence[str]) -> bool:
     known = _batch_lookups(session)
     if known is not None and known.hold_keys.issuperset(keys):
         return not known.held.isdisjoint(keys)
-    return bool(_active_holds(session, keys))
+    return bool(keys) and session.execute(_ANY_HOLD, {"keys": list(keys)}).first() is not None
 
 
 def _active_holds(session: Session, keys: Sequence[str]) -> list[OperationalHold]:
