@@ -7,6 +7,7 @@ SQLite runs in WAL mode with foreign keys on; PostgreSQL goes through psycopg 3.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -72,9 +74,33 @@ def make_engine(url: str, *, pool: bool = True) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    if pool:
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    return create_engine(url, poolclass=NullPool)
+    if not pool:
+        return create_engine(url, poolclass=NullPool)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+    event.listen(engine, "checkin", _stamp_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# A connection that came back to the pool less than this long ago is handed out without a ping; one idle for
+# longer (the database may have restarted meanwhile) is pinged first and replaced if dead. A busy server pays
+# no round trip per request, a quiet one never gets a dead connection (SQLAlchemy's pessimistic recipe).
+IDLE_PING_SECONDS = 10.0
+
+
+def _stamp_checkin(dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    returned = record.info.get("checked_in_at")
+    if returned is not None and time.monotonic() - returned < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as exc:  # any failure means the connection is unusable: the pool opens a new one
+        raise DisconnectionError("the pooled connection is dead") from exc
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
