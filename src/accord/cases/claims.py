@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from accord.audit.service import record
@@ -52,22 +52,42 @@ def is_claimed(case: Case, cutoff: datetime) -> bool:
     return case.claimed_by is not None and case.claimed_at is not None and case.claimed_at >= cutoff
 
 
+_ORG, _WHO = bindparam("org", type_=String), bindparam("who", type_=String)
+# Graphic items the reviewer took this shift (bound ``org``, ``who``, ``since``); built once.
+_GRAPHIC_SEEN = select(func.count(Claim.id)).where(Claim.provider_id == _ORG, Claim.reviewer == _WHO,
+                                                   Claim.graphic.is_(True), Claim.claimed_at >= bindparam("since"))
+
+
+def _reviewer_state() -> Select[Any]:
+    """The shift's graphic count, the case the reviewer holds (found through the reviewer's claims index,
+    ``ix_case_claims_reviewer``; a case's ``claimed_by`` is only set with an open claim row and cleared with
+    it), whether any case awaits triage: one statement, built once (building it cost as much as running it),
+    for the bound ``org``, ``who``, ``since``, ``cutoff``."""
+    org, who = _ORG, _WHO
+    seen = _GRAPHIC_SEEN
+    held = (select(Case.id).join(Claim, Claim.case_id == Case.id)
+            .where(Claim.provider_id == org, Claim.reviewer == who, Claim.claimed_at >= bindparam("cutoff"),
+                   Claim.ended_at.is_(None), Case.provider_id == org, Case.state == "open", Case.claimed_by == who,
+                   Case.claimed_at >= bindparam("cutoff"))
+            .order_by(Case.claimed_at, Case.id).limit(1))
+    untriaged = select(Case.id).where(Case.provider_id == org, Case.state == "open", Case.triaged_at.is_(None))
+    return select(seen.scalar_subquery(), held.scalar_subquery(), untriaged.exists())
+
+
+_REVIEWER_STATE = _reviewer_state()
+
+
 def wellness_state(session: Session, clock: Clock, principal: Principal) -> dict[str, Any]:
     """The reviewer's settings plus their graphic-item count this shift and whether to rotate and rest."""
     settings = config.wellness(session, principal.org_id, principal.ref)
     since = clock.now() - timedelta(hours=settings["shift_hours"])
-    return _wellness(settings, session.scalar(_graphic_seen(principal, since)) or 0)
+    seen = session.scalar(_GRAPHIC_SEEN, {"org": principal.org_id, "who": principal.ref, "since": since})
+    return _wellness(settings, seen or 0)
 
 
 def _wellness(settings: dict[str, Any], seen: int) -> dict[str, Any]:
     over = seen >= settings["graphic_soft_cap"]
     return {**settings, "graphic_seen": seen, "over_cap": over, "suggest_break": over}
-
-
-def _graphic_seen(principal: Principal, since: datetime) -> Select[int]:
-    return select(func.count(Claim.id)).where(
-        Claim.provider_id == principal.org_id, Claim.reviewer == principal.ref, Claim.graphic.is_(True),
-        Claim.claimed_at >= since)
 
 
 def next_case(session: Session, clock: Clock, principal: Principal) -> ClaimResult:
@@ -79,11 +99,8 @@ def next_case(session: Session, clock: Clock, principal: Principal) -> ClaimResu
     settings = config.wellness(session, principal.org_id, principal.ref)
     cutoff = idle_cutoff(session, clock, principal.org_id)  # the settings were read just above
     since = clock.now() - timedelta(hours=settings["shift_hours"])
-    untriaged = select(Case.id).where(Case.provider_id == principal.org_id, Case.state == "open",
-                                      Case.triaged_at.is_(None))
-    seen, held_id, pending = session.execute(select(
-        _graphic_seen(principal, since).scalar_subquery(), _held_query(principal, cutoff).scalar_subquery(),
-        untriaged.exists())).one()
+    seen, held_id, pending = session.execute(
+        _REVIEWER_STATE, {"org": principal.org_id, "who": principal.ref, "since": since, "cutoff": cutoff}).one()
     if pending:
         queues.triage_pending(session, clock, principal.org_id)
     wellness = _wellness(settings, seen or 0)
@@ -97,26 +114,6 @@ def next_case(session: Session, clock: Clock, principal: Principal) -> ClaimResu
         _take(session, clock, principal, case, cutoff)
     return ClaimResult(case, wellness)
 
-
-def _held_query(principal: Principal, cutoff: datetime) -> Select[str]:
-    """The open case this reviewer holds (their earliest live claim). A case's ``claimed_by`` is only ever set
-    together with an open claim row (``_take``) and cleared with it (``end_claim``), so the lookup starts from
-    the reviewer's claims (``ix_case_claims_reviewer``) instead of scanning the provider's open cases."""
-    return (
-        select(Case.id)
-        .join(Claim, Claim.case_id == Case.id)
-        .where(Claim.provider_id == principal.org_id, Claim.reviewer == principal.ref, Claim.claimed_at >= cutoff,
-               Claim.ended_at.is_(None),
-               Case.provider_id == principal.org_id, Case.state == "open", Case.claimed_by == principal.ref,
-               Case.claimed_at >= cutoff)
-        .order_by(Case.claimed_at, Case.id)
-        .limit(1)
-    )
-
-
-def _held(session: Session, principal: Principal, cutoff: datetime) -> Case | None:
-    held_id = session.scalar(_held_query(principal, cutoff))
-    return session.get(Case, held_id) if held_id is not None else None
 
 
 def waiting_order() -> list[ColumnElement[Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
@@ -97,20 +97,26 @@ def _check(key: str, value: Any) -> None:
         raise InvalidInput(f"{key} must be at least 1", field=key)
 
 
+# Built once, for the bound ``org`` and ``who`` (every next case reads them).
+_PREFERENCE = (select(ReviewerPreference.values).where(ReviewerPreference.provider_id == bindparam("org"),
+                                                       ReviewerPreference.reviewer == bindparam("who"))
+               .scalar_subquery())
+_OWN = select(_PREFERENCE)
+_ORG_AND_OWN = select(select(ReviewSettings.values).where(ReviewSettings.provider_id == bindparam("org"))
+                      .scalar_subquery(), _PREFERENCE)
+
+
 def wellness(session: Session, provider_id: str, reviewer: str) -> dict[str, Any]:
     """The wellness settings in force for one reviewer: organisation defaults, then their overrides.
 
     The organisation's settings (unless read already in this transaction) and the reviewer's overrides come
     back in one round trip."""
     cache = _cache(session)
-    preference = (select(ReviewerPreference.values)
-                  .where(ReviewerPreference.provider_id == provider_id, ReviewerPreference.reviewer == reviewer)
-                  .scalar_subquery())
+    params = {"org": provider_id, "who": reviewer}
     if provider_id in cache:
-        own = session.execute(select(preference)).scalar()
+        own = session.execute(_OWN, params).scalar()
     else:
-        organisation = select(ReviewSettings.values).where(ReviewSettings.provider_id == provider_id)
-        values, own = session.execute(select(organisation.scalar_subquery(), preference)).one()
+        values, own = session.execute(_ORG_AND_OWN, params).one()
         cache[provider_id] = {**DEFAULTS, **(values or {})}
         _keep(session, cache)
     org = cache[provider_id]

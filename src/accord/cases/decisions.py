@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session, object_session
 
 from accord.audit.service import Actor, record
@@ -76,18 +76,20 @@ def _plain(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_ACTIVE_VERSION = (
+    select(PolicyVersion.id, PolicyVersion.policy_id, PolicyVersion.number, PolicyVersion.body)
+    .join(Policy, and_(Policy.id == PolicyVersion.policy_id, Policy.active_version == PolicyVersion.number))
+    .where(Policy.provider_id == bindparam("org"))
+    .order_by(Policy.activated_at.desc())
+    .limit(1)
+)
+
+
 def applied_policy(session: Session, provider_id: str) -> AppliedPolicy | None:
     """The version of the provider's active policy (``accord.policies.service.active_version``, read in one
     query); None when the provider has activated none."""
-    query = (
-        select(PolicyVersion.id, PolicyVersion.policy_id, PolicyVersion.number, PolicyVersion.body)
-        .join(Policy, and_(Policy.id == PolicyVersion.policy_id, Policy.active_version == PolicyVersion.number))
-        .where(Policy.provider_id == provider_id)
-        .order_by(Policy.activated_at.desc())
-        .limit(1)
-    )
     with session.no_autoflush:  # nothing pending changes which version is in force
-        row = session.execute(query).first()
+        row = session.execute(_ACTIVE_VERSION, {"org": provider_id}).first()
     if row is None:
         return None
     version_id, policy_id, number, body = row

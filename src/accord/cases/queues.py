@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
@@ -76,10 +76,13 @@ def _check_roles(roles: Sequence[str]) -> None:
         raise InvalidInput(f"unknown role(s): {', '.join(unknown)}", field="roles")
 
 
+_QUEUES = (select(ReviewQueue).where(ReviewQueue.provider_id == bindparam("org"))
+           .order_by(ReviewQueue.position, ReviewQueue.created_at))
+
+
 def list_queues(session: Session, clock: Clock, provider_id: str) -> list[ReviewQueue]:
     """The provider's queues in routing order (the default queue is created if missing)."""
-    query = select(ReviewQueue).where(ReviewQueue.provider_id == provider_id)
-    found = list(session.scalars(query.order_by(ReviewQueue.position, ReviewQueue.created_at)))
+    found = list(session.scalars(_QUEUES, {"org": provider_id}))
     if any(q.kind == "default" for q in found):
         return found
     found.append(default_queue(session, provider_id, clock.now()))
