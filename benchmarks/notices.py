@@ -112,9 +112,10 @@ def _env(url: str, port: int) -> dict[str, str]:
             "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
 
 
-def start(url: str, port: int) -> list[subprocess.Popen[bytes]]:
+def start(url: str, port: int, workers: int = 2) -> list[subprocess.Popen[bytes]]:
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "benchmarks.notices:app", "--factory", "--host",
-                               "127.0.0.1", "--port", str(port), "--workers", "2", "--no-access-log",
+                               "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                               "--no-access-log",
                                "--log-level", "warning"], env=_env(url, port), cwd=ROOT)
     worker = subprocess.Popen([sys.executable, "-m", "accord", "worker"], env=_env(url, port), cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -254,12 +255,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--threads", type=int, default=8, help="threads per client process")
     parser.add_argument("--batch-lines", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args()
     hook = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=hook.serve_forever, daemon=True).start()
     url = fresh_database(args.pg)
     world = seed(url, f"http://127.0.0.1:{hook.server_address[1]}/hook")
-    processes = start(url, args.port)
+    processes = start(url, args.port, args.workers)
     base = f"http://127.0.0.1:{args.port}"
     try:
         rate, failed, cpu = intake(base, world["key"], world["providers"], args.seconds, args.threads,
