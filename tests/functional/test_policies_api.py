@@ -8,10 +8,12 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord import demo
 from accord.audit.service import Actor
+from accord.cases.models import Case
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.identity import service as identity
@@ -185,3 +187,23 @@ def test_demo_policies_are_reachable_only_by_their_provider(
     assert [a["sources"] for a in versions[1]["body"]["automation"]] == [["coordinator_bank"]]
     listed = client.get("/v1/incidents", headers={"Authorization": f"Bearer {keys['forumnest']}"}).json()
     assert sorted((i["state"], i["drill"]) for i in listed) == [("active", True), ("concluded", False)]
+
+
+def test_demo_incidents_have_hashes_matches_and_a_raised_case(
+    client: TestClient, factory: sessionmaker[Session], clock: FrozenClock, settings: Settings
+) -> None:
+    """`make run` shows living incidents: hashes in each incident bank soon after the declaration, a member's
+    re-upload matching them, and (for the active drill) that member's case raised in review."""
+    with unit_of_work(factory) as session:
+        world = demo.seed(session, clock, settings)
+        assert world is not None
+        hub_key = identity.create_key(session, clock, Actor("test", None), org_id=world.orgs["hub"].id)[1]
+    hub = {"Authorization": f"Bearer {hub_key}"}
+    for incident in client.get("/v1/incidents", headers=hub).json():
+        debrief = client.get(f"/v1/incidents/{incident['id']}/debrief", headers=hub).json()
+        assert debrief["hashes_added"] > 0 and debrief["matches"] >= 1, debrief
+    with unit_of_work(factory) as session:
+        drill = next(i for i in incidents.list_incidents(session, state="active"))
+        raised = [c for c in session.scalars(select(Case).where(Case.state == "open"))
+                  if any(drill.tag in s.get("labels", []) for s in c.signals)]
+        assert raised and any("incident" in " ".join(map(str, c.score_reasons)) for c in raised), raised

@@ -2,27 +2,33 @@
 
 The photos are generated (smooth random colour fields with a few shapes), so the demo needs neither real
 terrorist content nor scikit-image. Providers' edited re-uploads (mirrored, cropped, re-encoded) then match,
-opening cases, while a newsroom's exempt copy is suppressed by its allow-list.
+opening cases, while a newsroom's exempt copy is suppressed by its allow-list. The hub's incidents (seeded by
+the policies demo) get hashes in their incident banks a few minutes after being declared, and a member's
+re-upload matches them, so the drill's page and the concluded incident's debrief show figures.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.banks import service
 from accord.banks.files import limits_for, signals_for_bank
-from accord.banks.models import BankKind, Visibility
+from accord.banks.models import Bank, BankKind, Visibility
 from accord.banks.service import EntryDetails, NewSignal
-from accord.clock import Clock
-from accord.demo import SEEDERS, DemoWorld
+from accord.clock import Clock, FrozenClock
+from accord.demo import DEMO_ACTOR, SEEDERS, DemoWorld
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.matching import lookup
 from accord.matching.service import Matcher
+from accord.policies import incidents
+from accord.policies.models import Incident
 from accord.settings import Settings
 from accord.signals import MediaLimits
 
@@ -88,6 +94,45 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     service.add_entries(session, clock, video, exempt, signals_for_bank(jpeg(synthetic_photo(5)), limits)[:1],
                         EntryDetails(note="broadcaster's report, exempt"))
     _matches(session, clock, limits, video, forum)
+    drill = session.scalars(select(Incident).where(Incident.state == "active", Incident.bank_id.is_not(None)))
+    for incident in list(drill):
+        _incident_hashes(session, limits, hub, forum, incident, 60)
+    _concluded_incident(session, clock, limits, hub, video)
+
+
+def _incident_hashes(session: Session, limits: MediaLimits, hub: Principal, member: Principal, incident: Incident,
+                     photo: int) -> FrozenClock:
+    """Two hashes in the incident's bank 8 minutes after it was declared, a member's re-encoded re-upload 6
+    minutes later (its case rises in review while the incident is active); returns the clock at the match."""
+    bank = session.get(Bank, incident.bank_id)
+    assert bank is not None  # declaring an incident creates its bank
+    at = FrozenClock(incident.declared_at + timedelta(minutes=8))
+    details = EntryDetails(labels=["glorification_of_terrorist_acts"], entity="Example Front (demo)",
+                           list_source="national", note="perpetrator's video, key frames")
+    for frame in (photo, photo + 1):
+        service.add_entries(session, at, hub, bank, signals_for_bank(jpeg(synthetic_photo(frame)), limits), details)
+    at.advance(minutes=6)
+    upload = lookup.signals_of_upload(jpeg(synthetic_photo(photo), quality=60), limits)
+    lookup.match_content(session, at, Matcher(), member, upload)
+    return at
+
+
+def _concluded_incident(session: Session, clock: Clock, limits: MediaLimits, hub: Principal,
+                        member: Principal) -> None:
+    """Three days ago: declared, escalated to the Content Incident Protocol, hashed, matched, concluded."""
+    past = FrozenClock(clock.now() - timedelta(days=3))
+    criteria = dict.fromkeys(incidents.CRITERIA, True)
+    incident = incidents.declare_incident(
+        session, past, DEMO_ACTOR, coordinator_id=hub.org_id, title="Livestreamed attack (demo)", level="incident",
+        criteria={"ongoing_event": True}, description="Reports of an attack being streamed.")
+    at = _incident_hashes(session, limits, hub, member, incident, 70)
+    at.advance(minutes=11)
+    incidents.escalate_incident(session, at, DEMO_ACTOR, coordinator_id=hub.org_id, incident_id=incident.id,
+                                level="content_incident_protocol", reason="perpetrator video confirmed",
+                                criteria=criteria)
+    at.advance(hours=30)
+    incidents.conclude_incident(session, at, DEMO_ACTOR, coordinator_id=hub.org_id, incident_id=incident.id,
+                                conclusion="Spread contained; hashes stay in the incident bank.")
 
 
 def _matches(session: Session, clock: Clock, limits: MediaLimits, video: Principal, forum: Principal) -> None:

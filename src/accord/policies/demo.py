@@ -1,5 +1,5 @@
-"""Demo data: two policy versions per provider (the second adds German law and one automatic action), a
-concluded incident with its debrief, and a drill still running."""
+"""Demo data: two policy versions per provider (the second adds German law and one automatic action),
+and the hub's drill still running (the concluded incident is seeded with the banks, which hash and match it)."""
 
 from __future__ import annotations
 
@@ -45,17 +45,8 @@ def _policy(session: Session, clock: Clock, provider_id: str) -> None:
 
 
 def _incidents(session: Session, clock: Clock, hub_id: str) -> None:
-    past = FrozenClock(clock.now() - timedelta(days=3))
-    concluded = incidents.declare_incident(
-        session, past, DEMO_ACTOR, coordinator_id=hub_id, title="Livestreamed attack (demo)", level="incident",
-        criteria={"ongoing_event": True}, description="Reports of an attack being streamed.")
-    past.advance(minutes=25)
-    incidents.escalate_incident(session, past, DEMO_ACTOR, coordinator_id=hub_id, incident_id=concluded.id,
-                                level="content_incident_protocol", reason="perpetrator video confirmed",
-                                criteria=ALL_CRITERIA)
-    past.advance(hours=30)
-    incidents.conclude_incident(session, past, DEMO_ACTOR, coordinator_id=hub_id, incident_id=concluded.id,
-                                conclusion="Spread contained; hashes stay in the shared bank.")
+    """The drill still running; the concluded incident is seeded with the banks (its hashes and matches must
+    come before its conclusion writes the debrief)."""
     incidents.declare_incident(
         session, FrozenClock(clock.now() - timedelta(minutes=20)), DEMO_ACTOR, coordinator_id=hub_id,
         title="Quarterly crisis drill (demo)", level="content_incident", criteria=ALL_CRITERIA, drill=True,
