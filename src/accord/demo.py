@@ -79,9 +79,16 @@ def seed(session: Session, clock: Clock, settings: Settings) -> DemoWorld | None
         world.orgs[slug] = org
         world.credentials.append(_member_and_key(session, clock, org, slug))
     _load_seeders()
-    for seeder in SEEDERS:
+    for seeder in _in_module_order(SEEDERS):
         seeder(session, clock, settings, world)
     return world
+
+
+def _in_module_order(seeders: list[Seeder]) -> list[Seeder]:
+    """Seeders in the order of SEEDER_MODULES, whatever order their modules happened to be imported in (a test
+    importing ``accord.banks.demo`` first must not make banks seed before the policies they act under)."""
+    rank = {module: position for position, module in enumerate(SEEDER_MODULES)}
+    return sorted(seeders, key=lambda seeder: rank.get(seeder.__module__, len(rank)))
 
 
 def _member_and_key(session: Session, clock: Clock, org: Organisation, slug: str) -> DemoCredential:
