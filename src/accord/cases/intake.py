@@ -6,7 +6,7 @@ that case (same normalised URL, or same content hash) instead of creating duplic
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,23 +30,25 @@ _OPEN = TRANSACTION_CACHE + "cases.open"
 
 @dataclass
 class _OpenCases:
-    """Open cases read once for a batch: ``by_key[(provider, content_key)]``; ``covered``: the keys read."""
+    """Open cases read once for a batch: ``by_key[(provider, content_key)]`` for the ``providers`` and content
+    ``keys`` that were read."""
 
     by_key: dict[tuple[str, str], Case]
-    covered: set[str]
+    providers: set[str]
+    keys: set[str]
 
 
 @contextmanager
-def prefetched_cases(session: Session, pairs: Iterable[tuple[str, str]], keys: set[str]) -> Iterator[None]:
-    """While intake of a batch runs, answer ``find_open_case`` for ``keys`` from one query; cases the batch
-    opens are added as they are opened. Only intake may run inside (nothing here sees a case being closed)."""
-    providers = {p for p, _ in pairs}
+def prefetched_cases(session: Session, providers: set[str], keys: set[str]) -> Iterator[None]:
+    """While intake of a batch runs, answer ``find_open_case`` for these providers and content keys from one
+    query; cases the batch opens are added as they are opened. Only intake may run inside (nothing here sees a
+    case being closed)."""
     found: dict[tuple[str, str], Case] = {}
     if providers and keys:
         query = select(Case).where(Case.provider_id.in_(providers), Case.content_key.in_(keys),
                                    Case.state == "open").order_by(Case.created_at.desc())
         found = {(c.provider_id, c.content_key): c for c in session.scalars(query)}  # the oldest wins
-    session.info[_OPEN] = _OpenCases(by_key=found, covered=set(keys))
+    session.info[_OPEN] = _OpenCases(by_key=found, providers=set(providers), keys=set(keys))
     try:
         yield
     finally:
@@ -62,7 +64,7 @@ def find_open_case(session: Session, provider_id: str, content_keys: Sequence[st
     if not content_keys:
         return None
     known: _OpenCases | None = session.info.get(_OPEN)
-    if known is not None and known.covered.issuperset(content_keys):
+    if known is not None and provider_id in known.providers and known.keys.issuperset(content_keys):
         hits = [c for k in content_keys if (c := known.by_key.get((provider_id, k))) is not None]
         return min(hits, key=lambda c: c.created_at) if hits else None
     return session.scalar(_OPEN_CASE, {"provider": provider_id, "keys": list(content_keys)})

@@ -89,38 +89,39 @@ def create_endpoint(
     return endpoint, secret
 
 
-_ENDPOINTS = (select(WebhookEndpoint).where(WebhookEndpoint.org_id == bindparam("org"))
-              .order_by(WebhookEndpoint.created_at))
-
-
 def list_endpoints(session: Session, org_id: str) -> list[WebhookEndpoint]:
-    return list(session.scalars(_ENDPOINTS, {"org": org_id}))
+    query = select(WebhookEndpoint).where(WebhookEndpoint.org_id == org_id).order_by(WebhookEndpoint.created_at)
+    return list(session.scalars(query))
 
 
 _LISTENERS = TRANSACTION_CACHE + "webhooks.listeners"
+# Built once (every notice reads its provider's endpoints), for the bound list ``orgs``.
+_ACTIVE_ENDPOINTS = (select(WebhookEndpoint)
+                     .where(WebhookEndpoint.org_id.in_(bindparam("orgs", expanding=True)),
+                            WebhookEndpoint.active.is_(True))
+                     .order_by(WebhookEndpoint.created_at))
 
 
 def listeners(session: Session, org_id: str) -> list[WebhookEndpoint]:
-    """The organisation's active endpoints, read once per transaction (a batch of notices reads each once).
+    """The organisation's active endpoints, read once per transaction.
 
     Creating or disabling an endpoint in the same session forgets what was read.
     """
-    known: dict[str, list[WebhookEndpoint]] = session.info.setdefault(_LISTENERS, {})
-    if org_id not in known:
-        known[org_id] = [e for e in list_endpoints(session, org_id) if e.active]
-    return known[org_id]
+    prefetch_listeners(session, [org_id])
+    found: list[WebhookEndpoint] = session.info[_LISTENERS][org_id]
+    return found
 
 
 def prefetch_listeners(session: Session, org_ids: Sequence[str]) -> None:
-    """Read the endpoints of many organisations in one query (a batch of notices to hundreds of providers)."""
+    """Read the active endpoints of the organisations not read yet in this transaction, in one query (a batch
+    of notices to hundreds of providers reads them all at once)."""
     known: dict[str, list[WebhookEndpoint]] = session.info.setdefault(_LISTENERS, {})
     wanted = [o for o in dict.fromkeys(org_ids) if o not in known]
     if not wanted:
         return
     for org_id in wanted:
         known[org_id] = []
-    query = select(WebhookEndpoint).where(WebhookEndpoint.org_id.in_(wanted), WebhookEndpoint.active.is_(True))
-    for endpoint in session.scalars(query.order_by(WebhookEndpoint.created_at)):
+    for endpoint in session.scalars(_ACTIVE_ENDPOINTS, {"orgs": wanted}):
         known[endpoint.org_id].append(endpoint)
 
 

@@ -146,10 +146,10 @@ def batch_lookups(session: Session, principal: Principal | None, cleans: Sequenc
         OperationalHold.content_key.in_(keys), OperationalHold.lifted_at.is_(None)))) if keys else set()
     providers = [o.id for o in orgs.values() if o is not None and o.kind == "provider"]
     prefetch_listeners(session, providers)
-    pairs = [(c.provider_id, c.content_keys[0]) for c in cleans if c.content_keys]
+    with_keys = {c.provider_id for c in cleans if c.content_keys}
     session.info[_LOOKUPS] = BatchLookups(orgs=orgs, hold_keys=keys, held=held)
     try:
-        with prefetched_cases(session, pairs, {k for c in cleans for k in c.content_keys}):
+        with prefetched_cases(session, with_keys, {k for c in cleans for k in c.content_keys}):
             yield
     finally:
         session.info.pop(_LOOKUPS, None)
@@ -364,14 +364,6 @@ def _is_held(session: Session, keys: Sequence[str]) -> bool:
     return bool(keys) and session.execute(_ANY_HOLD, {"keys": list(keys)}).first() is not None
 
 
-def _active_holds(session: Session, keys: Sequence[str]) -> list[OperationalHold]:
-    if not keys:
-        return []
-    query = select(OperationalHold).where(OperationalHold.content_key.in_(list(keys)),
-                                          OperationalHold.lifted_at.is_(None))
-    return list(session.scalars(query))
-
-
 def _place_hold(session: Session, clock: Clock, actor: Actor, notice: Notice, reason: str) -> None:
     assert notice.issuer_id is not None  # only authorities hold, and they always issue with a key
     for key in notice.content_keys:
@@ -415,7 +407,7 @@ def _lift(session: Session, clock: Clock, principal: Principal, notice: Notice) 
     session.flush()
     keys = set(notice.content_keys)
     for waiting in session.scalars(select(Notice).where(Notice.status == "held")):
-        if keys & set(waiting.content_keys) and not _active_holds(session, waiting.content_keys):
+        if keys & set(waiting.content_keys) and not _is_held(session, waiting.content_keys):
             dispatch(session, clock, principal.actor, waiting)
 
 
