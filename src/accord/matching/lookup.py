@@ -27,7 +27,7 @@ from accord.banks.service import can_see, get_bank
 from accord.cases import quality
 from accord.cases.decisions import DecisionInput, decide
 from accord.cases.intake import hash_key
-from accord.cases.models import Case, Decision, QualityReview
+from accord.cases.models import Case
 from accord.cases.service import open_case_from_match
 from accord.clock import Clock
 from accord.db import new_id
@@ -271,10 +271,5 @@ def act_automatically(session: Session, clock: Clock, principal: Principal, outc
     except Conflict:  # a reviewer holds the case already: the human decides
         return REVIEW
     if action.needs_verification(case_id):
-        queue_verification(session, clock, decision)
+        quality.queue_review(session, clock, decision, "verification")  # TCO Art. 5(3)(c)
     return action.action
-
-
-def queue_verification(session: Session, clock: Clock, decision: Decision) -> QualityReview:
-    """Send an automated decision the policy's own sample drew to human verification (TCO Art. 5(3)(c))."""
-    return quality.queue_review(session, clock, decision, "verification")
