@@ -4,7 +4,8 @@ Run: ``PYTHONPATH=src:. python benchmarks/notices.py [--pg URL] [--seconds 20]``
 ``accord_bench_notices``, migrates it, seeds one authority and 200 providers, starts ``uvicorn`` (2 workers)
 and one ``accord worker`` on loopback, then measures:
 
-1. sustained intake: two client processes (8 threads each, keep-alive) POST removal orders for ``--seconds``;
+1. sustained intake: two client processes (``benchmarks/load.py``, standard library only; ``--threads`` kept-alive
+   sockets each) POST removal orders for ``--seconds`` from the moment both are connected;
 2. webhook latency: 200 removal orders, one every 50 ms, to a provider whose on-call endpoint is a local HTTP
    server in this process; latency is from just before the ``POST`` to the webhook's arrival;
 3. a 10,000-line JSON-lines batch of referrals across the 200 providers in one ``POST /v1/notices/batch``.
@@ -16,18 +17,17 @@ import argparse
 import json
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
+from benchmarks import load
 from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -129,53 +129,6 @@ def start(url: str, port: int, workers: int = 2) -> list[subprocess.Popen[bytes]
     raise RuntimeError("the server did not start")
 
 
-def _read_status(sock: socket.socket) -> int:
-    """Read one HTTP/1.1 answer with a Content-Length from a kept-alive socket; return its status."""
-    buffer = b""
-    while b"\r\n\r\n" not in buffer:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("the server closed the connection")
-        buffer += chunk
-    head, _, rest = buffer.partition(b"\r\n\r\n")
-    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                  if line.lower().startswith(b"content-length:"))
-    while len(rest) < length:
-        rest += sock.recv(65536)
-    return int(head[9:12])
-
-
-def _client(args: tuple[str, str, list[str], float, int, int]) -> tuple[int, int]:
-    base, key, providers, seconds, index, threads = args
-    ok = failed = 0
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-
-    def loop(thread: int) -> None:
-        # A raw kept-alive socket: a load generator must not eat the cores the server is measured on (httpx cost
-        # about 1 ms a request, http.client about 0.5 ms; this costs tens of microseconds).
-        nonlocal ok, failed
-        address = httpx.URL(base)
-        sock = socket.create_connection((address.host, address.port or 80), timeout=30)
-        head = (f"POST /v1/notices HTTP/1.1\r\nHost: {address.host}\r\nAuthorization: Bearer {key}\r\n"
-                "Content-Type: application/json\r\n")
-        n = 0
-        while time.perf_counter() < stop:
-            n += 1
-            body = json.dumps({**ORDER, "provider_id": providers[n % len(providers)],
-                               "reference": f"B-{index}-{thread}-{n}",
-                               "urls": [f"https://h.example/{index}/{thread}/{n}"]}).encode()
-            sock.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
-            status = _read_status(sock)
-            with lock:
-                ok, failed = (ok + 1, failed) if status == 201 else (ok, failed + 1)
-        sock.close()
-
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(loop, range(threads)))
-    return ok, failed
-
-
 def _ticks(pid: str) -> int:
     try:
         with open(f"/proc/{pid}/stat") as stat:
@@ -210,16 +163,25 @@ def cpu_seconds(server_pids: list[int]) -> dict[str, float]:
 
 def intake(base: str, key: str, providers: list[str], seconds: float, threads: int,
            server_pids: list[int]) -> tuple[float, int, dict[str, float]]:
-    """Notices per second, failures, and CPU milliseconds per notice (server, PostgreSQL, whole machine)."""
+    """Notices per second, failures, and CPU milliseconds per notice (server, PostgreSQL, clients, whole
+    machine). The window opens when both client processes are connected (``load.client``)."""
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(3), context.Queue()
+    work = load.Load(base=base, key=key, providers=providers, order=ORDER, seconds=seconds, threads=threads)
+    clients = [context.Process(target=load.client, args=(work, i, barrier, results)) for i in range(2)]
+    for process in clients:
+        process.start()
+    barrier.wait()
     before = cpu_seconds(server_pids)
-    started = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        results = pool.map(_client, [(base, key, providers, seconds, i, threads) for i in range(2)])
-    elapsed = time.perf_counter() - started
+    sent: list[load.Sent] = [results.get(timeout=seconds + 120) for _ in clients]
     after = cpu_seconds(server_pids)
-    ok = sum(r[0] for r in results)
+    for process in clients:
+        process.join()
+    elapsed = max(s.ended for s in sent) - min(s.started for s in sent)
+    ok = sum(s.ok for s in sent)
     per_notice = {k: (after[k] - before[k]) * 1000 / max(ok, 1) for k in after}
-    return ok / elapsed, sum(r[1] for r in results), per_notice
+    per_notice["clients"] = sum(s.cpu_seconds for s in sent) * 1000 / max(ok, 1)
+    return ok / elapsed, sum(s.failed for s in sent), per_notice
 
 
 def webhook_latency(base: str, key: str, hooked: str, count: int = 200) -> list[float]:
@@ -268,7 +230,8 @@ def main() -> None:
                                    [processes[0].pid])
         print(f"intake: {rate:.0f} notices/s over {args.seconds:.0f} s (2 client processes x {args.threads} threads), "
               f"{failed} failed; CPU per notice: server {cpu['server']:.1f} ms, PostgreSQL {cpu['postgres']:.1f} ms, "
-              f"whole machine {cpu['machine']:.1f} ms (load average before: {os.getloadavg()[0]:.1f})", flush=True)
+              f"clients {cpu['clients']:.1f} ms, whole machine {cpu['machine']:.1f} ms "
+              f"(load average before: {os.getloadavg()[0]:.1f})", flush=True)
         latencies = webhook_latency(base, world["key"], world["hooked"])
         p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
         print(f"webhook: {len(latencies)}/200 arrived, median {statistics.median(latencies) * 1000:.0f} ms, "

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
@@ -280,24 +280,62 @@ def revoke_key(session: Session, clock: Clock, actor: Actor, *, key_ref: str, or
 # Built once: constructing a statement costs about as much as running it (every request authenticates).
 _KEY_AND_ORGANISATION = (select(ApiKey, Organisation).join(Organisation, Organisation.id == ApiKey.org_id)
                          .where(ApiKey.prefix == bindparam("prefix")))
+_KEYS_AND_ORGANISATIONS = (select(ApiKey, Organisation).join(Organisation, Organisation.id == ApiKey.org_id)
+                           .where(ApiKey.prefix.in_(bindparam("prefixes", expanding=True))))
 
 
 def authenticate_key(session: Session, clock: Clock, plain: str) -> Principal:
     """Turn a bearer token into a principal, or raise NotAuthenticated (unknown, malformed or revoked)."""
+    prefix = _key_prefix(plain)
+    # One round trip: the key and its organisation (which the request will usually need again).
+    found = session.execute(_KEY_AND_ORGANISATION, {"prefix": prefix}).first()
+    principal = _principal(clock, plain, None if found is None else (found[0], found[1]))
+    _keep_organisations(session, [found[1]] if found is not None else [])
+    return principal
+
+
+def authenticate_keys(session: Session, clock: Clock, plains: Iterable[str]) -> dict[str, Principal | NotAuthenticated]:
+    """``authenticate_key`` for many tokens in one query: each token's principal, or the refusal it earns."""
+    answers: dict[str, Principal | NotAuthenticated] = {}
+    prefixes: dict[str, str] = {}
+    for plain in set(plains):
+        try:
+            prefixes[plain] = _key_prefix(plain)
+        except NotAuthenticated as exc:
+            answers[plain] = exc
+    found: dict[str, tuple[ApiKey, Organisation]] = {}
+    if prefixes:
+        rows = session.execute(_KEYS_AND_ORGANISATIONS, {"prefixes": sorted(set(prefixes.values()))})
+        found = {key.prefix: (key, org) for key, org in rows}
+    _keep_organisations(session, [org for _, org in found.values()])
+    for plain, prefix in prefixes.items():
+        try:
+            answers[plain] = _principal(clock, plain, found.get(prefix))
+        except NotAuthenticated as exc:
+            answers[plain] = exc
+    return answers
+
+
+def _keep_organisations(session: Session, orgs: list[Organisation]) -> None:
+    # The identity map holds objects weakly; keeping the organisations for the transaction lets the request's
+    # later ``session.get(Organisation, principal.org_id)`` answer without another round trip.
+    session.info[TRANSACTION_CACHE + "identity.organisations"] = orgs
+
+
+def _key_prefix(plain: str) -> str:
     parts = plain.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise NotAuthenticated("the API key is malformed")
-    # One round trip: the key and its organisation (which the request will usually need again).
-    found = session.execute(_KEY_AND_ORGANISATION, {"prefix": parts[1]}).first()
+    return parts[1]
+
+
+def _principal(clock: Clock, plain: str, found: tuple[ApiKey, Organisation] | None) -> Principal:
     if found is None or not hmac.compare_digest(found[0].secret_hash, _digest(plain)):
         raise NotAuthenticated("the API key is not valid")
     key, org = found
     if key.revoked_at is not None:
         raise NotAuthenticated("the API key was revoked")
     _touch(key, clock)
-    # The identity map holds objects weakly; keeping the organisation for the transaction lets the request's
-    # later ``session.get(Organisation, principal.org_id)`` answer without another round trip.
-    session.info[TRANSACTION_CACHE + "identity.organisation"] = org
     return Principal(org_id=org.id, org_kind=org.kind, ref=f"key:{key.prefix}", scopes=frozenset(key.scopes))
 
 

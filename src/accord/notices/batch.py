@@ -151,7 +151,7 @@ def import_batch(session: Session, clock: Clock, settings: Settings, principal: 
     report = BatchReport(atomic=atomic)
     checked = [(number, _validated(item)) for number, item in lines]
     outer = session.begin_nested() if atomic else None
-    with batch_lookups(session, principal, [c for _, c in checked if not isinstance(c, DomainError)]):
+    with batch_lookups(session, {principal.org_id}, [c for _, c in checked if not isinstance(c, DomainError)]):
         for number, item in checked:
             report.lines.append(_one(session, clock, settings, principal, number, item))
     if outer is not None and report.refused:

@@ -134,11 +134,12 @@ def _batch_lookups(session: Session) -> BatchLookups | None:
 
 
 @contextmanager
-def batch_lookups(session: Session, principal: Principal | None, cleans: Sequence[kinds.CleanNotice]) -> Iterator[None]:
-    """Read, in a few queries, what each line of a batch would otherwise read on its own: the organisations,
-    the holds on the lines' content, the providers' webhook endpoints and their open cases. Nothing is
-    written, so a line still sees the lines before it (their cases, their holds)."""
-    wanted = {c.provider_id for c in cleans} | ({principal.org_id} if principal else set())
+def batch_lookups(session: Session, issuers: set[str], cleans: Sequence[kinds.CleanNotice]) -> Iterator[None]:
+    """Read, in a few queries, what each line of a batch would otherwise read on its own: the organisations
+    (``issuers``' and the addressed providers'), the holds on the lines' content, the providers' webhook
+    endpoints and their open cases. Nothing is written, so a line still sees the lines before it (their cases,
+    their holds)."""
+    wanted = {c.provider_id for c in cleans} | issuers
     orgs: dict[str, Organisation | None] = dict.fromkeys(wanted)
     orgs.update({o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(wanted)))})
     keys = {k for c in cleans for k in c.content_keys}

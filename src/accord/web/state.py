@@ -1,4 +1,4 @@
-"""What one running app holds: settings, engine, session factory, clock. Built in ``create_app``."""
+"""What one running app holds: settings, engine, session factory, clock, notice intake. Built in ``create_app``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.clock import Clock
+from accord.notices.intake import GroupIntake
 from accord.settings import Settings
 
 
@@ -19,3 +20,7 @@ class AppState:
     factory: sessionmaker[Session]
     clock: Clock
     extras: dict[str, Any] = field(default_factory=dict)
+    intake: GroupIntake = field(init=False)  # the process's notice intake (group commit), on this factory
+
+    def __post_init__(self) -> None:
+        self.intake = GroupIntake(self.factory, self.clock, self.settings)

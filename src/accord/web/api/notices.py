@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from accord.errors import InvalidInput, NotAuthenticated
+from accord.errors import DomainError, InvalidInput, NotAuthenticated
 from accord.identity.service import Principal
-from accord.notices import batch, crossborder, feedback, outcomes, service, threat
+from accord.notices import batch, crossborder, feedback, kinds, outcomes, service, threat
 from accord.notices.models import Notice
-from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token, current_principal
+from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
 from accord.web.schemas.notices import (
     BatchIn,
     BatchOut,
@@ -36,20 +36,10 @@ Reader = Annotated[Principal, Depends(Scoped("notices:read"))]
 Writer = Annotated[Principal, Depends(Scoped("notices:write"))]
 
 
-async def _body_kind(request: Request) -> str | None:
-    try:
-        data = json.loads(await request.body() or b"null")
-    except ValueError:
-        return None
-    return data.get("kind") if isinstance(data, dict) else None
-
-
-def _sender(request: Request, session: SessionDep, clock: ClockDep,
-            kind: Annotated[str | None, Depends(_body_kind)]) -> Principal | None:
+def _token(request: Request, kind: str) -> str | None:
     """A key, or nothing at all for a public DSA Art. 16 user report."""
     if "authorization" in request.headers:
-        bearer_token(request)
-        return current_principal(request, session, clock)
+        return bearer_token(request)
     if kind != "user_report":
         raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' (only user reports need none)")
     return None
@@ -71,13 +61,20 @@ def _receipt(notice: Notice) -> str:
 
 
 @router.post("/notices", status_code=201)
-def create_notice(body: NoticeIn, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep,
-                  principal: Annotated[Principal | None, Depends(_sender)]) -> NoticeOut:
-    """Send a notice. User reports need no key (rate-limited per address) and are acknowledged on receipt."""
+async def create_notice(body: NoticeIn, request: Request) -> NoticeOut:
+    """Send a notice. User reports need no key (rate-limited per address) and are acknowledged on receipt.
+
+    The notice is committed together with the others arriving at the same moment (``notices.intake``); the
+    answer comes once it is durable."""
+    token = _token(request, body.kind)
+    try:
+        clean: kinds.CleanNotice | DomainError = kinds.validate(body.model_dump(exclude_none=True))
+    except DomainError as exc:
+        clean = exc  # answered after the key is checked, as before: 401 comes before 422
     address = request.client.host if request.client else None
-    notice = service.receive(session, clock, settings, principal, body.model_dump(exclude_none=True),
-                             address=address)
-    return notice_out(notice, principal)
+    accepted = await asyncio.wrap_future(app_state(request).intake.submit(token, clean, address))
+    request.state.principal = accepted.principal
+    return notice_out(accepted.notice, accepted.principal)
 
 
 @router.get("/notices")
