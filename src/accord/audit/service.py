@@ -100,8 +100,8 @@ def seal_pending(session: Session) -> int:
     """Give this transaction's events their place in the chain; called just before commit.
 
     The transaction's other rows are flushed first, so the chain's lock covers only reading the chain's head,
-    writing the events and the commit. Events still unflushed (the usual case) are written already chained in
-    one multi-row INSERT; an event that a query in the transaction flushed early gets its place by an UPDATE.
+    writing the events and the commit. Events still unflushed (the usual case) are written already chained by
+    one executemany; an event that a query in the transaction flushed early gets its place by an UPDATE.
     Events dropped with a rolled-back savepoint are neither pending nor persistent and are skipped.
     """
     pending = [e for e in session.info.pop(PENDING, []) if _alive(e)]
@@ -120,18 +120,20 @@ def seal_pending(session: Session) -> int:
         event.chain_seq, event.prev_hash = position, prev
         event.hash = prev = compute_hash(prev, event)
     if fresh:
-        for event, seq in zip(fresh, session.scalars(_INSERT, [_row(e) for e in fresh]), strict=True):
-            event.seq = seq
+        session.execute(_INSERT, [_row(e) for e in fresh])
     session.flush()
     return len(pending)
 
 
-# Built once (every write of every request seals): the lock, the chain's head, the multi-row INSERT.
+# Built once (every write of every request seals): the lock, the chain's head, the INSERT. The INSERT is an
+# executemany (pipelined by psycopg) without RETURNING: a multi-row INSERT..RETURNING is one long statement that
+# psycopg re-parses on every call, which cost more than the rest of sealing. So a fresh event's ``seq`` (the
+# database's own order) is not read back; ``id`` names an event, ``chain_seq`` places it.
 _LOCK = select(func.pg_advisory_xact_lock(_LOCK_KEY))
 _HEAD = (select(AuditEvent.chain_seq, AuditEvent.hash).where(AuditEvent.chain_seq.is_not(None))
          .order_by(AuditEvent.chain_seq.desc()).limit(1))
 _TABLE = cast(Table, AuditEvent.__table__)
-_INSERT = insert(_TABLE).returning(_TABLE.c.seq, sort_by_parameter_order=True)
+_INSERT = insert(_TABLE)
 _COLUMNS = ("id", "at", "actor", "org_id", "tag", "subject", "payload", "chain_seq", "prev_hash", "hash")
 
 

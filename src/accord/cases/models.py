@@ -24,6 +24,10 @@ _EMPTY_DICT = text("'{}'")
 
 class Case(Base):
     __tablename__ = "cases"
+    # Every column with a server default has a Python default too, so nothing needs reading back after an
+    # INSERT: without this the ORM asks for RETURNING and many cases go out as one long multi-row statement
+    # (psycopg re-parses such a statement on every call) instead of a pipelined executemany.
+    __mapper_args__ = {"eager_defaults": False}
     __table_args__ = (
         Index("ix_cases_provider_content", "provider_id", "content_key"),
         # Matches ``claims.waiting_order`` column for column, so the first page is read off the index.

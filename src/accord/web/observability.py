@@ -10,7 +10,6 @@ import contextvars
 import json
 import logging
 import re
-import secrets
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accord.db import unit_of_work
+from accord.db import random_bytes, unit_of_work
 from accord.jobs import service as jobs
 from accord.settings import Settings
 from accord.web.state import AppState
@@ -89,7 +88,7 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or secrets.token_hex(8)
+        request_id = _incoming_id(scope) or random_bytes(8).hex()
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500

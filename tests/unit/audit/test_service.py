@@ -57,7 +57,7 @@ def test_tag_must_have_three_parts(session: Session, clock: FrozenClock) -> None
 
 def test_edit_is_detected_at_the_edited_event(session: Session, clock: FrozenClock) -> None:
     events = _chain(session, clock)
-    session.execute(update(AuditEvent).where(AuditEvent.seq == events[2].seq).values(payload={"i": 99}))
+    session.execute(update(AuditEvent).where(AuditEvent.id == events[2].id).values(payload={"i": 99}))
     session.commit()
     count, broken = verify(session)
     assert count == 2
@@ -66,7 +66,7 @@ def test_edit_is_detected_at_the_edited_event(session: Session, clock: FrozenClo
 
 def test_delete_is_detected_at_the_following_event(session: Session, clock: FrozenClock) -> None:
     events = _chain(session, clock)
-    session.execute(text("DELETE FROM audit_events WHERE seq = :s"), {"s": events[1].seq})
+    session.execute(text("DELETE FROM audit_events WHERE id = :i"), {"i": events[1].id})
     session.commit()
     _, broken = verify(session)
     assert broken is not None and broken.event_id == events[2].id and "deleted" in broken.reason
