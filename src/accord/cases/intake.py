@@ -96,11 +96,20 @@ def open_or_join(
                     signals=[], title=title, state="open", sources=[], labels=[], media=[], score_reasons=[],
                     created_at=now, updated_at=now)
         session.add(case)
+        _remember(session, case)
     _merge(case, urls, signals, source, deadline_at, now)
     tag = "cases:case:open" if created else "cases:case:join"
     record(session, clock, actor, tag, subject=case.id, org_id=provider_id,
            payload={"source": source, "content_key": case.content_key})
     return case, created
+
+
+def _remember(session: Session, case: Case) -> None:
+    """A case opened inside ``prefetched_cases`` is found by the later items of the same batch, as the database
+    would find it: by its own content key."""
+    known: _OpenCases | None = session.info.get(_OPEN)
+    if known is not None:
+        known.by_key.setdefault((case.provider_id, case.content_key), case)
 
 
 def _merge(case: Case, urls: Sequence[str], signals: Sequence[dict[str, Any]], source: str,

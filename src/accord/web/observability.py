@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -62,6 +62,21 @@ class Metrics:
         self.latency = Histogram("accord_http_request_seconds", "HTTP request latency", ["route"],
                                  registry=self.registry)
         self.registry.register(_JobCollector(state))
+        self.registry.register(_IntakeCollector(state))
+
+
+class _IntakeCollector(Collector):
+    """This process's group-committed notice intake (``notices.intake``): notices per group is groups/notices."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        intake = self.state.intake
+        yield CounterMetricFamily("accord_intake_groups", "Notice groups committed by this process",
+                                  value=intake.groups)
+        yield CounterMetricFamily("accord_intake_notices", "Notices taken in by this process's group commits",
+                                  value=intake.notices)
 
 
 class _JobCollector(Collector):

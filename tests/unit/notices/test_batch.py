@@ -55,6 +55,19 @@ def test_jsonl_batch_reports_broken_json_and_atomic_keeps_nothing(session: Sessi
     assert _count(session) == 3
 
 
+def test_lines_about_the_same_content_join_the_case_an_earlier_line_opened(session: Session, clock: FrozenClock,
+                                                                           settings: Settings) -> None:
+    _, authority = org(session, clock, "authority")
+    provider, _ = org(session, clock, "provider")
+    urls = ["https://c.example/v/1", "https://C.example/v/1?utm_source=x", "https://c.example/v/2"]
+    text = "\n".join(json.dumps(payload("referral", provider.id, url=u)) for u in urls)
+    report = batch.import_batch(session, clock, settings, authority, batch.parse(text, "jsonl"))
+    assert report.accepted == 3
+    cases = [n.case_id for n in session.scalars(select(Notice).order_by(Notice.created_at, Notice.id))]
+    by_url = {n.urls[0]: n.case_id for n in session.scalars(select(Notice))}
+    assert len(set(cases)) == 2 and by_url["https://c.example/v/1"] != by_url["https://c.example/v/2"]
+
+
 def test_an_unknown_column_refuses_the_whole_file() -> None:
     with pytest.raises(InvalidInput) as caught:
         batch.parse("kind,provider_id,urls,colour\nreferral,p,https://x.example/,red\n", "csv")

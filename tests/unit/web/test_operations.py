@@ -57,3 +57,15 @@ def test_webhook_secret_shown_once(client: TestClient, factory: sessionmaker[Ses
     created = client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/hook"}, headers=a.headers)
     assert created.status_code == 201 and created.json()["secret"].startswith("whsec_")
     assert "secret" not in client.get("/v1/webhooks", headers=a.headers).json()[0]
+
+
+def test_metrics_count_intake_groups_and_notices(client: TestClient, factory: sessionmaker[Session],
+                                                 clock: FrozenClock) -> None:
+    with unit_of_work(factory) as session:
+        iru, host = make_org(session, clock, "authority"), make_org(session, clock, "provider")
+    order = {"kind": "removal_order", "provider_id": host.id, "reference": "M-1", "urls": ["https://m.example/1"],
+             "tco_types": ["incitement"], "reasons": "r", "legal_basis": "TCO Art. 3",
+             "redress": {"body": "Court", "deadline_days": 30}, "emergency": True, "emergency_reason": "now"}
+    assert client.post("/v1/notices", json=order, headers=iru.headers).status_code == 201
+    text = client.get("/metrics").text
+    assert "accord_intake_groups_total 1.0" in text and "accord_intake_notices_total 1.0" in text

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
+from accord.db import unit_of_work
 from accord.errors import DomainError, InvalidInput, NotAuthenticated
-from accord.identity.service import Principal
+from accord.identity.service import Principal, authenticate_key
 from accord.notices import batch, crossborder, feedback, kinds, outcomes, service, threat
 from accord.notices.models import Notice
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
@@ -36,13 +41,23 @@ Reader = Annotated[Principal, Depends(Scoped("notices:read"))]
 Writer = Annotated[Principal, Depends(Scoped("notices:write"))]
 
 
-def _token(request: Request, kind: str) -> str | None:
-    """A key, or nothing at all for a public DSA Art. 16 user report."""
+async def _token(request: Request) -> str | None:
+    """A key, or nothing at all for a public DSA Art. 16 user report. A dependency, so that it runs before the
+    body is read: a caller without a key hears 401 whatever it sent."""
     if "authorization" in request.headers:
         return bearer_token(request)
-    if kind != "user_report":
+    try:
+        data = json.loads(await request.body() or b"null")
+    except ValueError:
+        data = None
+    if not (isinstance(data, dict) and data.get("kind") == "user_report"):
         raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' (only user reports need none)")
     return None
+
+
+def _check_key(request: Request, token: str) -> None:
+    with unit_of_work(app_state(request).factory) as session:
+        authenticate_key(session, app_state(request).clock, token)
 
 
 def notice_out(notice: Notice, principal: Principal | None) -> NoticeOut:
@@ -60,17 +75,30 @@ def _receipt(notice: Notice) -> str:
     return f"Your report {notice.id} was received at {notice.created_at.isoformat()} (DSA Art. 16(4))."
 
 
-@router.post("/notices", status_code=201)
-async def create_notice(body: NoticeIn, request: Request) -> NoticeOut:
-    """Send a notice. User reports need no key (rate-limited per address) and are acknowledged on receipt.
+_NOTICE_BODY = {"requestBody": {"required": True,
+                                 "content": {"application/json": {"schema": NoticeIn.model_json_schema()}}}}
+
+
+@router.post("/notices", status_code=201, openapi_extra=_NOTICE_BODY)
+async def create_notice(request: Request, token: Annotated[str | None, Depends(_token)]) -> NoticeOut:
+    """Send a notice (body: ``NoticeIn``). User reports need no key (rate-limited per address) and are
+    acknowledged on receipt.
 
     The notice is committed together with the others arriving at the same moment (``notices.intake``); the
-    answer comes once it is durable."""
-    token = _token(request, body.kind)
+    answer comes once it is durable. Refusals come in the order they always did: the key (401), the body
+    (422), then the notice's own rules."""
+    raw = await request.body()
+    try:
+        body = NoticeIn.model_validate_json(raw)
+    except ValidationError as exc:
+        if token is not None:
+            await run_in_threadpool(_check_key, request, token)
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)],
+                                     body=raw) from exc
     try:
         clean: kinds.CleanNotice | DomainError = kinds.validate(body.model_dump(exclude_none=True))
     except DomainError as exc:
-        clean = exc  # answered after the key is checked, as before: 401 comes before 422
+        clean = exc  # the writer checks the key first and then answers with this
     address = request.client.host if request.client else None
     accepted = await asyncio.wrap_future(app_state(request).intake.submit(token, clean, address))
     request.state.principal = accepted.principal
