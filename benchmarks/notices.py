@@ -108,7 +108,7 @@ class _Hook(BaseHTTPRequestHandler):
 
 def _env(url: str, port: int) -> dict[str, str]:
     return {**os.environ, "ACCORD_DATABASE_URL": url, "ACCORD_FETCH_ALLOW_PRIVATE": "true", "ACCORD_MODE": "dev",
-            "ACCORD_LOG_LEVEL": "WARNING", "ACCORD_WORKER_POLL_SECONDS": "0.02", "ACCORD_PORT": str(port),
+            "ACCORD_LOG_LEVEL": "WARNING", "ACCORD_PORT": str(port),
             "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
 
 
@@ -215,7 +215,7 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/accord_bench_notices")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--threads", type=int, default=8, help="threads per client process")
+    parser.add_argument("--threads", type=int, default=16, help="connections (threads) per client process")
     parser.add_argument("--batch-lines", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
 from accord.clock import Clock
-from accord.db import is_postgres, new_id
+from accord.db import TRANSACTION_CACHE, is_postgres, new_id
 from accord.errors import Conflict, NotFound
 from accord.jobs.models import Job
 
@@ -39,7 +39,22 @@ def enqueue(
         max_attempts=max_attempts, run_after=run_after or now, created_at=now,
     )
     session.add(job)  # written with the caller's other rows
+    _wake_workers(session)
     return job
+
+
+CHANNEL = "accord_jobs"  # PostgreSQL NOTIFY channel: a job was enqueued (``worker.Wakeup`` listens)
+_NOTIFIED = TRANSACTION_CACHE + "jobs.notified"
+_NOTIFY = select(func.pg_notify(CHANNEL, ""))
+
+
+def _wake_workers(session: Session) -> None:
+    """On PostgreSQL, tell listening workers once per transaction; the notice is delivered at commit, so a
+    worker never wakes for a job it cannot see yet (SQLite workers poll)."""
+    if session.info.get(_NOTIFIED) or not is_postgres(session):
+        return
+    session.execute(_NOTIFY)
+    session.info[_NOTIFIED] = True
 
 
 def _due(now: datetime) -> Any:

@@ -9,6 +9,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+import psycopg
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.clock import Clock
@@ -18,6 +20,48 @@ from accord.jobs.models import Job
 from accord.settings import Settings
 
 log = logging.getLogger("accord.worker")
+
+
+class Wakeup:
+    """How an idle worker waits: on PostgreSQL it LISTENs on ``jobs.service.CHANNEL`` and wakes as soon as a
+    transaction that enqueued a job commits (a webhook leaves within milliseconds, and an idle worker does not
+    query the database 50 times a second to achieve it); ``seconds`` still bounds the wait, for jobs that fall
+    due later and for periodic duties. Elsewhere, or while the listening connection is down, it sleeps."""
+
+    def __init__(self, database_url: str) -> None:
+        url = make_url(database_url)
+        self._conninfo = (url.set(drivername="postgresql").render_as_string(hide_password=False)
+                          if url.get_backend_name() == "postgresql" else None)
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+
+    def wait(self, seconds: float) -> None:
+        conn = self._listening()
+        if conn is None:
+            time.sleep(seconds)
+            return
+        try:
+            for _ in conn.notifies(timeout=seconds, stop_after=1):
+                pass
+        except psycopg.Error:
+            log.warning("lost the job notification connection; polling until it is back")
+            self.close()
+            time.sleep(seconds)
+
+    def _listening(self) -> psycopg.Connection[tuple[object, ...]] | None:
+        if self._conninfo is None:
+            return None
+        if self._conn is None or self._conn.closed:
+            try:
+                self._conn = psycopg.connect(self._conninfo, autocommit=True)
+                self._conn.execute(f"LISTEN {service.CHANNEL}")
+            except psycopg.Error:
+                self._conn = None
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 @dataclass
@@ -83,7 +127,11 @@ class Worker:
         registry.load_all()
         log.info("worker started", extra={"worker_id": self.worker_id})
         started = time.monotonic()
-        while stop_after is None or time.monotonic() - started < stop_after:
-            self.run_duties(time.monotonic())
-            if not self.run_once():
-                time.sleep(self.settings.worker_poll_seconds)
+        wakeup = Wakeup(self.settings.database_url)
+        try:
+            while stop_after is None or time.monotonic() - started < stop_after:
+                self.run_duties(time.monotonic())
+                if not self.run_once():
+                    wakeup.wait(self.settings.worker_poll_seconds)
+        finally:
+            wakeup.close()
