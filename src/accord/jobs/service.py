@@ -53,7 +53,8 @@ def _wake_workers(session: Session) -> None:
     worker never wakes for a job it cannot see yet (SQLite workers poll)."""
     if session.info.get(_NOTIFIED) or not is_postgres(session):
         return
-    session.execute(_NOTIFY)
+    with session.no_autoflush:  # the job and the caller's rows are still written together at commit
+        session.execute(_NOTIFY)
     session.info[_NOTIFIED] = True
 
 
