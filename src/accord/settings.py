@@ -54,7 +54,8 @@ class Settings(BaseSettings):
         2.0, description="Retry delay after attempt n is base * 2**(n-1) (exponential backoff)."
     )
     job_max_attempts: int = Field(6, description="Attempts before a job is dead-lettered.")
-    worker_poll_seconds: float = Field(0.5, description="How often an idle worker looks for due jobs.")
+    worker_poll_seconds: float = Field(
+        0.5, description="How often an idle worker looks for due jobs (on PostgreSQL a new job wakes it at once).")
     webhook_timeout_seconds: float = Field(10.0, description="Time limit for one webhook delivery.")
     fetch_allow_private: bool = Field(
         False,

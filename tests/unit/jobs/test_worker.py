@@ -50,16 +50,11 @@ def test_a_committed_job_wakes_a_listening_worker_at_once(factory: sessionmaker[
         wakeup.close()
 
 
-def test_without_postgresql_the_worker_sleeps_its_poll_interval() -> None:
-    wakeup = Wakeup("sqlite:///unused.db")
+@pytest.mark.parametrize("url", ["sqlite:///unused.db", "postgresql+psycopg://nobody@127.0.0.1:1/none"],
+                         ids=["sqlite", "unreachable-postgresql"])
+def test_without_a_listening_connection_the_worker_sleeps_its_poll_interval(url: str) -> None:
+    wakeup = Wakeup(url)
     started = time.monotonic()
     wakeup.wait(0.05)
     assert time.monotonic() - started >= 0.05
     wakeup.close()
-
-
-def test_an_unreachable_database_falls_back_to_polling() -> None:
-    wakeup = Wakeup("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    started = time.monotonic()
-    wakeup.wait(0.05)
-    assert time.monotonic() - started >= 0.05
