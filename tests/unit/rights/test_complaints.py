@@ -86,7 +86,8 @@ def test_a_reversal_reinstates_from_preservation_and_tells_the_issuer(
                                 reviewer_id=world.reviewer_id)
     assert item.reinstated_at == clock.now()
     tags = list(session.scalars(select(AuditEvent.tag).order_by(AuditEvent.seq)))
-    assert tags[-3:] == ["rights:complaint:decide", "rights:preservation:access", "rights:content:reinstate"]
+    assert tags[-4:] == ["rights:complaint:decide", "rights:preservation:access", "rights:content:reinstate",
+                         "rights:complainant:inform"]
     jobs = list(session.scalars(select(Job).where(Job.kind == "webhook.deliver")))
     assert [job.payload["event"] for job in jobs] == ["complaint.reversed"]
     assert jobs[0].org_id == world.authority.id
