@@ -94,18 +94,21 @@ def acknowledge_complaint(session: Session, clock: Clock, settings: Settings, co
 
 
 def inform_complainant(session: Session, clock: Clock, settings: Settings, actor: Actor,
-                       complaint: Complaint) -> str:
-    """TCO Art. 10(2), DSA Art. 20(5): the reasoned decision on the complaint and the further redress."""
-    token = mint(session, clock, provider_id=complaint.provider_id, about="complaint", subject_id=complaint.id,
-                 decision_id=complaint.decision_id, contact=complaint.contact)
-    queued = mail.queue(session, clock, settings, mail.Mail(
-        str(complaint.contact or ""), "The decision on your complaint",
-        complaint_decision_text(complaint) + f"\nThe decision and its reasons: {status_url(settings, token)}\n"),
-        org_id=complaint.provider_id)
+                       complaint: Complaint) -> bool:
+    """TCO Art. 10(2), DSA Art. 20(5): the reasoned decision on the complaint and the further redress, e-mailed
+    with a fresh link when the contact is an address (the link given on filing shows it in any case)."""
+    mailed = mail.enabled(settings) and mail.is_address(complaint.contact)
+    if mailed:
+        token = mint(session, clock, provider_id=complaint.provider_id, about="complaint",
+                     subject_id=complaint.id, decision_id=complaint.decision_id, contact=complaint.contact)
+        mail.queue(session, clock, settings, mail.Mail(
+            str(complaint.contact), "The decision on your complaint",
+            complaint_decision_text(complaint) + f"\nThe decision and its reasons: {status_url(settings, token)}\n"),
+            org_id=complaint.provider_id)
     record(session, clock, actor, "rights:complainant:inform", subject=complaint.id, org_id=complaint.provider_id,
            payload={"decision_id": complaint.decision_id, "provider_id": complaint.provider_id,
-                    "outcome": complaint.outcome, "by": complaint.by, "mailed": queued is not None})
-    return token
+                    "outcome": complaint.outcome, "by": complaint.by, "mailed": mailed})
+    return mailed
 
 
 def complaint_decision_text(complaint: Complaint) -> str:
