@@ -112,8 +112,12 @@ def inform_complainant(session: Session, clock: Clock, settings: Settings, actor
 
 
 def complaint_decision_text(complaint: Complaint) -> str:
-    verdict = ("We reversed our decision: the content is reinstated." if complaint.outcome == "reversed"
-               else "We keep our decision.")
+    if complaint.outcome != "reversed":
+        verdict = "We keep our decision."
+    elif complaint.by == "uploader":
+        verdict = "We reversed our decision: the content is reinstated."
+    else:
+        verdict = "We reversed our decision: we act on the content you reported."
     return (f"{verdict}\nReasons: {complaint.reasons}\n"
             f"If you disagree, you may {OUT_OF_COURT}, or {COURTS}.\n")
 

@@ -125,3 +125,20 @@ def test_complaints_close_six_months_after_the_decision(session: Session, clock:
     with pytest.raises(Conflict):
         complaints.file_complaint(session, clock, ACTOR, provider_id=world.provider.id, decision_id=decision_id,
                                   complainant=UPLOADER, statement="late")
+
+
+def test_a_public_notifier_contests_through_the_report_it_holds(session: Session, clock: FrozenClock,
+                                                                world: World) -> None:
+    decision_id = history.decision(session, clock, world.provider.id, action="no_action", notice_ids=["ntc_mine"])
+    mine = Complainant("notifier", contact="reader@example.org", notice_id="ntc_mine")
+    complaint = complaints.file_complaint(session, clock, ACTOR, provider_id=world.provider.id,
+                                          decision_id=decision_id, complainant=mine, statement="It is propaganda.")
+    assert (complaint.by, complaint.filed_by_org_id) == ("notifier", None)
+    stranger = Complainant("notifier", contact="other@example.org", notice_id="ntc_other")
+    with pytest.raises(NotFound):
+        complaints.file_complaint(session, clock, ACTOR, provider_id=world.provider.id, decision_id=decision_id,
+                                  complainant=stranger, statement="Me too.")
+    removed = history.decision(session, clock, world.provider.id, action="remove", notice_ids=["ntc_mine"])
+    with pytest.raises(Conflict, match="no action"):
+        complaints.file_complaint(session, clock, ACTOR, provider_id=world.provider.id, decision_id=removed,
+                                  complainant=mine, statement="More.")
