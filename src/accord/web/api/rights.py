@@ -77,12 +77,14 @@ def decide_complaint(complaint_id: str, body: ComplaintDecisionIn, principal: Wr
 
 
 @router.post("/user-notices", status_code=201)
-def issue_user_notice(body: UserNoticeIn, principal: Writer, session: SessionDep,
-                      clock: ClockDep) -> UserNoticeIssuedOut:
-    """Inform the uploader (TCO Art. 11, DSA Art. 17), or hold the notice during non-disclosure."""
+def issue_user_notice(body: UserNoticeIn, principal: Writer, session: SessionDep, clock: ClockDep,
+                      settings: SettingsDep) -> UserNoticeIssuedOut:
+    """Inform the uploader (TCO Art. 11, DSA Art. 17), e-mailed when the contact is an address, or hold the
+    notice during non-disclosure."""
     issued = user_notices.issue_user_notice(
         session, clock, principal.actor, provider_id=principal.org_id, decision_id=body.decision_id,
-        uploader_contact=body.uploader_contact, facts=body.facts, nondisclosure_until=body.nondisclosure_until)
+        uploader_contact=body.uploader_contact, facts=body.facts, nondisclosure_until=body.nondisclosure_until,
+        settings=settings)
     out = UserNoticeIssuedOut.model_validate(issued.notice)
     out.complaint_path = user_notices.NOTICE_PATH + issued.token if issued.token else None
     return out
