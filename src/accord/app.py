@@ -35,6 +35,7 @@ from accord.web.ui import narratives as narratives_ui
 from accord.web.ui import notices as notices_ui
 from accord.web.ui import policies as policies_ui
 from accord.web.ui import rights as rights_ui
+from accord.web.ui import status as status_ui
 from accord.web.ui import transparency as transparency_ui
 from accord.web.ui import views
 
@@ -60,6 +61,7 @@ UI_ROUTERS: list[APIRouter] = [
     rights_ui.router,
     transparency_ui.router,
     narratives_ui.router,
+    status_ui.router,
 ]
 # What a `--role matcher` process serves: only hashing and matching.
 MATCHER_ROUTERS: list[APIRouter] = [matching_api.router]

@@ -48,6 +48,8 @@ class DemoWorld:
 
     orgs: dict[str, Organisation] = field(default_factory=dict)
     credentials: list[DemoCredential] = field(default_factory=list)
+    # Capability links (status pages) worth opening, as (what, URL); printed once with the logins.
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 Seeder = Callable[[Session, Clock, Settings, DemoWorld], None]
@@ -60,6 +62,7 @@ SEEDER_MODULES: list[str] = [
     "accord.banks.demo",
     "accord.transparency.demo",
     "accord.cases.demo",
+    "accord.rights.demo",  # after transparency: it answers a complaint about one of that year's removals
 ]
 
 

@@ -63,6 +63,14 @@ class Conflict(DomainError):
     exit_code = 5
 
 
+class ContestBeforeCourts(Conflict):
+    """A removal that executed a removal order is contested before the courts of the issuing Member State
+    (TCO Art. 9), not through the provider's complaint mechanism; ``extra`` carries the order's redress."""
+
+    slug = "contest-before-courts"
+    title = "Contested before the courts (TCO Art. 9)"
+
+
 class DeadlineMissed(DomainError):
     slug = "deadline-missed"
     title = "Deadline missed"
@@ -100,6 +108,7 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     PermissionDenied,
     NotFound,
     Conflict,
+    ContestBeforeCourts,
     DeadlineMissed,
     PayloadTooLarge,
     RateLimited,

@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     index_snapshot_dir: Path = Field(
         Path("var/index"), description="Where matcher processes keep on-disk index snapshots."
     )
+    smtp_host: str | None = Field(
+        None, description="SMTP server that e-mails complainants, notifiers and uploaders their outcome and status "
+        "link. Unset: no e-mail is sent; the status pages still work.")
+    smtp_port: int = Field(587, description="Port of the SMTP server (587 submission with STARTTLS, 25 relay).")
+    smtp_username: str | None = Field(None, description="SMTP login, if the server wants one.")
+    smtp_password: str | None = Field(None, description="SMTP password, if the server wants one.")
+    smtp_from: str = Field("Accord <no-reply@accord.invalid>", description="The From address of Accord's e-mail.")
+    smtp_starttls: bool = Field(
+        True, description="Upgrade the SMTP connection with STARTTLS (and refuse to send when the server cannot)."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -60,6 +60,7 @@ def test_demo_is_seeded_once_and_audit_verifies(db: str, tmp_path: Path) -> None
     code, out = invoke("demo", "--credentials-file", str(creds))
     assert code == 0, out
     assert "acc_" in creds.read_text()
+    assert "complainant's status page: http://" in out and "/status/" in creds.read_text()
     orgs = json.loads(invoke("org", "list", "--json")[1])
     assert sorted(o["kind"] for o in orgs)[:6] == sorted(
         ["authority", "provider", "provider", "trusted_flagger", "civil_society", "coordinator"]

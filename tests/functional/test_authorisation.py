@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord import demo
+from accord.app import UI_ROUTERS
 from accord.audit.models import AuditEvent
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
@@ -137,3 +138,31 @@ def test_no_organisation_reaches_another_organisations_objects(
             )
     assert probed > 0
 
+
+
+def capability_routes() -> list[tuple[str, str]]:
+    """Every page opened by a capability token instead of a key or a login (``/status/{token}``, ...)."""
+    found = []
+    for router in UI_ROUTERS:
+        for route in router.routes:
+            path, methods = getattr(route, "path", ""), getattr(route, "methods", None) or set()
+            if "{token}" in path:
+                found.extend((method, path) for method in sorted(methods) if method != "HEAD")
+    return found
+
+
+def test_capability_pages_open_nothing_without_their_token(app: FastAPI, client: TestClient,
+                                                           factory: sessionmaker[Session], clock: FrozenClock,
+                                                           settings: Settings) -> None:
+    with unit_of_work(factory) as session:
+        world = demo.seed(session, clock, settings)
+        assert world is not None and world.links
+        key = identity.create_key(session, clock, TEST_ACTOR, org_id=world.orgs["smallvideo"].id)[1]
+    routes = capability_routes()
+    assert ("GET", "/status/{token}") in routes
+    for method, path in routes:
+        for token in ("x", "A" * 32, world.links[0][1].rsplit("/", 1)[1][:-1]):
+            response = client.request(method, _fill(path, token), data={"statement": "x"},
+                                      headers={"Authorization": f"Bearer {key}"})
+            assert response.status_code == 404, f"{method} {path} opened {token!r}: {response.status_code}"
+    assert client.get(world.links[0][1].removeprefix(settings.public_base_url)).status_code == 200

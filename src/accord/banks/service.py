@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import record
+from accord.banks.labels import canonical_labels
 from accord.banks.models import (
     Bank,
     BankChange,
     BankEntry,
     BankKind,
-    BehaviourLabel,
     EntryState,
     EntryVote,
     ListSource,
@@ -173,11 +173,9 @@ def fingerprint(signal_type: str, value: str) -> str:
 
 
 def check_details(details: EntryDetails) -> EntryDetails:
-    """Refuse labels outside GIFCT's taxonomy, unknown list sources and oversized tags, naming the culprit."""
-    known = {label.value for label in BehaviourLabel}
-    for label in details.labels:
-        if label not in known:
-            raise InvalidInput(f"unknown label {label!r}; known: {', '.join(sorted(known))}", field="labels")
+    """Refuse labels outside GIFCT's taxonomy, unknown list sources and oversized tags, naming the culprit; the
+    details come back with each label in its canonical spelling (GIFCT's US spellings are aliases)."""
+    details = replace(details, labels=canonical_labels(details.labels))
     for tag in details.incident_tags:
         if not tag.strip() or len(tag) > MAX_TAG_LENGTH:
             raise InvalidInput(f"an incident tag has 1 to {MAX_TAG_LENGTH} characters", field="incident_tags")
@@ -232,7 +230,7 @@ def add_entries(
     for signal in signals:
         clean = check_signal(signal)
         checked.setdefault(fingerprint(clean.type, clean.value), clean)
-    check_details(details)
+    details = check_details(details)
     details = replace(details, incident_tags=sorted({*details.incident_tags, *incident_tags_of(session, clock, bank)}))
     state = entry_state_for(bank, principal, imported=imported)
     existing = _existing(session, bank, list(checked))
@@ -350,7 +348,7 @@ def update_details(session: Session, clock: Clock, principal: Principal, bank: B
     """Replace an entry's labels, tags, entity, list source, note and metadata."""
     if not can_curate(bank, principal):
         raise PermissionDenied("only the bank's curator edits its entries")
-    check_details(details)
+    details = check_details(details)
     entry.labels, entry.incident_tags = sorted(set(details.labels)), sorted(set(details.incident_tags))
     entry.entity, entry.list_source, entry.note = details.entity, details.list_source, details.note
     entry.metadata_ = dict(details.metadata)

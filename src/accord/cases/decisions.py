@@ -231,6 +231,8 @@ def _record(session: Session, clock: Clock, actor: Actor, case: Case, decision: 
     }
     record(session, clock, actor, "cases:decision:create", subject=decision.id, org_id=case.provider_id,
            payload=payload)
+    if decision.notice_ids:  # DSA Art. 16(5): public notifiers learn the decision on their report
+        enqueue(session, clock, "rights.inform_notifiers", {"decision_id": decision.id}, org_id=case.provider_id)
     if decision.action in ("remove", "disable"):
         enqueue(session, clock, "rights.after_decision", {**payload, "decision_id": decision.id,
                 "case": _case_snapshot(case)}, org_id=case.provider_id)

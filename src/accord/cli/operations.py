@@ -93,11 +93,14 @@ def demo(
     lines = [f"{c.kind:16} {c.org:34} {c.email:34} {c.password:18} {c.api_key}" for c in world.credentials]
     header = f"{'kind':16} {'organisation':34} {'login email':34} {'password':18} API key"
     credentials_file.parent.mkdir(parents=True, exist_ok=True)
-    credentials_file.write_text("\n".join([header, *lines]) + "\n")
+    links = [f"{what}: {url}" for what, url in world.links]
+    credentials_file.write_text("\n".join([header, *lines, *links]) + "\n")
     credentials_file.chmod(0o600)
     console.rule("[bold]Accord demo: these logins and keys are shown once[/bold]")
     console.print(header, *lines, sep="\n", soft_wrap=True)
     console.rule(f"[dim]also in {credentials_file} (delete it once noted)[/dim]")
+    if links:  # capability links: only their hash is stored, so they are shown here, once
+        console.print(*links, sep="\n", soft_wrap=True)
 
 
 @audit_app.command("verify")

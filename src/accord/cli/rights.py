@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli.context import OPERATOR, clock, output, session_scope
+from accord.cli.context import OPERATOR, clock, output, session_scope, settings
 from accord.cli.transparency import resolve_org
 from accord.rights import complaints, preservation, user_notices
 
@@ -40,6 +40,6 @@ def list_preserved(org: OrgOpt = None, as_json: JsonOpt = False) -> None:
 def run_duties(as_json: JsonOpt = False) -> None:
     """Release due user notices and purge expired preserved items now (the worker does this by itself)."""
     with session_scope() as session:
-        released = user_notices.release_due(session, clock(), OPERATOR)
+        released = user_notices.release_due(session, clock(), OPERATOR, settings())
         purged = preservation.purge_expired(session, clock(), OPERATOR)
     output([{"released": released, "purged": purged}], as_json=as_json, title="duties", single=True)

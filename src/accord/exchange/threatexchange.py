@@ -27,6 +27,7 @@ from threatexchange.extensions.manifest import ThreatExchangeExtensionManifest
 from threatexchange.signal_type.signal_base import SignalType as TxSignalType
 
 from accord.banks import service as banks
+from accord.banks.labels import known_labels
 from accord.banks.models import Bank
 from accord.banks.service import EntryDetails, NewSignal
 from accord.clock import Clock
@@ -241,7 +242,7 @@ def _import_one(session: Session, clock: Clock, principal: Principal, bank: Bank
     if name is None:
         return
     tags = sorted({tag for opinion in metadata.get_as_opinions() for tag in opinion.tags})
-    details = EntryDetails(metadata={"exchange": source, "tags": tags})
+    details = EntryDetails(labels=known_labels(tags), metadata={"exchange": source, "tags": tags})
     try:
         banks.add_entries(session, clock, principal, bank, [NewSignal(name, value)], details,
                           origin=f"{source}#{name}:{value[:200]}", imported=True)

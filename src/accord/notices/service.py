@@ -27,6 +27,7 @@ from accord.db import TRANSACTION_CACHE, new_id
 from accord.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
+from accord.jobs.service import enqueue
 from accord.jobs.webhooks import emit, listeners, prefetch_listeners
 from accord.notices import kinds
 from accord.notices.models import InformationNotice, Notice, OperationalHold
@@ -624,6 +625,9 @@ def extend_nondisclosure(session: Session, clock: Clock, principal: Principal, n
     notice.nondisclosure_extended = True
     record(session, clock, principal.actor, "notices:nondisclosure:extend", subject=notice.id,
            payload={**_facts(notice), "until": _iso(notice.nondisclosure_until)})
+    # The extension also reaches user notices already held for the order's case (rights follows it).
+    enqueue(session, clock, "rights.follow_nondisclosure", {"provider_id": notice.provider_id,
+            "case_id": notice.case_id, "until": _iso(notice.nondisclosure_until)}, org_id=notice.provider_id)
     return notice
 
 

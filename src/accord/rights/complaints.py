@@ -1,9 +1,16 @@
 """Complaints against decisions (TCO Art. 10, DSA Art. 20).
 
-The uploader contests a restriction; the notifier contests a ``no_action``. The provider answers within two
-weeks: it keeps its decision (``upheld``, reasons mandatory) or reverses it, which reinstates the content from
-the preservation store, tells the issuer of the notices behind the decision, and is counted in the reports.
-Only a human reviewer decides (TCO Art. 10(1) needs a review, DSA Art. 20(6) human staff).
+The uploader contests a restriction; the notifier contests a ``no_action`` (or a mere restriction). The
+provider answers within two weeks: it keeps its decision (``upheld``, reasons mandatory) or reverses it, which
+reinstates the content from the preservation store, tells the issuer of the notices behind the decision, and is
+counted in the reports. Only a human reviewer decides (TCO Art. 10(1) needs a review, DSA Art. 20(6) human
+staff). The complainant receives a link to follow the complaint and, once decided, the reasoned decision
+(``rights.delivery``).
+
+A removal that executed a removal order is not the provider's to review: the uploader contests the order before
+the courts of the issuing Member State (TCO Art. 9(2)), so such a complaint is refused with the order's redress
+(``ContestBeforeCourts``). Removals under the provider's own terms and Art. 5 specific measures stay open to
+complaint (Art. 10(1)).
 """
 
 from __future__ import annotations
@@ -18,17 +25,24 @@ from sqlalchemy.orm import Session
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
 from accord.db import new_id
-from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from accord.errors import Conflict, ContestBeforeCourts, DomainError, InvalidInput, NotFound, PermissionDenied
 from accord.identity.models import Member
 from accord.jobs import webhooks
-from accord.rights import reinstatement, user_notices
-from accord.rights.decisions import RESTRICTING_ACTIONS, Decision, find_decision, notice_issuers
+from accord.rights import delivery, reinstatement, user_notices
+from accord.rights.decisions import (
+    RESTRICTING_ACTIONS,
+    Decision,
+    find_decision,
+    notice_issuers,
+    orders_executed,
+)
 from accord.rights.models import Complaint
 from accord.settings import Settings
 
 ANSWER_WITHIN: Final = timedelta(days=14)  # TCO Art. 10(2): "within two weeks"
 FILE_WITHIN: Final = timedelta(days=183)  # DSA Art. 20(1): at least six months after the decision
 REVIEWER_ROLES: Final = ("admin", "reviewer")
+NOTIFIER_CONTESTS: Final = ("no_action", "restrict")  # DSA Art. 20(1)(a): whether or not to act, or how little
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,15 @@ class Complainant:
     by: str
     org_id: str | None = None
     contact: str | None = None
+    notice_id: str | None = None  # a public notifier's report, proven by the status link they hold
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A complaint just filed, with the token of the link that follows it (shown once, never stored)."""
+
+    complaint: Complaint
+    status_token: str
 
 
 def file_complaint(
@@ -67,15 +90,36 @@ def file_complaint(
 
 def _check_standing(session: Session, decision: Decision, complainant: Complainant) -> None:
     if complainant.by == "uploader":
-        if decision.action not in RESTRICTING_ACTIONS:
-            raise Conflict("nothing was restricted, so the uploader has nothing to contest", field="decision_id")
+        _check_uploader(session, decision)
         return
     if complainant.by != "notifier":
         raise InvalidInput("a complaint is by the uploader or the notifier", field="by")
-    if decision.action != "no_action":
-        raise Conflict("a notifier contests only a decision to take no action", field="decision_id")
-    if complainant.org_id not in notice_issuers(session, decision.notice_ids):
+    if decision.action not in NOTIFIER_CONTESTS:
+        raise Conflict("a notifier contests only a decision to take no action or only to restrict",
+                       field="decision_id")
+    linked = complainant.notice_id is not None and complainant.notice_id in decision.notice_ids
+    if not linked and complainant.org_id not in notice_issuers(session, decision.notice_ids):
         raise NotFound(f"no decision {decision.id!r}")
+
+
+def _check_uploader(session: Session, decision: Decision) -> None:
+    if decision.action not in RESTRICTING_ACTIONS:
+        raise Conflict("nothing was restricted, so the uploader has nothing to contest", field="decision_id")
+    orders = orders_executed(session, decision)
+    if orders:
+        raise ContestBeforeCourts(
+            "this removal executed a removal order; it is contested before the courts of the issuing Member State"
+            f" (TCO Art. 9), not by a complaint to the provider: {'; '.join(o.sentence() for o in orders)}",
+            field="decision_id", contest_under="TCO Art. 9", redress=[o.as_dict() for o in orders])
+
+
+def standing_refusal(session: Session, decision: Decision, complainant: Complainant) -> DomainError | None:
+    """Why ``complainant`` may not complain about ``decision`` (None: they may), for pages that offer the form."""
+    try:
+        _check_standing(session, decision, complainant)
+    except DomainError as exc:
+        return exc
+    return None
 
 
 def decide_complaint(
@@ -98,6 +142,7 @@ def decide_complaint(
     _record_decision(session, clock, actor, complaint)
     if outcome == "reversed":
         _reverse(session, clock, settings, actor, complaint)
+    delivery.inform_complainant(session, clock, settings, actor, complaint)
     return complaint
 
 
@@ -172,25 +217,42 @@ def get_visible(session: Session, *, org_id: str, complaint_id: str) -> Complain
 
 
 def file_as(
-    session: Session, clock: Clock, actor: Actor, *, org_id: str, decision_id: str, by: str, statement: str,
-    contact: str | None,
-) -> Complaint:
+    session: Session, clock: Clock, settings: Settings, actor: Actor, *, org_id: str, decision_id: str, by: str,
+    statement: str, contact: str | None,
+) -> Filed:
     """File through the API: a provider on its uploader's behalf, or a notifier organisation for itself."""
     if by == "uploader":
-        return file_complaint(session, clock, actor, provider_id=org_id, decision_id=decision_id,
-                              complainant=Complainant("uploader", contact=contact), statement=statement)
-    provider_id = find_decision(session, decision_id).provider_id
-    return file_complaint(session, clock, actor, provider_id=provider_id, decision_id=decision_id,
-                          complainant=Complainant("notifier", org_id=org_id, contact=contact), statement=statement)
+        complaint = file_complaint(session, clock, actor, provider_id=org_id, decision_id=decision_id,
+                                   complainant=Complainant("uploader", contact=contact), statement=statement)
+    else:
+        provider_id = find_decision(session, decision_id).provider_id
+        complaint = file_complaint(session, clock, actor, provider_id=provider_id, decision_id=decision_id,
+                                   complainant=Complainant("notifier", org_id=org_id, contact=contact),
+                                   statement=statement)
+    return Filed(complaint, delivery.acknowledge_complaint(session, clock, settings, complaint))
 
 
 PUBLIC = Actor("public:notice-link", None)
 
 
-def file_from_notice(session: Session, clock: Clock, *, token: str, statement: str,
-                     contact: str | None) -> Complaint:
+def file_from_notice(session: Session, clock: Clock, settings: Settings, *, token: str, statement: str,
+                     contact: str | None) -> Filed:
     """The uploader contests through the link in their user notice; the token opens only that notice."""
     notice = user_notices.by_token(session, token)
-    return file_complaint(session, clock, PUBLIC, provider_id=notice.provider_id, decision_id=notice.decision_id,
-                          complainant=Complainant("uploader", contact=contact or notice.uploader_contact),
-                          statement=statement)
+    complaint = file_complaint(session, clock, PUBLIC, provider_id=notice.provider_id,
+                               decision_id=notice.decision_id,
+                               complainant=Complainant("uploader", contact=contact or notice.uploader_contact),
+                               statement=statement)
+    return Filed(complaint, delivery.acknowledge_complaint(session, clock, settings, complaint))
+
+
+def file_from_report(session: Session, clock: Clock, settings: Settings, *, token: str, statement: str,
+                     contact: str | None) -> Filed:
+    """A public notifier contests the decision on their report through its status link (DSA Art. 20(1))."""
+    link = delivery.link_by_token(session, token)
+    if link is None or link.about != "notice" or link.decision_id is None:
+        raise NotFound("this link is not valid")
+    complainant = Complainant("notifier", contact=contact or link.contact, notice_id=link.subject_id)
+    complaint = file_complaint(session, clock, PUBLIC, provider_id=link.provider_id, decision_id=link.decision_id,
+                               complainant=complainant, statement=statement)
+    return Filed(complaint, delivery.acknowledge_complaint(session, clock, settings, complaint))

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from accord.audit.models import AuditEvent
 from accord.clock import as_utc
 from accord.errors import NotFound
+from accord.identity.models import Organisation
+from accord.notices.models import Notice
 
 DECISION_TAG = "cases:decision:create"
 NOTICE_RECEIVE_TAG = "notices:notice:receive"
@@ -73,3 +75,42 @@ def notice_issuers(session: Session, notice_ids: Iterable[str]) -> set[str]:
         select(AuditEvent.payload).where(AuditEvent.tag == NOTICE_RECEIVE_TAG, AuditEvent.subject.in_(ids))
     )
     return {str(payload["issuer_id"]) for payload in rows if payload.get("issuer_id")}
+
+
+@dataclass(frozen=True)
+class OrderRedress:
+    """How a removal order is contested (TCO Art. 9, Annex I section G): where and by when."""
+
+    reference: str
+    member_state: str | None
+    issuer: str | None
+    body: str
+    deadline_days: int | None
+    national_law: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"order_reference": self.reference, "member_state": self.member_state, "issuer": self.issuer,
+                "body": self.body, "deadline_days": self.deadline_days, "national_law": self.national_law}
+
+    def sentence(self) -> str:
+        days = f" within {self.deadline_days} days" if self.deadline_days else ""
+        where = f" of {self.member_state}" if self.member_state else " of the issuing Member State"
+        return (f"removal order {self.reference} is contested before the courts{where} (TCO Art. 9): "
+                f"{self.body}{days}")
+
+
+def orders_executed(session: Session, decision: Decision) -> list[OrderRedress]:
+    """The removal orders a removal or disabling executed, with their redress; none for any other decision."""
+    if decision.action not in ("remove", "disable") or not decision.notice_ids:
+        return []
+    query = select(Notice, Organisation.name).outerjoin(Organisation, Organisation.id == Notice.issuer_id).where(
+        Notice.id.in_(decision.notice_ids), Notice.kind == "removal_order").order_by(Notice.id)
+    return [_redress(notice, issuer) for notice, issuer in session.execute(query)]
+
+
+def _redress(notice: Notice, issuer: str | None) -> OrderRedress:
+    redress = dict(notice.details.get("redress") or {})
+    days = redress.get("deadline_days")
+    return OrderRedress(reference=str(notice.reference or notice.id), member_state=notice.member_state,
+                        issuer=issuer, body=str(redress.get("body") or "the competent court"),
+                        deadline_days=int(days) if days else None, national_law=redress.get("national_law"))

@@ -18,6 +18,7 @@ COMPLAINT_STATES = ("pending", "decided")
 COMPLAINT_OUTCOMES = ("upheld", "reversed")
 COMPLAINANTS = ("uploader", "notifier")
 USER_NOTICE_STATES = ("held", "sent")
+STATUS_ABOUT = ("complaint", "notice")
 
 
 class Complaint(Base):
@@ -60,6 +61,24 @@ class UserNotice(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class StatusLink(Base):
+    """A capability link to a status page: a complainant's complaint, or a public notifier's notice and the
+    decision on it (DSA Art. 16(5), 20(5)). Each message sent carries its own link; only the SHA-256 of the
+    token is kept, so the database never holds a working link."""
+
+    __tablename__ = "rights_status_links"
+    __table_args__ = (Index("ix_rights_status_links_about_subject", "about", "subject_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    about: Mapped[str] = mapped_column(String(12))
+    subject_id: Mapped[str] = mapped_column(String(40))  # the complaint or the notice
+    decision_id: Mapped[str | None] = mapped_column(String(40))
+    contact: Mapped[str | None] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
 
 
 class PreservedItem(Base):

@@ -2,8 +2,13 @@
 
 A removal order may carry a non-disclosure decision (TCO Art. 11(3)): the notice is then held and released by
 a periodic duty when the period ends, at most six weeks plus six more after issue. The notice's link carries a
-token that opens one public page (the notice and its complaint form); only the token's SHA-256 is stored, and
-the link reaches the uploader through the provider (webhook ``user_notice.send``).
+token that opens one public page (the notice and its complaint form, also at ``/status/<token>``); only the
+token's SHA-256 is stored, and the link reaches the uploader through the provider (webhook ``user_notice.send``)
+and, when the uploader's contact is an e-mail address, by e-mail (``rights.delivery``).
+
+An issuer that extends the non-disclosure period (Art. 11(3)) extends it for notices already held too
+(``follow_nondisclosure``), and a held notice is never released while an order behind its decision is still
+under non-disclosure.
 """
 
 from __future__ import annotations
@@ -23,7 +28,11 @@ from accord.clock import Clock, as_utc
 from accord.db import new_id
 from accord.errors import InvalidInput, NotFound
 from accord.jobs import webhooks
+from accord.notices.service import nondisclosure_until_for_case
+from accord.rights import delivery
+from accord.rights.decisions import find_decision
 from accord.rights.models import UserNotice
+from accord.settings import Settings
 
 MAX_NONDISCLOSURE: Final = timedelta(weeks=12)  # six weeks, renewable once for six more (TCO Art. 11(3))
 NOTICE_PATH: Final = "/ui/rights/n/"
@@ -44,12 +53,14 @@ def token_hash(token: str) -> str:
 
 def issue_user_notice(
     session: Session, clock: Clock, actor: Actor, *, provider_id: str, decision_id: str, uploader_contact: str,
-    facts: Mapping[str, Any], nondisclosure_until: datetime | None,
+    facts: Mapping[str, Any], nondisclosure_until: datetime | None, settings: Settings | None = None,
 ) -> IssuedNotice:
     """Tell the uploader about a decision, or hold the notice while a non-disclosure period runs.
 
     ``facts``: ``what`` was removed, ``why``, the ``ground`` relied on, whether ``automated`` means were used,
-    and optionally ``action`` (remove, disable, restrict) and ``order_reference``.
+    and optionally ``action`` (remove, disable, restrict), ``order_reference`` and ``order_redress`` (how the
+    order is contested, TCO Art. 9). With ``settings``, the notice is also e-mailed when the contact is an
+    address.
     """
     now = clock.now()
     until = _check_nondisclosure(now, nondisclosure_until)
@@ -64,7 +75,7 @@ def issue_user_notice(
     if until is not None:
         _audit(session, clock, actor, "hold", notice)
         return IssuedNotice(notice, None)
-    return IssuedNotice(notice, send(session, clock, actor, notice))
+    return IssuedNotice(notice, send(session, clock, actor, notice, settings))
 
 
 def _check_nondisclosure(now: datetime, until: datetime | None) -> datetime | None:
@@ -89,33 +100,84 @@ def compose_text(facts: Mapping[str, Any]) -> str:
         f"Why: {facts['why']}\n"
         f"Ground: {facts['ground']}\n"
         f"{automated} in this decision.\n"
-        "How to contest: follow the link in this notice to file a complaint; we answer within two weeks, with"
-        " reasons if we keep our decision (TCO Art. 10). You may also challenge the decision or a removal order"
-        " before the courts of the Member State concerned (TCO Art. 9) or an out-of-court body (DSA Art. 21)."
+        f"{_how_to_contest(facts)}"
     )
 
 
-def send(session: Session, clock: Clock, actor: Actor, notice: UserNotice) -> str:
-    """Release the notice: mint its link token, hand it to the provider for delivery, record the fact."""
+def _how_to_contest(facts: Mapping[str, Any]) -> str:
+    """A removal executing an order is contested before the issuing state's courts (TCO Art. 9); any other
+    removal through a complaint to the provider (Art. 10, DSA Art. 20) first."""
+    if facts.get("order_redress"):
+        return (f"How to contest: {facts['order_redress']}. On request we give you the reasons for the removal"
+                " and a copy of the removal order (TCO Art. 11(2)).")
+    return ("How to contest: follow the link in this notice to file a complaint; we answer within two weeks, with"
+            " reasons if we keep our decision (TCO Art. 10). You may also challenge the decision or a removal order"
+            " before the courts of the Member State concerned (TCO Art. 9) or an out-of-court body (DSA Art. 21).")
+
+
+def send(session: Session, clock: Clock, actor: Actor, notice: UserNotice, settings: Settings | None = None) -> str:
+    """Release the notice: mint its link token, hand it to the provider for delivery (and e-mail it to an
+    address when ``settings`` are given), record the fact."""
     token = secrets.token_urlsafe(24)
     notice.token_hash = token_hash(token)
     notice.state, notice.sent_at = "sent", clock.now()
     session.flush()
     webhooks.emit(session, clock, org_id=notice.provider_id, event="user_notice.send", data={
         "user_notice_id": notice.id, "decision_id": notice.decision_id, "contact": notice.uploader_contact,
-        "text": notice.text, "complaint_path": NOTICE_PATH + token,
+        "text": notice.text, "complaint_path": NOTICE_PATH + token, "status_path": delivery.STATUS_PATH + token,
     })
-    _audit(session, clock, actor, "send", notice)
+    mailed = settings is not None and delivery.mail_user_notice(session, clock, settings, notice, token)
+    _audit(session, clock, actor, "send", notice, mailed=mailed)
     return token
 
 
-def release_due(session: Session, clock: Clock, actor: Actor) -> int:
-    """Send every held notice whose non-disclosure period has ended."""
+def release_due(session: Session, clock: Clock, actor: Actor, settings: Settings | None = None) -> int:
+    """Send every held notice whose non-disclosure period has ended; one whose order's period was extended meanwhile
+    is held on until the new end."""
     query = select(UserNotice).where(UserNotice.state == "held", UserNotice.nondisclosure_until <= clock.now())
-    notices = list(session.scalars(query.order_by(UserNotice.nondisclosure_until)))
-    for notice in notices:
-        send(session, clock, actor, notice)
-    return len(notices)
+    sent = 0
+    for notice in list(session.scalars(query.order_by(UserNotice.nondisclosure_until))):
+        later = _order_nondisclosure(session, notice)
+        if later is not None and later > clock.now():
+            _hold_until(session, clock, actor, notice, later)
+            continue
+        send(session, clock, actor, notice, settings)
+        sent += 1
+    return sent
+
+
+def follow_nondisclosure(session: Session, clock: Clock, actor: Actor, *, provider_id: str, case_id: str,
+                         until: datetime) -> int:
+    """TCO Art. 11(3): an extension of an order's non-disclosure reaches the notices already held for its case."""
+    held = session.scalars(select(UserNotice).where(UserNotice.provider_id == provider_id,
+                                                    UserNotice.state == "held").order_by(UserNotice.id))
+    moved = 0
+    for notice in list(held):
+        current = as_utc(notice.nondisclosure_until) if notice.nondisclosure_until else None
+        if _case_of(session, notice) == case_id and (current is None or current < as_utc(until)):
+            _hold_until(session, clock, actor, notice, as_utc(until))
+            moved += 1
+    return moved
+
+
+def _hold_until(session: Session, clock: Clock, actor: Actor, notice: UserNotice, until: datetime) -> None:
+    notice.nondisclosure_until = until
+    session.flush()
+    _audit(session, clock, actor, "hold", notice)
+
+
+def _case_of(session: Session, notice: UserNotice) -> str | None:
+    try:
+        case_id = find_decision(session, notice.decision_id).payload.get("case_id")
+    except NotFound:
+        return None  # a notice issued through the API for a decision the audit trail does not know
+    return str(case_id) if case_id else None
+
+
+def _order_nondisclosure(session: Session, notice: UserNotice) -> datetime | None:
+    case_id = _case_of(session, notice)
+    until = nondisclosure_until_for_case(session, case_id) if case_id else None
+    return as_utc(until) if until else None
 
 
 def by_token(session: Session, token: str) -> UserNotice:
@@ -141,7 +203,12 @@ def get_notice(session: Session, *, provider_id: str, notice_id: str) -> UserNot
     return notice
 
 
-def _audit(session: Session, clock: Clock, actor: Actor, action: str, notice: UserNotice) -> None:
+def _audit(session: Session, clock: Clock, actor: Actor, action: str, notice: UserNotice, *,
+           mailed: bool = False) -> None:
     release = notice.nondisclosure_until.isoformat() if notice.nondisclosure_until else None
+    payload: dict[str, Any] = {"decision_id": notice.decision_id, "provider_id": notice.provider_id,
+                               "release_at": release}
+    if action == "send":
+        payload["mailed"] = mailed
     record(session, clock, actor, f"rights:user_notice:{action}", subject=notice.id, org_id=notice.provider_id,
-           payload={"decision_id": notice.decision_id, "provider_id": notice.provider_id, "release_at": release})
+           payload=payload)

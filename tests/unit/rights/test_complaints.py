@@ -86,7 +86,8 @@ def test_a_reversal_reinstates_from_preservation_and_tells_the_issuer(
                                 reviewer_id=world.reviewer_id)
     assert item.reinstated_at == clock.now()
     tags = list(session.scalars(select(AuditEvent.tag).order_by(AuditEvent.seq)))
-    assert tags[-3:] == ["rights:complaint:decide", "rights:preservation:access", "rights:content:reinstate"]
+    assert tags[-4:] == ["rights:complaint:decide", "rights:preservation:access", "rights:content:reinstate",
+                         "rights:complainant:inform"]
     jobs = list(session.scalars(select(Job).where(Job.kind == "webhook.deliver")))
     assert [job.payload["event"] for job in jobs] == ["complaint.reversed"]
     assert jobs[0].org_id == world.authority.id
@@ -124,3 +125,20 @@ def test_complaints_close_six_months_after_the_decision(session: Session, clock:
     with pytest.raises(Conflict):
         complaints.file_complaint(session, clock, ACTOR, provider_id=world.provider.id, decision_id=decision_id,
                                   complainant=UPLOADER, statement="late")
+
+
+def test_a_public_notifier_contests_through_the_report_it_holds(session: Session, clock: FrozenClock,
+                                                                world: World) -> None:
+    decision_id = history.decision(session, clock, world.provider.id, action="no_action", notice_ids=["ntc_mine"])
+    mine = Complainant("notifier", contact="reader@example.org", notice_id="ntc_mine")
+    complaint = complaints.file_complaint(session, clock, ACTOR, provider_id=world.provider.id,
+                                          decision_id=decision_id, complainant=mine, statement="It is propaganda.")
+    assert (complaint.by, complaint.filed_by_org_id) == ("notifier", None)
+    stranger = Complainant("notifier", contact="other@example.org", notice_id="ntc_other")
+    with pytest.raises(NotFound):
+        complaints.file_complaint(session, clock, ACTOR, provider_id=world.provider.id, decision_id=decision_id,
+                                  complainant=stranger, statement="Me too.")
+    removed = history.decision(session, clock, world.provider.id, action="remove", notice_ids=["ntc_mine"])
+    with pytest.raises(Conflict, match="no action"):
+        complaints.file_complaint(session, clock, ACTOR, provider_id=world.provider.id, decision_id=removed,
+                                  complainant=mine, statement="More.")

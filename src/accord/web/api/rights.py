@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from accord.identity.service import Principal
-from accord.rights import complaints, preservation, profile, reinstatement, user_notices
+from accord.rights import complaints, delivery, preservation, profile, reinstatement, user_notices
 from accord.rights.models import Complaint, UserNotice
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep
 from accord.web.schemas.rights import (
@@ -39,12 +39,18 @@ def _complaint(complaint: Complaint, clock: ClockDep) -> ComplaintOut:
 
 
 @router.post("/complaints", status_code=201)
-def file_complaint(body: ComplaintIn, principal: Writer, session: SessionDep, clock: ClockDep) -> ComplaintOut:
-    """Contest a decision: the provider for its uploader, or a notifier after a decision to take no action."""
-    complaint = complaints.file_as(session, clock, principal.actor, org_id=principal.org_id,
-                                   decision_id=body.decision_id, by=body.by, statement=body.statement,
-                                   contact=body.contact)
-    return _complaint(complaint, clock)
+def file_complaint(body: ComplaintIn, principal: Writer, session: SessionDep, clock: ClockDep,
+                   settings: SettingsDep) -> ComplaintOut:
+    """Contest a decision: the provider for its uploader, or a notifier after a decision to take no action.
+
+    A removal that executed a removal order is refused (409 ``contest-before-courts``) with the order's redress:
+    it is contested before the issuing Member State's courts (TCO Art. 9)."""
+    filed = complaints.file_as(session, clock, settings, principal.actor, org_id=principal.org_id,
+                               decision_id=body.decision_id, by=body.by, statement=body.statement,
+                               contact=body.contact)
+    out = _complaint(filed.complaint, clock)
+    out.status_url = delivery.status_url(settings, filed.status_token)
+    return out
 
 
 @router.get("/complaints")
@@ -71,12 +77,14 @@ def decide_complaint(complaint_id: str, body: ComplaintDecisionIn, principal: Wr
 
 
 @router.post("/user-notices", status_code=201)
-def issue_user_notice(body: UserNoticeIn, principal: Writer, session: SessionDep,
-                      clock: ClockDep) -> UserNoticeIssuedOut:
-    """Inform the uploader (TCO Art. 11, DSA Art. 17), or hold the notice during non-disclosure."""
+def issue_user_notice(body: UserNoticeIn, principal: Writer, session: SessionDep, clock: ClockDep,
+                      settings: SettingsDep) -> UserNoticeIssuedOut:
+    """Inform the uploader (TCO Art. 11, DSA Art. 17), e-mailed when the contact is an address, or hold the
+    notice during non-disclosure."""
     issued = user_notices.issue_user_notice(
         session, clock, principal.actor, provider_id=principal.org_id, decision_id=body.decision_id,
-        uploader_contact=body.uploader_contact, facts=body.facts, nondisclosure_until=body.nondisclosure_until)
+        uploader_contact=body.uploader_contact, facts=body.facts, nondisclosure_until=body.nondisclosure_until,
+        settings=settings)
     out = UserNoticeIssuedOut.model_validate(issued.notice)
     out.complaint_path = user_notices.NOTICE_PATH + issued.token if issued.token else None
     return out

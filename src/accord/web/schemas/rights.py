@@ -39,6 +39,8 @@ class ComplaintOut(Out):
     deadline_at: datetime
     decided_at: datetime | None
     overdue: bool = False
+    status_url: str | None = Field(None, description="The complainant's status page (capability link); given "
+                                                     "once, in the answer that files the complaint")
 
 
 class UserNoticeIn(In):

@@ -81,8 +81,8 @@ def public_complaint(request: Request, token: str, statement: Annotated[str, For
     state = app_state(request)
     try:
         with unit_of_work(state.factory) as session:
-            filed = complaints.file_from_notice(session, state.clock, token=token, statement=statement,
-                                                contact=contact or None)
+            filed = complaints.file_from_notice(session, state.clock, state.settings, token=token,
+                                                statement=statement, contact=contact or None).complaint
             notice = user_notices.by_token(session, token)
     except DomainError as exc:
         with state.factory() as session:
