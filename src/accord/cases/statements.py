@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 
+from sqlalchemy.orm import Session, object_session
+
 from accord.cases.models import Case, Decision, Statement
+from accord.clock import as_utc
 from accord.db import new_id
+from accord.identity.models import Organisation
+from accord.policies.models import PolicyVersion
 from accord.transparency import sor
 
 REDRESS: Final = [
@@ -77,15 +82,41 @@ def elements(case: Case, decision: Decision, policy: Mapping[str, Any] | None = 
     }
 
 
+def content_date(case: Case) -> date:
+    """The statement's ``content_date``: Accord holds references, never the item, so the day the case about it
+    opened is the latest the content can date from. The decision event carries it (``content_date``) so that
+    the export from the audit trail states the same day as the stored statement."""
+    return as_utc(case.created_at).date()
+
+
+def puid_namespace(session: Session | None, provider_id: str) -> str:
+    """The provider's ``puid`` namespace (``sor.provider_namespace``), as the export uses it too."""
+    if session is None:
+        return sor.provider_namespace(provider_id)
+    with session.no_autoflush:
+        org = session.get(Organisation, provider_id)
+    return sor.provider_namespace(provider_id, org.settings if org is not None else None)
+
+
+def ground_topic(session: Session | None, decision: Decision) -> str | None:
+    """The category of the policy rule or overlay the decision's ground cites, in the version in force."""
+    if session is None or decision.policy_version_id is None:
+        return None
+    with session.no_autoflush:
+        version = session.get(PolicyVersion, decision.policy_version_id)
+    return sor.policy_topic(version.body, decision.ground_ref) if version is not None else None
+
+
 def decision_facts(case: Case, decision: Decision, now: datetime) -> sor.DecisionFacts:
-    """The transparency package's view of one decision."""
+    """The transparency package's view of one decision, in the provider's ``puid`` namespace."""
+    session = object_session(case)
     return sor.DecisionFacts(
         decision_id=decision.id,
         action=sor.Action(decision.action),
         ground=_ground(decision),
         content_types=tuple(sor.ContentType(t) for t in content_types(case)),
         content_type_other="hosted item" if "other" in content_types(case) else None,
-        content_date=case.created_at.date(),
+        content_date=content_date(case),
         application_date=now.date(),
         facts=decision.facts,
         source=decision_source(case.sources),
@@ -94,6 +125,8 @@ def decision_facts(case: Case, decision: Decision, now: datetime) -> sor.Decisio
         territorial_scope=tuple(decision.countries),
         restriction=sor.Restriction(decision.restriction) if decision.restriction else None,
         content_language=case.language,
+        puid_namespace=puid_namespace(session, decision.provider_id),
+        topic=ground_topic(session, decision),
     )
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from accord.clock import Clock
 from accord.errors import NotFound
 from accord.identity.models import Organisation
-from accord.transparency import export, flaggers, render, reports
+from accord.transparency import export, flaggers, render, reports, sor
 
-PUID_NAMESPACE_KEY = "transparency.puid_namespace"
+PUID_NAMESPACE_KEY = sor.PUID_NAMESPACE_KEY
 
 
 def report(session: Session, clock: Clock, *, org_id: str, year: int, fmt: str) -> str:
@@ -23,11 +23,11 @@ def report(session: Session, clock: Clock, *, org_id: str, year: int, fmt: str) 
 
 
 def puid_namespace(session: Session, org_id: str) -> str:
-    """The provider's ``puid`` namespace (``accord`` unless it also files statements from elsewhere)."""
+    """The provider's ``puid`` namespace: its configured prefix, else derived from its id (as stored statements)."""
     org = session.get(Organisation, org_id)
     if org is None:
         raise NotFound(f"no organisation {org_id!r}")
-    return str((org.settings or {}).get(PUID_NAMESPACE_KEY, "accord"))
+    return sor.provider_namespace(org.id, org.settings)
 
 
 def statement_lines(session: Session, *, provider_id: str, since: datetime | None = None,
