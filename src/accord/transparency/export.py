@@ -198,9 +198,10 @@ class _Statements:
     """Statement bodies by packed facts: decisions that differ only by id and day share one body but for the
     puid and the dates, so a body is built and encoded once per distinct set of facts, then reused."""
 
-    def __init__(self, namespace: str, tally: ExportTally, topics: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    def __init__(self, namespace: str, tally: ExportTally,
+                 policies: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.namespace, self.tally = namespace, tally
-        self.bodies = topics or {}  # policy version id -> its body, to find the category a ground cites
+        self.bodies = policies or {}  # policy version id -> its body, to find the category a ground cites
         self.templates: dict[str, _Template | str] = {}
 
     def entry(self, decision_id: str, packed: str) -> tuple[_Template | str, str]:
