@@ -86,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  # the base class names it so
+    def log_message(self, format: str, *args: Any) -> None:  # the base class names it so
         return
 
 

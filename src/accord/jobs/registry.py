@@ -38,6 +38,7 @@ JOB_MODULES: list[str] = [
     "accord.notices.jobs",
     "accord.matching.jobs",
     "accord.rights.jobs",
+    "accord.transparency.jobs",
 ]
 
 

@@ -9,8 +9,10 @@ none) gets a ``Submission`` row and is posted to ``{ACCORD_TDB_URL}/api/v1/state
   nothing of the call was stored; the refused ones are recorded as rejected, the others are posted again;
 - ``422`` with ``errors.existing_puids``: those ``puid`` are stored already (an earlier call whose answer
   was lost); they count as accepted and the others are posted again;
-- anything else (no answer, 5xx, 401/403, 429): the call's statements stay pending and wait
-  ``ACCORD_TDB_RETRY_BASE_SECONDS``, doubled with each attempt up to six hours, before the next try.
+- anything else (no answer, 5xx, 429): the call's statements stay pending and wait
+  ``ACCORD_TDB_RETRY_BASE_SECONDS``, doubled with each attempt up to six hours, before the next try;
+- ``401``/``403`` (a wrong or revoked token): the run stops and the statements stay pending without a wait,
+  so they go as soon as the token is fixed.
 
 An accepted statement is never posted again. A micro or small enterprise is exempt from Art. 24(5) (DSA
 Art. 19(1); only Art. 24(3) of that Section still applies to it): nothing is posted and the report says why.
@@ -30,10 +32,11 @@ from sqlalchemy.orm import Session
 from accord.audit.service import Actor, record
 from accord.cases.models import Statement
 from accord.clock import Clock
+from accord.db import is_postgres
 from accord.errors import InvalidInput
 from accord.rights.profile import is_micro_small
 from accord.settings import Settings
-from accord.transparency.models import Submission
+from accord.transparency.models import SUBMISSION_STATES, Submission
 from accord.transparency.sor import MAX_BATCH, STATEMENTS_ENDPOINT
 
 EXEMPT_MICRO_SMALL: Final = (
@@ -41,6 +44,7 @@ EXEMPT_MICRO_SMALL: Final = (
     " only Art. 24(3) of that Section applies to it"
 )
 MAX_WAIT: Final = timedelta(hours=6)
+_REFUSED_CREDENTIALS: Final = frozenset({401, 403})
 
 Row = tuple[Submission, dict[str, Any]]
 
@@ -115,6 +119,8 @@ def due(session: Session, clock: Clock, provider_id: str, since: datetime | None
              .order_by(Statement.created_at, Statement.id))
     if since is not None:
         query = query.where(Statement.created_at >= since)
+    if is_postgres(session):  # two workers never post the same statement at once
+        query = query.with_for_update(of=Submission, skip_locked=True)
     return [(submission, dict(body)) for submission, body in session.execute(query)]
 
 
@@ -185,6 +191,8 @@ def _settle(clock: Clock, target: Endpoint, chunk: list[Row], answer: Answer,
         if settled:
             return settled
     report.errors.append(_describe(answer))
+    if answer.status in _REFUSED_CREDENTIALS:  # not the statements' fault: they go as soon as the token is fixed
+        return {"deferred": _note(clock, chunk, _describe(answer))}
     return {"deferred": _defer(clock, chunk, _describe(answer), target.retry_base)}
 
 
@@ -233,6 +241,12 @@ def _defer(clock: Clock, chunk: list[Row], error: str, retry_base: float) -> lis
     return [s.statement_id for s, _ in chunk]
 
 
+def _note(clock: Clock, chunk: list[Row], error: str) -> list[str]:
+    for submission, _ in chunk:
+        submission.last_error, submission.updated_at = error, clock.now()
+    return [s.statement_id for s, _ in chunk]
+
+
 def backoff(attempts: int, base_seconds: float) -> timedelta:
     """The wait after ``attempts`` failed calls: ``base * 2**(attempts-1)``, at most six hours."""
     seconds = base_seconds * 2 ** max(0, min(attempts - 1, 20))
@@ -259,6 +273,8 @@ def statuses(session: Session, provider_id: str, *, state: str | None = None, li
     """The provider's statements with a Database body, newest first, each with its submission status: the
     Database's ``uuid`` once accepted, its errors per field when rejected, the next try while pending, and for
     a micro or small enterprise why nothing is submitted."""
+    if state is not None and state not in SUBMISSION_STATES:
+        raise InvalidInput(f"state is one of {', '.join(SUBMISSION_STATES)}", field="state")
     exempt = EXEMPT_MICRO_SMALL if is_micro_small(session, provider_id) else None
     query = (select(Statement, Submission).outerjoin(Submission, Submission.statement_id == Statement.id)
              .where(Statement.provider_id == provider_id, Statement.exemption.is_(None))

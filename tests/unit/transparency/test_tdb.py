@@ -8,11 +8,14 @@ from datetime import timedelta
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from accord.audit.models import AuditEvent
 from accord.clock import FrozenClock
+from accord.db import unit_of_work
 from accord.errors import InvalidInput
+from accord.jobs import registry
+from accord.jobs.worker import Worker
 from accord.rights import profile
 from accord.settings import Settings
 from accord.transparency import tdb
@@ -119,6 +122,7 @@ def test_a_wrong_token_leaves_everything_pending(session: Session, clock: Frozen
     wrong = configured.model_copy(update={"tdb_token": SecretStr("X|wrong")})
     report = _submit(session, clock, wrong, provider)
     assert report.pending == 1 and "401" in report.errors[0] and database.database.stored == {}
+    assert _submit(session, clock, configured, provider).accepted == 1  # no wait once the token is right
 
 
 def test_backoff_doubles_up_to_six_hours() -> None:
@@ -148,3 +152,18 @@ def test_each_call_is_audited(session: Session, clock: FrozenClock, provider: st
     _submit(session, clock, configured, provider)
     events = session.scalars(select(AuditEvent).where(AuditEvent.tag == "transparency:statements:submit")).all()
     assert len(events) == 1 and sorted(events[0].payload["accepted"]) == sorted(s.id for s in made)
+
+
+def test_the_worker_duty_submits_what_is_pending(factory: sessionmaker[Session], clock: FrozenClock,
+                                                 configured: Settings, database: LocalDatabase) -> None:
+    with unit_of_work(factory) as session:
+        provider = make_org(session, clock, "provider").id
+        decided.statements(session, clock, provider, 3)
+    registry.load_all()
+    worker = Worker(factory, clock, configured)
+    worker.run_duties(0.0)
+    assert database.database.calls == [3]
+    with unit_of_work(factory) as session:
+        assert set(_states(session, provider).values()) == {"accepted"}
+    worker.run_duties(301.0)
+    assert database.database.calls == [3]

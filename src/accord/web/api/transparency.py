@@ -11,9 +11,9 @@ from fastapi.responses import Response, StreamingResponse
 
 from accord.identity.service import Principal
 from accord.rights import profile
-from accord.transparency import service
+from accord.transparency import service, tdb
 from accord.web.deps import ClockDep, Scoped, SessionDep, app_state
-from accord.web.schemas.transparency import AlertThresholdIn, FlaggerAccuracyOut
+from accord.web.schemas.transparency import AlertThresholdIn, FlaggerAccuracyOut, SubmissionOut
 
 router = APIRouter(prefix="/v1", tags=["transparency"])
 Reader = Annotated[Principal, Depends(Scoped("reports:read"))]
@@ -39,6 +39,17 @@ def statements(request: Request, principal: Reader, since: datetime | None = Non
             yield from service.statement_lines(session, provider_id=principal.org_id, since=since)
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+@router.get("/transparency/submissions")
+def submissions(principal: Reader, session: SessionDep,
+                state: Annotated[str | None, Query(description="pending, accepted or rejected")] = None,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[SubmissionOut]:
+    """The provider's statements of reasons with their Transparency Database status (DSA Art. 24(5)), newest
+    first; a rejected one carries the Database's errors by field."""
+    principal.require_kind("provider")
+    return [SubmissionOut.model_validate(row) for row in tdb.statuses(session, principal.org_id, state=state,
+                                                                       limit=limit)]
 
 
 @router.get("/transparency/flaggers")
