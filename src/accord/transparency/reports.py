@@ -348,3 +348,14 @@ def report_for(session: Session, clock: Clock, *, org_id: str, year: int) -> dic
     if org.kind == "provider":
         return provider_report(session, clock, org=org, year=year)
     raise InvalidInput("transparency reports are published by providers and authorities", field="org")
+
+
+# The pieces the harmonised-template layout (``template.py``) reuses, under public names.
+check_year = _check_year
+decision_rows = _decision_rows
+order_facts = _order_facts
+timing = _timing
+notices_dsa = _notices_dsa
+complaint_facts = _complaints
+complaints_summary = _complaints_summary
+own_initiative = _own_initiative

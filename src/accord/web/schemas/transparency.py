@@ -44,3 +44,30 @@ class SubmissionOut(Out):
     next_attempt_at: datetime | None
     last_error: str | None
     exempt: str | None = Field(None, description="Why the statement is not submitted")
+
+
+class DisputeIn(In):
+    """A certified body's dispute about one of the provider's decisions (DSA Art. 21)."""
+
+    decision_id: str
+    body_name: str = Field(min_length=1, max_length=300, description="The certified dispute settlement body")
+    certified_by: str = Field(min_length=2, max_length=2, description="ISO code of the certifying Member State")
+    reference: str = Field("", max_length=200, description="The body's file number")
+    filed_at: datetime | None = Field(None, description="When the body was seized (default: now)")
+
+
+class DisputeOutcomeIn(In):
+    outcome: str = Field(description="upheld, reversed, settled or withdrawn")
+    note: str = Field("", max_length=5000)
+
+
+class DisputeOut(Out):
+    id: str
+    decision_id: str
+    body_name: str
+    certified_by: str
+    reference: str
+    filed_at: datetime
+    outcome: str | None
+    outcome_note: str
+    decided_at: datetime | None
