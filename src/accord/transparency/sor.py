@@ -58,6 +58,8 @@ class Action(StrEnum):
     DISABLE = "disable"  # access disabled in the listed countries (geo-block)
     RESTRICT = "restrict"  # a lesser visibility restriction, see ``Restriction``
     NO_ACTION = "no_action"
+    SUSPEND_ACCOUNT = "suspend_account"  # DSA Art. 23(1): a user who frequently posts manifestly illegal content
+    SUSPEND_NOTICES = "suspend_notices"  # DSA Art. 23(2): a notifier who frequently files manifestly unfounded notices
 
 
 class Restriction(StrEnum):
@@ -167,6 +169,7 @@ class DecisionFacts:
     notifier: str | None = None
     extra_keywords: tuple[ExtraKeyword, ...] = ()
     topic: str | None = None  # the policy category the ground cites (``graphic_violence``, ``incitement``...)
+    category: str | None = None  # given explicitly (an Art. 23 suspension takes that of the decision behind it)
 
 
 # --- limits and vocabularies, as documented for the Transparency Database API ---------------------------
@@ -191,6 +194,12 @@ _COUNTRY_ALIASES: Final = {"EL": "GR"}  # the EU's own code for Greece; the API 
 _VISIBILITY: Final = {
     Action.REMOVE: "DECISION_VISIBILITY_CONTENT_REMOVED",
     Action.DISABLE: "DECISION_VISIBILITY_CONTENT_DISABLED",
+}
+_SUSPENSIONS: Final = {
+    Action.SUSPEND_ACCOUNT: ("decision_account", "DECISION_ACCOUNT_SUSPENDED", "end_date_account_restriction"),
+    # The notifier keeps its account; what is suspended is part of the service: the handling of its notices.
+    Action.SUSPEND_NOTICES: ("decision_provision", "DECISION_PROVISION_PARTIAL_SUSPENSION",
+                             "end_date_service_restriction"),
 }
 _RESTRICTIONS: Final = {
     Restriction.DEMOTED: "DECISION_VISIBILITY_CONTENT_DEMOTED",
@@ -400,11 +409,15 @@ _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _decision_fields(facts: DecisionFacts) -> dict[str, Any]:
-    """``decision_visibility`` (and ``..._other``): every Accord action restricts visibility."""
+    """``decision_visibility`` (and ``..._other``) for an action on content; ``decision_account`` or
+    ``decision_provision`` for an Art. 23 suspension."""
     if facts.action is Action.RESTRICT:
         return _restriction_fields(facts)
     if facts.restriction is not None or facts.restriction_other is not None:
         raise InvalidInput("a restriction kind is only given with action 'restrict'", field="restriction")
+    if facts.action in _SUSPENSIONS:
+        name, value, _ = _SUSPENSIONS[facts.action]
+        return {name: value}
     return {"decision_visibility": [_VISIBILITY[facts.action]]}
 
 
@@ -457,6 +470,8 @@ def _content_fields(facts: DecisionFacts) -> dict[str, Any]:
     elif facts.content_type_other is not None:
         raise InvalidInput("content_type_other needs content type 'other'", field="content_type_other")
     category, keywords = statement_category(facts.ground, facts.topic)
+    if facts.category is not None and facts.category != category:
+        category, keywords = facts.category, ()
     fields["category"] = category
     fields["category_specification"] = (_keywords(facts.extra_keywords) if category == CATEGORY_TERRORIST_CONTENT
                                         else list(keywords))
@@ -533,7 +548,8 @@ def _date_fields(facts: DecisionFacts) -> dict[str, Any]:
     if facts.end_date is not None:
         end = _as_date(facts.end_date)
         _check_range(end, applied, "end_date")
-        fields["end_date_visibility_restriction"] = _iso(end)
+        end_field = _SUSPENSIONS[facts.action][2] if facts.action in _SUSPENSIONS else "end_date_visibility_restriction"
+        fields[end_field] = _iso(end)
     return fields
 
 

@@ -214,7 +214,7 @@ def test_every_action_ground_and_source_is_covered() -> None:
                 if statement_exemption(facts) is None:
                     assert validate_statement(to_statement(facts)) == []
                     exported += 1
-    assert exported == 3 * 2 * 4  # no_action and removal orders are exempt
+    assert exported == 5 * 2 * 4  # no_action and removal orders are exempt
 
 
 # --- exemptions ------------------------------------------------------------------------------------------
