@@ -60,6 +60,7 @@ SEEDER_MODULES: list[str] = [
     "accord.banks.demo",
     "accord.transparency.demo",
     "accord.cases.demo",
+    "accord.transparency.tdb_demo",  # after the review console's decisions and their statements
 ]
 
 

@@ -200,7 +200,7 @@ def _accept(clock: Clock, chunk: list[Row], body: dict[str, Any], report: Submit
     uuids = {str(s.get("puid")): str(s.get("uuid") or "") for s in body.get("statements", [])
              if isinstance(s, dict)}
     for submission, _ in chunk:
-        _mark(clock, submission, "accepted", tdb_uuid=uuids.get(submission.puid) or None)
+        mark(clock, submission, "accepted", tdb_uuid=uuids.get(submission.puid) or None)
     report.accepted += len(chunk)
     return [s.statement_id for s, _ in chunk]
 
@@ -213,18 +213,19 @@ def _refusals(clock: Clock, chunk: list[Row], body: dict[str, Any], report: Subm
     outcome: dict[str, list[str]] = {"duplicates": [], "rejected": []}
     for index, (submission, _) in enumerate(chunk):
         if submission.puid in existing:
-            _mark(clock, submission, "accepted", duplicate=True)
+            mark(clock, submission, "accepted", duplicate=True)
             outcome["duplicates"].append(submission.statement_id)
         elif isinstance(errors.get(f"statement_{index}"), dict):
-            _mark(clock, submission, "rejected", errors=errors[f"statement_{index}"])
+            mark(clock, submission, "rejected", errors=errors[f"statement_{index}"])
             outcome["rejected"].append(submission.statement_id)
     report.duplicates += len(outcome["duplicates"])
     report.rejected += len(outcome["rejected"])
     return outcome if outcome["duplicates"] or outcome["rejected"] else {}
 
 
-def _mark(clock: Clock, submission: Submission, state: str, *, tdb_uuid: str | None = None,
-          duplicate: bool = False, errors: dict[str, Any] | None = None) -> None:
+def mark(clock: Clock, submission: Submission, state: str, *, tdb_uuid: str | None = None,
+         duplicate: bool = False, errors: dict[str, Any] | None = None) -> None:
+    """Record the Database's answer for one statement: accepted (with its uuid) or rejected (with its errors)."""
     now = clock.now()
     submission.state, submission.updated_at, submission.attempts = state, now, submission.attempts + 1
     submission.errors, submission.last_error, submission.next_attempt_at = errors or {}, None, None
