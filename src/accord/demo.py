@@ -63,6 +63,7 @@ SEEDER_MODULES: list[str] = [
     "accord.transparency.demo",
     "accord.cases.demo",
     "accord.rights.demo",  # after transparency: it answers a complaint about one of that year's removals
+    "accord.transparency.tdb_demo",  # after the review console's decisions and their statements
 ]
 
 

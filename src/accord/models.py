@@ -12,11 +12,12 @@ from accord.narratives import models as narratives_models
 from accord.notices import models as notices_models
 from accord.policies import models as policies_models
 from accord.rights import models as rights_models
+from accord.transparency import models as transparency_models
 from accord.web import idempotency
 
 MODEL_MODULES = (
     audit_models, banks_models, cases_models, identity_models, jobs_models, narratives_models, notices_models,
-    policies_models, rights_models, idempotency,
+    policies_models, rights_models, transparency_models, idempotency,
 )
 
 metadata = Base.metadata

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret-not-for-production"})
@@ -83,6 +83,19 @@ class Settings(BaseSettings):
     smtp_from: str = Field("Accord <no-reply@accord.invalid>", description="The From address of Accord's e-mail.")
     smtp_starttls: bool = Field(
         True, description="Upgrade the SMTP connection with STARTTLS (and refuse to send when the server cannot)."
+    )
+    tdb_url: str | None = Field(
+        None,
+        description="Base URL of the DSA Transparency Database; statements of reasons are posted to "
+        "`{url}/api/v1/statements` (DSA Art. 24(5)). Unset: nothing is submitted.",
+    )
+    tdb_token: SecretStr | None = Field(
+        None, description="The platform's Transparency Database API token, sent as `Authorization: Bearer`."
+    )
+    tdb_timeout_seconds: float = Field(30.0, description="Time limit for one call to the Transparency Database.")
+    tdb_retry_base_seconds: float = Field(
+        60.0,
+        description="Wait after a failed Transparency Database call; it doubles with each attempt, up to six hours.",
     )
 
     @model_validator(mode="after")

@@ -53,7 +53,8 @@ def test_the_decision_contract(client: TestClient, orgs: dict[str, OrgHandle], f
     assert decided.status_code == 201, decided.text
     statement_id = decided.json()["statement_id"]
     statement = client.get(f"/v1/statements/{statement_id}", headers=orgs["video"].headers)
-    assert statement.status_code == 200 and statement.json()["body"]["puid"].startswith("accord-dec_")
+    assert statement.status_code == 200 and statement.json()["body"]["puid"].startswith(
+        f"{orgs['video'].id.replace('-', '_')}-dec_")  # the provider's puid namespace
     assert client.get(f"/v1/statements/{statement_id}", headers=orgs["forum"].headers).status_code == 404
     detail = client.get(f"/v1/cases/{case_id}", headers=orgs["video"].headers).json()
     assert detail["state"] == "decided" and detail["decisions"][0]["id"] == decided.json()["id"]

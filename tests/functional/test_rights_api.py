@@ -131,7 +131,8 @@ def test_a_held_notice_has_no_link(client: TestClient, setup: Setup, clock: Froz
 def test_profile_switch(client: TestClient, setup: Setup) -> None:
     switched = client.put("/v1/rights/profile", headers=setup.provider.headers, json={"micro_small": True}).json()
     duties = {d["source"]: d["applies"] for d in switched["duties"]}
-    assert duties["DSA Art. 16"] and duties["DSA Art. 17, Art. 24(5)"] and duties["TCO Art. 10"]
+    assert duties["DSA Art. 16"] and duties["DSA Art. 17"] and duties["TCO Art. 10"]
+    assert duties["DSA Art. 24(3), kept by Art. 19(1)"] and not duties["DSA Art. 24(5), spared by Art. 19(1)"]
     assert not duties["DSA Art. 15(1), spared by Art. 15(2)"]
     assert client.get("/v1/rights/profile", headers=setup.provider.headers).json()["micro_small"] is True
     assert client.put("/v1/rights/profile", headers=setup.authority.headers,

@@ -31,6 +31,7 @@ DEFAULTS: Final[dict[str, Any]] = {
     "notifier_warning_at": 2,
     "notifier_suspension_at": 5,
     "strike_window_days": 365,
+    "suspension_days": 30,  # DSA Art. 23: a suspension lasts "a reasonable period of time"
 }
 WELLNESS_KEYS: Final = ("blur", "greyscale", "mute_video", "graphic_soft_cap", "shift_hours")
 _SHARES: Final = ("rereview_share", "automated_verify_share")

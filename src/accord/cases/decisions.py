@@ -227,7 +227,7 @@ def _record(session: Session, clock: Clock, actor: Actor, case: Case, decision: 
         "queue_id": decision.queue_id, "reviewer": decision.reviewer, "statement_id": decision.statement_id,
         "seconds_to_decide": int((decision.created_at - case.created_at).total_seconds()),
         "facts": decision.facts, "ground_explanation": decision.ground_explanation,
-        "policy_version_id": decision.policy_version_id,
+        "policy_version_id": decision.policy_version_id, "content_date": statements.content_date(case).isoformat(),
     }
     record(session, clock, actor, "cases:decision:create", subject=decision.id, org_id=case.provider_id,
            payload=payload)

@@ -3,7 +3,8 @@
 Each strike is counted within the provider's window; reaching the warning threshold warns, reaching the
 suspension threshold suspends, and a warning always comes first: someone never warned is warned even when
 the count already reaches the suspension threshold. The provider's platform is told by webhook
-(``case.strike``) so that it can carry out the warning or the suspension.
+(``case.strike``) so that it can carry out the warning or the suspension. Each suspension has its own statement
+of reasons (DSA Art. 17(1)(c)-(d)), which goes to the Transparency Database like any other.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor, record
-from accord.cases import config
-from accord.cases.models import Case, Decision, Strike
+from accord.cases import config, statements
+from accord.cases.models import Case, Decision, Statement, Strike
 from accord.clock import Clock
 from accord.db import new_id
 from accord.jobs import webhooks
@@ -72,11 +73,24 @@ def add(session: Session, clock: Clock, actor: Actor, decision: Decision, kind: 
     session.flush()
     payload: dict[str, Any] = {"provider_id": decision.provider_id, "subject_kind": kind, "subject_ref": ref,
                                "decision_id": decision.id, "count": number, "consequence": result}
+    if result == "suspension":
+        payload["statement_id"] = _suspension_statement(session, clock, decision, strike, number, settings).id
     record(session, clock, actor, "cases:strike:record", subject=strike.id, org_id=decision.provider_id,
            payload=payload)
     if result != "none":
         webhooks.emit(session, clock, org_id=decision.provider_id, event="case.strike", data=payload)
     return strike
+
+
+def _suspension_statement(session: Session, clock: Clock, decision: Decision, strike: Strike, number: int,
+                          settings: dict[str, Any]) -> Statement:
+    case = session.get_one(Case, decision.case_id)
+    statement = statements.suspension(case, decision, strike, strikes=number,
+                                      window_days=int(settings["strike_window_days"]),
+                                      days=int(settings["suspension_days"]), now=clock.now())
+    session.add(statement)
+    session.flush()
+    return statement
 
 
 def status(session: Session, clock: Clock, provider_id: str, kind: str, ref: str) -> dict[str, Any]:

@@ -10,17 +10,22 @@ from typing import Annotated, TextIO
 import typer
 from sqlalchemy.orm import Session
 
-from accord.cli.context import clock, err_console, session_scope
+from accord.audit.service import Actor
+from accord.cli.context import clock, err_console, output, session_scope, settings
 from accord.errors import InvalidInput
 from accord.identity import service as identity
 from accord.identity.models import Organisation
-from accord.transparency import service
+from accord.transparency import disputes, service, tdb
 from accord.transparency.export import ExportTally
 
 report_app = typer.Typer(help="Transparency reports computed from the audit trail (TCO Art. 7/8, DSA Art. 15/24).")
 sor_app = typer.Typer(help="DSA statements of reasons for the Transparency Database.")
+dispute_app = typer.Typer(help="Out-of-court disputes before certified bodies (DSA Art. 21).")
 
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Organisation id or name (default: the only provider)")]
+SinceOpt = Annotated[datetime | None, typer.Option(help="Only decisions from this date (YYYY-MM-DD, UTC)",
+                                                  formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output")]
 
 
@@ -41,7 +46,7 @@ def _open(out: Path | None) -> TextIO:
 @report_app.command("transparency")
 def transparency_report(
     year: Annotated[int, typer.Option(help="Calendar year (UTC)")],
-    fmt: Annotated[str, typer.Option("--format", help="html | json | csv")] = "json",
+    fmt: Annotated[str, typer.Option("--format", help="html | json | csv | dsa-template | dsa-template-csv")] = "json",
     org: OrgOpt = None,
     out: OutOpt = None,
 ) -> None:
@@ -59,8 +64,7 @@ def transparency_report(
 
 @sor_app.command("export")
 def sor_export(
-    since: Annotated[datetime | None, typer.Option(help="Only decisions from this date (YYYY-MM-DD, UTC)",
-                                                   formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])] = None,
+    since: SinceOpt = None,
     out: OutOpt = None,
     org: OrgOpt = None,
 ) -> None:
@@ -77,3 +81,92 @@ def sor_export(
             stream.close()
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(tally.skipped.items())) or "none skipped"
     err_console.print(f"{tally.statements} statements written; {skipped}", highlight=False, soft_wrap=True)
+
+
+CLI_ACTOR = Actor("cli:sor", None)
+
+
+@sor_app.command("submit")
+def sor_submit(org: OrgOpt = None, since: SinceOpt = None, as_json: JsonOpt = False) -> None:
+    """Post pending statements to the DSA Transparency Database (Art. 24(5)) and record each result.
+
+    Exits 1 when the Database did not take a call (the statements stay pending and are retried later)."""
+    with session_scope() as session:
+        provider = resolve_org(session, org)
+        start = since.replace(tzinfo=UTC) if since else None
+        report = tdb.submit(session, clock(), settings(), CLI_ACTOR, provider_id=provider.id, since=start)
+    if as_json:
+        output([report.as_dict()], as_json=True, single=True)
+    else:
+        err_console.print(_summary(report), highlight=False, soft_wrap=True)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _summary(report: tdb.SubmitReport) -> str:
+    if report.exempt:
+        return report.exempt
+    text = (f"{report.accepted} accepted, {report.duplicates} already in the Database, {report.rejected} rejected,"
+            f" {report.pending} pending ({report.calls} calls)")
+    return text + (f"; last error: {report.errors[-1]}" if report.errors else "")
+
+
+@sor_app.command("status")
+def sor_status(
+    org: OrgOpt = None,
+    state: Annotated[str | None, typer.Option(help="pending | accepted | rejected")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Statements with their Transparency Database submission status and, when rejected, the errors."""
+    with session_scope() as session:
+        provider = resolve_org(session, org)
+        rows = tdb.statuses(session, provider.id, state=state, limit=limit)
+    if not as_json:
+        rows = [{k: r[k] for k in ("statement_id", "puid", "category", "state", "tdb_uuid", "errors", "exempt")}
+                for r in rows]
+    output(rows, as_json=as_json, title="statements")
+
+
+@dispute_app.command("file")
+def dispute_file(
+    decision: Annotated[str, typer.Argument(help="The decision the dispute is about")],
+    body: Annotated[str, typer.Option("--body", help="The certified dispute settlement body")],
+    certified_by: Annotated[str, typer.Option(help="ISO code of the Member State whose coordinator certified it")],
+    reference: Annotated[str, typer.Option(help="The body's file number")] = "",
+    org: OrgOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record that a certified body was seized of a dispute about a decision."""
+    with session_scope() as session:
+        provider = resolve_org(session, org)
+        dispute = disputes.file_dispute(session, clock(), CLI_ACTOR, provider_id=provider.id, decision_id=decision,
+                                        body_name=body, certified_by=certified_by, reference=reference)
+        row = disputes.as_dict(dispute)
+    output([row], as_json=as_json, title="dispute", single=True)
+
+
+@dispute_app.command("decide")
+def dispute_decide(
+    dispute: Annotated[str, typer.Argument(help="The dispute id")],
+    outcome: Annotated[str, typer.Option(help="upheld | reversed | settled | withdrawn")],
+    note: Annotated[str, typer.Option(help="What the body found")] = "",
+    org: OrgOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record the body's outcome (counted in the DSA report, Art. 24(1)(a))."""
+    with session_scope() as session:
+        provider = resolve_org(session, org)
+        decided = disputes.decide_dispute(session, clock(), CLI_ACTOR, provider_id=provider.id, dispute_id=dispute,
+                                          outcome=outcome, note=note)
+        row = disputes.as_dict(decided)
+    output([row], as_json=as_json, title="dispute", single=True)
+
+
+@dispute_app.command("list")
+def dispute_list(org: OrgOpt = None, as_json: JsonOpt = False) -> None:
+    """The provider's out-of-court disputes, newest first."""
+    with session_scope() as session:
+        provider = resolve_org(session, org)
+        rows = [disputes.as_dict(d) for d in disputes.list_disputes(session, provider.id)]
+    output(rows, as_json=as_json, title="disputes")

@@ -39,6 +39,7 @@ JOB_MODULES: list[str] = [
     "accord.matching.jobs",
     "accord.rights.jobs",
     "accord.mail",
+    "accord.transparency.jobs",
 ]
 
 

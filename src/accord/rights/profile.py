@@ -1,8 +1,10 @@
 """The micro/small provider profile (DSA Art. 15(2), Art. 19).
 
 Micro and small enterprises (Recommendation 2003/361/EC) are spared the DSA transparency report (Art. 15(2))
-and Section 3 of Chapter III for online platforms (Art. 19: internal complaint handling under Art. 20,
-trusted-flagger handling under Art. 22, platform reporting under Art. 24). The switch never turns off notice
+and Section 3 of Chapter III for online platforms (Art. 19(1): internal complaint handling under Art. 20,
+trusted-flagger handling under Art. 22, platform reporting under Art. 24, including the submission of
+statements of reasons to the Transparency Database under Art. 24(5)) — all but Art. 24(3), the figures on
+active recipients that the Digital Services Coordinator or the Commission may ask for. The switch never turns off notice
 handling (Art. 16) nor statements of reasons (Art. 17), and the TCO Regulation applies whatever the size: its
 complaints (Art. 10), user notices (Art. 11), preservation (Art. 6) and Art. 7 report stay on.
 """
@@ -76,7 +78,9 @@ def duties(micro_small: bool) -> list[Duty]:
     """What the law asks of this provider; the micro/small profile turns off only what it may."""
     always = [
         Duty("Notice and action", "DSA Art. 16", True),
-        Duty("Statements of reasons", "DSA Art. 17, Art. 24(5)", True),
+        Duty("Statements of reasons to the people affected", "DSA Art. 17", True),
+        Duty("Average monthly active recipients, when the Digital Services Coordinator or the Commission asks",
+             "DSA Art. 24(3), kept by Art. 19(1)", True),
         Duty("Complaints against removals, answered within two weeks", "TCO Art. 10", True),
         Duty("User notices, held while non-disclosure runs", "TCO Art. 11", True),
         Duty("Preservation of removed content for six months", "TCO Art. 6", True),
@@ -88,5 +92,7 @@ def duties(micro_small: bool) -> list[Duty]:
              not micro_small),
         Duty("Trusted-flagger priority and accuracy alerts", "DSA Art. 22, spared by Art. 19", not micro_small),
         Duty("Platform reporting figures", "DSA Art. 24(1), spared by Art. 19", not micro_small),
+        Duty("Statements of reasons submitted to the Transparency Database", "DSA Art. 24(5), spared by Art. 19(1)",
+             not micro_small),
     ]
     return always + sparable

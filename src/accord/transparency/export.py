@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import Select, func
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
 from accord.clock import as_utc
 from accord.errors import InvalidInput
+from accord.policies.models import Policy, PolicyVersion
 from accord.transparency import events as ev
 from accord.transparency.sor import (
     EEA_COUNTRIES,
@@ -32,6 +33,7 @@ from accord.transparency.sor import (
     LegalGround,
     Restriction,
     Source,
+    policy_topic,
     puid_for,
     statement_exemption,
     to_statement,
@@ -61,7 +63,7 @@ class ExportTally:
 
 
 def decision_facts(decision_id: str, at: datetime, payload: Mapping[str, Any],
-                   namespace: str = "accord") -> DecisionFacts:
+                   namespace: str = "accord", topic: str | None = None) -> DecisionFacts:
     """The ``DecisionFacts`` told by one ``cases:decision:create`` event."""
     action = Action(str(payload.get("action")))
     applied = as_utc(at).date()
@@ -74,13 +76,15 @@ def decision_facts(decision_id: str, at: datetime, payload: Mapping[str, Any],
         automated_detection=ev.truthy(payload.get("automated_detection")),
         automated_decision=Automation(ev.automation_level(payload.get("automated_decision"))),
         puid_namespace=namespace, territorial_scope=_scope(action, payload.get("countries")),
-        restriction=restriction, restriction_other=restriction_other,
+        restriction=restriction, restriction_other=restriction_other, topic=topic,
     )
 
 
 def _ground(payload: Mapping[str, Any]) -> Ground:
     reference = str(payload.get("ground_ref") or "").strip()
-    explanation = str(payload.get("ground_explanation") or payload.get("explanation") or _DEFAULT_EXPLANATION)
+    # The stored statement explains by the facts when the reviewer wrote no separate explanation; so does this.
+    explanation = str(payload.get("ground_explanation") or payload.get("explanation") or payload.get("facts")
+                      or _DEFAULT_EXPLANATION)
     if payload.get("ground_kind") == "terms":
         return ContractualGround(clause=reference or "terms of service", explanation=explanation)
     for prefix in _TCO_PREFIXES:
@@ -135,7 +139,7 @@ def _default_facts(payload: Mapping[str, Any]) -> str:
 
 _FIELDS: Final = ("action", "ground_kind", "ground_ref", "ground_explanation", "explanation", "facts", "countries",
                   "sources", "content_type", "automated_detection", "automated_decision", "restriction",
-                  "restriction_other", "content_date")
+                  "restriction_other", "policy_version_id", "content_date")  # content_date stays last
 _LISTS: Final = frozenset({"countries", "sources", "content_type"})
 _ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CACHE_LIMIT: Final = 100_000
@@ -194,8 +198,10 @@ class _Statements:
     """Statement bodies by packed facts: decisions that differ only by id and day share one body but for the
     puid and the dates, so a body is built and encoded once per distinct set of facts, then reused."""
 
-    def __init__(self, namespace: str, tally: ExportTally) -> None:
+    def __init__(self, namespace: str, tally: ExportTally,
+                 policies: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.namespace, self.tally = namespace, tally
+        self.bodies = policies or {}  # policy version id -> its body, to find the category a ground cites
         self.templates: dict[str, _Template | str] = {}
 
     def entry(self, decision_id: str, packed: str) -> tuple[_Template | str, str]:
@@ -220,7 +226,7 @@ class _Statements:
         applied, payload = _unpack(packed)
         try:
             facts = decision_facts(decision_id, datetime(applied.year, applied.month, applied.day, tzinfo=UTC),
-                                   payload, self.namespace)
+                                   payload, self.namespace, self._topic(payload))
             if statement_exemption(facts) is not None:
                 return "exempt: no restriction, or a TCO removal order (DSA Art. 17(5))"
             body = to_statement(facts)
@@ -233,6 +239,10 @@ class _Statements:
             if body[name] == day:
                 body[name] = _DAY
         return _Template(body, _ENCODE(body)[:-1] + ',"puid":')
+
+    def _topic(self, payload: Mapping[str, Any]) -> str | None:
+        body = self.bodies.get(str(payload.get("policy_version_id")))
+        return policy_topic(body, str(payload.get("ground_ref") or "")) if body is not None else None
 
     def body(self, decision_id: str, packed: str) -> dict[str, Any] | None:
         cached, day = self.entry(decision_id, packed)
@@ -249,10 +259,17 @@ class _Statements:
         return prefix + _ENCODE(puid_for(decision_id, self.namespace)) + "}\n"
 
 
+def policy_bodies(session: Session, provider_id: str) -> dict[str, Mapping[str, Any]]:
+    """The bodies of the provider's policy versions by id (a provider has a handful)."""
+    query = select(PolicyVersion.id, PolicyVersion.body).join(Policy, Policy.id == PolicyVersion.policy_id).where(
+        Policy.provider_id == provider_id)
+    return {str(version_id): body for version_id, body in session.execute(query)}
+
+
 def statements(session: Session, *, provider_id: str, since: datetime | None = None,
                namespace: str = "accord", tally: ExportTally | None = None) -> Iterator[dict[str, Any]]:
     """Statement bodies for the provider's decisions since ``since``, exempt ones left out."""
-    builder = _Statements(namespace, tally if tally is not None else ExportTally())
+    builder = _Statements(namespace, tally if tally is not None else ExportTally(), policy_bodies(session, provider_id))
     for decision_id, packed in decision_rows(session, provider_id=provider_id, since=since):
         body = builder.body(decision_id, packed)
         if body is not None:
@@ -262,7 +279,7 @@ def statements(session: Session, *, provider_id: str, since: datetime | None = N
 def statement_lines(session: Session, *, provider_id: str, since: datetime | None = None,
                     namespace: str = "accord", tally: ExportTally | None = None) -> Iterator[str]:
     """The same statements as JSON lines, identical to ``sor.to_json_lines(statements(...))``."""
-    builder = _Statements(namespace, tally if tally is not None else ExportTally())
+    builder = _Statements(namespace, tally if tally is not None else ExportTally(), policy_bodies(session, provider_id))
     for decision_id, packed in decision_rows(session, provider_id=provider_id, since=since):
         line = builder.line(decision_id, packed)
         if line is not None:

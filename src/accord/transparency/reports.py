@@ -28,7 +28,11 @@ EXECUTED: Final = ("removed", "disabled")
 NOT_RECORDED: Final = "not recorded by Accord; add from the authority's own records"
 _NOTICE_SOURCES: Final = frozenset({"removal_order", "referral", "alert", "trusted_flag", "user_report",
                                     "notice", "trusted_flagger_notice", "user_notice"})
-SPARED: Final = "not required of a micro or small enterprise (DSA Art. 15(2), Art. 19)"
+SPARED: Final = "not required of a micro or small enterprise (DSA Art. 15(2), Art. 19(1))"
+SPARED_TDB: Final = ("statements of reasons are not submitted to the Transparency Database: a micro or small"
+                     " enterprise is exempt from DSA Art. 24(5) (Art. 19(1))")
+KEPT_24_3: Final = ("DSA Art. 24(3) still applies: the average monthly active recipients are given to the Digital"
+                    " Services Coordinator or the Commission when they ask")
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def provider_report(session: Session, clock: Clock, *, org: Organisation, year: 
         "tco_art7": _tco_art7(session, window, org.id, decisions, orders, complaints),
     }
     if is_micro_small(session, org.id):
-        report["dsa"] = {"not_required": SPARED}
+        report["dsa"] = {"not_required": SPARED, "transparency_database": SPARED_TDB, "art_24_3": KEPT_24_3}
     else:
         report["dsa"] = _dsa(session, window, org.id, decisions, orders, complaints)
     report["monthly"] = _monthly(decisions)
@@ -344,3 +348,14 @@ def report_for(session: Session, clock: Clock, *, org_id: str, year: int) -> dic
     if org.kind == "provider":
         return provider_report(session, clock, org=org, year=year)
     raise InvalidInput("transparency reports are published by providers and authorities", field="org")
+
+
+# The pieces the harmonised-template layout (``template.py``) reuses, under public names.
+check_year = _check_year
+decision_rows = _decision_rows
+order_facts = _order_facts
+timing = _timing
+notices_dsa = _notices_dsa
+complaint_facts = _complaints
+complaints_summary = _complaints_summary
+own_initiative = _own_initiative

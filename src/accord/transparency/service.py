@@ -9,25 +9,36 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accord.clock import Clock
-from accord.errors import NotFound
+from accord.errors import InvalidInput, NotFound
 from accord.identity.models import Organisation
-from accord.transparency import export, flaggers, render, reports
+from accord.transparency import export, flaggers, render, reports, sor, template
 
-PUID_NAMESPACE_KEY = "transparency.puid_namespace"
+PUID_NAMESPACE_KEY = sor.PUID_NAMESPACE_KEY
+
+
+TEMPLATE_FORMATS = {"dsa-template": "json", "dsa-template-csv": "csv"}
+FORMATS = (*render.FORMATS, *TEMPLATE_FORMATS)
 
 
 def report(session: Session, clock: Clock, *, org_id: str, year: int, fmt: str) -> str:
-    """The organisation's report for ``year`` rendered as json, csv or html."""
-    render.check_format(fmt)
+    """The organisation's report for ``year`` rendered as json, csv or html; a provider's DSA Art. 15/24 report
+    also in the layout of the harmonised template (``dsa-template`` as JSON, ``dsa-template-csv``)."""
+    if fmt in TEMPLATE_FORMATS:
+        org = session.get(Organisation, org_id)
+        if org is None or org.kind != "provider":
+            raise InvalidInput("the DSA template report is a provider's (Art. 15, Art. 24)", field="format")
+        return template.render(template.dsa_template(session, clock, org=org, year=year), TEMPLATE_FORMATS[fmt])
+    if fmt not in FORMATS:
+        raise InvalidInput(f"the format is one of {', '.join(FORMATS)}", field="format")
     return render.render(reports.report_for(session, clock, org_id=org_id, year=year), fmt)
 
 
 def puid_namespace(session: Session, org_id: str) -> str:
-    """The provider's ``puid`` namespace (``accord`` unless it also files statements from elsewhere)."""
+    """The provider's ``puid`` namespace: its configured prefix, else derived from its id (as stored statements)."""
     org = session.get(Organisation, org_id)
     if org is None:
         raise NotFound(f"no organisation {org_id!r}")
-    return str((org.settings or {}).get(PUID_NAMESPACE_KEY, "accord"))
+    return sor.provider_namespace(org.id, org.settings)
 
 
 def statement_lines(session: Session, *, provider_id: str, since: datetime | None = None,

@@ -36,6 +36,19 @@ EEA_COUNTRIES: Final[tuple[str, ...]] = tuple(sorted((*EU_MEMBER_STATES, "IS", "
 
 CATEGORY_TERRORIST_CONTENT: Final = "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY"
 KEYWORD_TERRORIST_CONTENT: Final = "KEYWORD_TERRORIST_CONTENT"
+CATEGORY_VIOLENCE: Final = "STATEMENT_CATEGORY_VIOLENCE"
+CATEGORY_SPEECH: Final = "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH"
+CATEGORY_OTHER_TERMS: Final = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
+# Policy categories (``accord.policies.document``) that are terrorist content: TCO Art. 2(7)(a)-(e) and the
+# two a provider's terms commonly add. Any other category is filed under its own Transparency Database heading.
+TERRORIST_TOPICS: Final = frozenset({"incitement", "solicitation_commit", "solicitation_group", "instruction",
+                                     "threat", "glorification", "recruitment"})
+_TOPIC_CATEGORIES: Final = {
+    "graphic_violence": (CATEGORY_VIOLENCE, ()),
+    "violence": (CATEGORY_VIOLENCE, ()),
+    "hate_speech": (CATEGORY_SPEECH, ("KEYWORD_HATE_SPEECH",)),
+    "self_harm": ("STATEMENT_CATEGORY_SELF_HARM", ()),
+}
 
 
 class Action(StrEnum):
@@ -45,6 +58,8 @@ class Action(StrEnum):
     DISABLE = "disable"  # access disabled in the listed countries (geo-block)
     RESTRICT = "restrict"  # a lesser visibility restriction, see ``Restriction``
     NO_ACTION = "no_action"
+    SUSPEND_ACCOUNT = "suspend_account"  # DSA Art. 23(1): a user who frequently posts manifestly illegal content
+    SUSPEND_NOTICES = "suspend_notices"  # DSA Art. 23(2): a notifier who frequently files manifestly unfounded notices
 
 
 class Restriction(StrEnum):
@@ -153,6 +168,8 @@ class DecisionFacts:
     content_language: str | None = None
     notifier: str | None = None
     extra_keywords: tuple[ExtraKeyword, ...] = ()
+    topic: str | None = None  # the policy category the ground cites (``graphic_violence``, ``incitement``...)
+    category: str | None = None  # given explicitly (an Art. 23 suspension takes that of the decision behind it)
 
 
 # --- limits and vocabularies, as documented for the Transparency Database API ---------------------------
@@ -177,6 +194,12 @@ _COUNTRY_ALIASES: Final = {"EL": "GR"}  # the EU's own code for Greece; the API 
 _VISIBILITY: Final = {
     Action.REMOVE: "DECISION_VISIBILITY_CONTENT_REMOVED",
     Action.DISABLE: "DECISION_VISIBILITY_CONTENT_DISABLED",
+}
+_SUSPENSIONS: Final = {
+    Action.SUSPEND_ACCOUNT: ("decision_account", "DECISION_ACCOUNT_SUSPENDED", "end_date_account_restriction"),
+    # The notifier keeps its account; what is suspended is part of the service: the handling of its notices.
+    Action.SUSPEND_NOTICES: ("decision_provision", "DECISION_PROVISION_PARTIAL_SUSPENSION",
+                             "end_date_service_restriction"),
 }
 _RESTRICTIONS: Final = {
     Restriction.DEMOTED: "DECISION_VISIBILITY_CONTENT_DEMOTED",
@@ -334,6 +357,34 @@ def puid_for(decision_id: str | int | UUID, namespace: str = "accord") -> str:
     return puid
 
 
+def policy_topic(body: Mapping[str, Any], reference: str) -> str | None:
+    """The category of the policy rule (by ``clause_ref``) or overlay (by ``legal_ref``) that ``reference``
+    cites in a policy version's body; ``None`` when it cites none of them."""
+    cited = _plain(reference)
+    for item in (*body.get("rules", []), *body.get("overlays", [])):
+        refs = {_plain(str(item.get("clause_ref", ""))), _plain(str(item.get("legal_ref", "")))}
+        if cited and cited in refs:
+            return str(item.get("category") or "") or None
+    return None
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+PUID_NAMESPACE_KEY: Final = "transparency.puid_namespace"
+
+
+def provider_namespace(provider_id: str, settings: Mapping[str, Any] | None = None) -> str:
+    """The provider's ``puid`` namespace: the prefix it configured (organisation setting
+    ``transparency.puid_namespace``), else one derived from its id, so that two providers on one instance, or
+    Accord and another system of the same provider, never hand the Database the same ``puid``."""
+    configured = (settings or {}).get(PUID_NAMESPACE_KEY)
+    if configured:
+        return str(configured)
+    return re.sub(r"[^A-Za-z0-9_]", "_", provider_id)[:64] or "accord"
+
+
 def scrub_personal_data(text: str) -> str:
     """``text`` with e-mail addresses, links, handles, IP addresses and phone numbers masked."""
     for present, pattern in _PERSONAL_DATA:
@@ -358,11 +409,15 @@ _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _decision_fields(facts: DecisionFacts) -> dict[str, Any]:
-    """``decision_visibility`` (and ``..._other``): every Accord action restricts visibility."""
+    """``decision_visibility`` (and ``..._other``) for an action on content; ``decision_account`` or
+    ``decision_provision`` for an Art. 23 suspension."""
     if facts.action is Action.RESTRICT:
         return _restriction_fields(facts)
     if facts.restriction is not None or facts.restriction_other is not None:
         raise InvalidInput("a restriction kind is only given with action 'restrict'", field="restriction")
+    if facts.action in _SUSPENSIONS:
+        name, value, _ = _SUSPENSIONS[facts.action]
+        return {name: value}
     return {"decision_visibility": [_VISIBILITY[facts.action]]}
 
 
@@ -414,12 +469,45 @@ def _content_fields(facts: DecisionFacts) -> dict[str, Any]:
         fields["content_type_other"] = _required_text(facts.content_type_other, _SHORT_TEXT, "content_type_other")
     elif facts.content_type_other is not None:
         raise InvalidInput("content_type_other needs content type 'other'", field="content_type_other")
-    fields["category"] = CATEGORY_TERRORIST_CONTENT
-    fields["category_specification"] = _keywords(facts.extra_keywords)
+    category, keywords = statement_category(facts.ground, facts.topic)
+    if facts.category is not None and facts.category != category:
+        category, keywords = facts.category, ()
+    fields["category"] = category
+    fields["category_specification"] = (_keywords(facts.extra_keywords) if category == CATEGORY_TERRORIST_CONTENT
+                                        else list(keywords))
     fields["territorial_scope"] = _territorial_scope(facts)
     if facts.content_language is not None:
         fields["content_language"] = _language(facts.content_language)
     return fields
+
+
+_TERRORIST_TEXT: Final = re.compile(r"terror|extremis|jihad|radicali[sz]|recruit|glorif", re.IGNORECASE)
+_VIOLENT_TEXT: Final = re.compile(r"violen|gore|graphic", re.IGNORECASE)
+_HATE_TEXT: Final = re.compile(r"\bhat(e|red)\b", re.IGNORECASE)
+
+
+def statement_category(ground: Ground, topic: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """The Transparency Database ``category`` (and keywords) that the ground of a decision falls under.
+
+    Terrorist content is ``STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY`` with ``KEYWORD_TERRORIST_CONTENT``; a
+    terms-of-service ground about something else (graphic violence, hate speech) has its own category. The
+    policy category the ground cites (``topic``) decides; without one, a legal ground is terrorist content
+    (Accord's grounds cite the TCO definition or its national transposition) and a terms ground is read from
+    its clause and explanation, falling back to "other violation of the terms".
+    """
+    if topic in TERRORIST_TOPICS:
+        return CATEGORY_TERRORIST_CONTENT, (KEYWORD_TERRORIST_CONTENT,)
+    if topic in _TOPIC_CATEGORIES:
+        return _TOPIC_CATEGORIES[topic]
+    if isinstance(ground, LegalGround):
+        return CATEGORY_TERRORIST_CONTENT, (KEYWORD_TERRORIST_CONTENT,)
+    text = f"{ground.clause} {ground.explanation}"
+    for pattern, category in ((_TERRORIST_TEXT, CATEGORY_TERRORIST_CONTENT), (_VIOLENT_TEXT, CATEGORY_VIOLENCE)):
+        if pattern.search(text):
+            return category, (KEYWORD_TERRORIST_CONTENT,) if category == CATEGORY_TERRORIST_CONTENT else ()
+    if _HATE_TEXT.search(text):
+        return CATEGORY_SPEECH, ("KEYWORD_HATE_SPEECH",)
+    return CATEGORY_OTHER_TERMS, ()
 
 
 def _keywords(extra: tuple[ExtraKeyword, ...]) -> list[str]:
@@ -460,7 +548,8 @@ def _date_fields(facts: DecisionFacts) -> dict[str, Any]:
     if facts.end_date is not None:
         end = _as_date(facts.end_date)
         _check_range(end, applied, "end_date")
-        fields["end_date_visibility_restriction"] = _iso(end)
+        end_field = _SUSPENSIONS[facts.action][2] if facts.action in _SUSPENSIONS else "end_date_visibility_restriction"
+        fields[end_field] = _iso(end)
     return fields
 
 

@@ -184,7 +184,9 @@ def test_a_micro_or_small_provider_is_spared_the_dsa_figures(session: Session, c
                                                              year: dict[str, OrgHandle]) -> None:
     set_micro_small(session, clock, ACTOR, org_id=year["provider"].id, micro_small=True)
     report = _report(session, clock, year["provider"])
-    assert report["dsa"] == {"not_required": reports.SPARED}
+    assert report["dsa"] == {"not_required": reports.SPARED, "transparency_database": reports.SPARED_TDB,
+                             "art_24_3": reports.KEPT_24_3}
+    assert "Art. 24(5)" in report["dsa"]["transparency_database"] and "Art. 19(1)" in reports.SPARED_TDB
     assert report["tco_art7"] == EXPECTED_ART7
 
 

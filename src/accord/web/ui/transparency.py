@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
-from accord.transparency import charts, render, reports, service
+from accord.transparency import charts, render, reports, service, tdb
+from accord.transparency.models import SUBMISSION_STATES
 from accord.web.deps import app_state
 from accord.web.ui.auth import ui_principal
 from accord.web.ui.views import render as render_page
@@ -40,3 +41,15 @@ def report_page(request: Request, principal: UiPrincipal, year: int | None = Non
         "own": principal.org_kind == "trusted_flagger",
     }
     return render_page(request, "transparency/report.html", context)
+
+
+@router.get("/statements")
+def statements_page(request: Request, principal: UiPrincipal, state: str | None = None) -> HTMLResponse:
+    """Statements of reasons with their Transparency Database status; a refusal shows the Database's errors."""
+    request.state.ui_principal = principal
+    principal.require_kind("provider")
+    chosen = state or None
+    with app_state(request).factory() as session:
+        rows = tdb.statuses(session, principal.org_id, state=chosen)
+    return render_page(request, "transparency/statements.html",
+                       {"rows": rows, "state": chosen or "", "states": SUBMISSION_STATES})
