@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor
+from accord.cases.decisions import Decider
 from accord.clock import Clock
+from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.models import Organisation
 from accord.settings import Settings
@@ -48,6 +50,8 @@ class DemoWorld:
 
     orgs: dict[str, Organisation] = field(default_factory=dict)
     credentials: list[DemoCredential] = field(default_factory=list)
+    # Seeders of domains below the flows decide through this (a decision with its whole legal record).
+    decide: Decider = field(default=flows.decide)
 
 
 Seeder = Callable[[Session, Clock, Settings, DemoWorld], None]
@@ -60,6 +64,7 @@ SEEDER_MODULES: list[str] = [
     "accord.banks.demo",
     "accord.transparency.demo",
     "accord.cases.demo",
+    "accord.flows.demo",  # after notices and cases: direct answers and console decisions with their records
 ]
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Response
 
 from accord.cases import claims, config, dashboard, decisions, escalation, quality, queues, service, strikes
 from accord.errors import NotFound
+from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from accord.web.deps import ClockDep, Scoped, SessionDep
 from accord.web.schemas.cases import (
@@ -96,7 +97,7 @@ def _input(body: DecisionIn) -> decisions.DecisionInput:
 def decide(case_id: str, body: DecisionIn, principal: Writer, session: SessionDep,
            clock: ClockDep) -> DecisionOut:
     """Decide the case; the answer carries ``statement_id``, the statement of reasons (DSA Art. 17)."""
-    decision = decisions.decide(session, clock, _reviewer(principal), case_id, _input(body))
+    decision = flows.decide(session, clock, _reviewer(principal), case_id, _input(body))
     return DecisionOut.model_validate(decision)
 
 

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.db import unit_of_work
 from accord.errors import DomainError, InvalidInput, NotAuthenticated
+from accord.flows import decisions as flows
 from accord.identity.service import Principal, authenticate_key
 from accord.notices import batch, crossborder, feedback, kinds, outcomes, service, threat
 from accord.notices.models import Notice
@@ -182,11 +183,12 @@ def acknowledge(notice_id: str, principal: Writer, session: SessionDep, clock: C
 
 @router.post("/notices/{notice_id}/outcome")
 def outcome(notice_id: str, body: OutcomeIn, principal: Writer, session: SessionDep, clock: ClockDep) -> NoticeOut:
-    """removed | disabled (countries) | no_action (reasons) | cannot_comply (Annex III ground, explanation)."""
-    notice = service.answer(session, clock, principal, notice_id, outcome=body.outcome, countries=body.countries,
-                            reasons=body.reasons, ground=body.ground, explanation=body.explanation,
-                            automated=body.automated)
-    return notice_out(notice, principal)
+    """removed | disabled (countries) | no_action (reasons) | cannot_comply (Annex III ground, explanation).
+
+    Every answer but cannot_comply is a decision, with its statement of reasons, preservation and user notice
+    (``accord.flows.decisions``)."""
+    answer = flows.Answer(**{**body.model_dump(), "countries": tuple(body.countries)})
+    return notice_out(flows.answer_notice(session, clock, principal, notice_id, answer), principal)
 
 
 @router.post("/notices/{notice_id}/clarification")
