@@ -8,6 +8,7 @@ from sqlalchemy import select
 from accord.cases import config, decisions, strikes
 from accord.cases.models import Strike
 from accord.errors import InvalidInput
+from accord.flows import decisions as flows
 from tests.unit.cases.conftest import Provider
 
 
@@ -20,7 +21,7 @@ def test_consequence_warns_before_suspending(count: int, warned: bool, expected:
 
 def _illegal(p: Provider, key: str, uploader: str) -> None:
     case = p.case(key, ["hash_match"], uploader=uploader)
-    decisions.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
+    flows.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
         action="remove", ground="TCO Art. 2(7)", facts="beheading video", manifestly_illegal=True))
 
 
@@ -48,8 +49,8 @@ def test_unfounded_notices_strike_notifiers_only_when_nothing_was_done(provider:
     p = provider
     case = p.case("n", ["hash_match"])
     with pytest.raises(InvalidInput):
-        decisions.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
+        flows.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
             action="remove", ground="Terms §1", facts="x", unfounded_notifiers=["notifier:9"]))
-    decisions.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
+    flows.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
         action="no_action", ground="Terms §1", facts="a cooking video", unfounded_notifiers=["notifier:9"]))
     assert strikes.status(p.session, p.clock, p.id, "notifier", "notifier:9")["strikes"] == 1
