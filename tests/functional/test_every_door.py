@@ -229,3 +229,29 @@ def _assert_complaint_possible(factory: sessionmaker[Session], clock: FrozenCloc
             session, clock, TEST_ACTOR, provider_id=provider_id, decision_id=decision_id,
             complainant=complaints.Complainant("uploader", contact=UPLOADER), statement="It was satire.")
         assert complaint.state == "pending"
+
+
+def test_a_scrutiny_finding_reinstates_through_the_same_record(client: TestClient, factory: sessionmaker[Session],
+                                                                clock: FrozenClock, settings: Settings,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """TCO Art. 4(7): the host authority finds the order infringes; what the direct answer removed comes back
+    from the preserved copy, recorded beside the decision it undoes."""
+    load_all()
+    with unit_of_work(factory) as session:
+        provider = make_org(session, clock, "provider", country="DE")
+        host = make_org(session, clock, "authority", country="DE")
+    world = World(client, factory, clock, settings, monkeypatch, provider)
+    _send(world, ORDER)
+    _direct_api(world)
+    decision_id = _the_decision(factory, world)
+    Worker(factory, clock, settings).drain()
+    found = client.post(f"/v1/notices/{world.notice_id}/scrutiny", headers=host.headers,
+                        json={"action": "decide", "infringement": True, "reasons": "disproportionate"})
+    assert found.status_code == 200, found.text
+    assert found.json()["status"] == "voided"
+    with factory() as session:
+        item = session.scalars(select(PreservedItem).where(PreservedItem.decision_id == decision_id)).one()
+        assert item.reinstated_at is not None
+        event = session.scalars(select(AuditEvent).where(AuditEvent.tag == "rights:content:reinstate")).one()
+        assert event.subject == decision_id and event.payload["reason"] == "scrutiny"
+        assert event.payload["preserved_item_id"] == item.id

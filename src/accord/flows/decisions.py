@@ -37,6 +37,7 @@ from accord.clock import Clock
 from accord.errors import Conflict
 from accord.identity.service import Principal
 from accord.jobs.service import enqueue
+from accord.notices import crossborder
 from accord.notices import service as notices
 from accord.notices.models import Notice
 from accord.rights import reinstatement, user_notices
@@ -178,3 +179,17 @@ def reinstate(session: Session, clock: Clock, settings: Settings, actor: Actor, 
     decision it undoes, so that the reports count it. Returns the preserved item's id (None if none was kept)."""
     return reinstatement.reinstate(session, clock, settings, actor, provider_id=provider_id,
                                    decision_id=decision_id, reason=reason)
+
+
+def decide_scrutiny(session: Session, clock: Clock, settings: Settings, principal: Principal, notice_id: str, *,
+                    infringement: bool, reasons: str) -> Notice:
+    """The host authority's Art. 4 finding. An infringement voids the order and, where the order was executed,
+    the provider "shall immediately reinstate" (Art. 4(7)): the decision that executed it is undone here, from
+    the preserved copy, in the same transaction."""
+    notice = crossborder.decide_scrutiny(session, clock, principal, notice_id, infringement=infringement,
+                                         reasons=reasons)
+    executed = decision_of(session, notice) if notice.scrutiny.get("reinstate_required") else None
+    if executed is not None:
+        reinstate(session, clock, settings, principal.actor, provider_id=notice.provider_id,
+                  decision_id=executed.id, reason="scrutiny")
+    return notice

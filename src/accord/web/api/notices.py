@@ -221,16 +221,16 @@ def nondisclosure(notice_id: str, body: NondisclosureIn, principal: Writer, sess
 
 
 @router.post("/notices/{notice_id}/scrutiny")
-def scrutiny(notice_id: str, body: ScrutinyIn, principal: Writer, session: SessionDep,
-             clock: ClockDep) -> NoticeOut:
+def scrutiny(notice_id: str, body: ScrutinyIn, principal: Writer, session: SessionDep, clock: ClockDep,
+             settings: SettingsDep) -> NoticeOut:
     """TCO Art. 4: the provider asks for scrutiny (48 h); the host authority decides (72 h)."""
     if body.action == "request":
         notice = crossborder.request_scrutiny(session, clock, principal, notice_id, by=body.by, reason=body.reason)
     elif body.action == "decide":
         if body.infringement is None:
             raise InvalidInput("a decision says whether there is an infringement", field="infringement")
-        notice = crossborder.decide_scrutiny(session, clock, principal, notice_id, infringement=body.infringement,
-                                             reasons=body.reasons)
+        notice = flows.decide_scrutiny(session, clock, settings, principal, notice_id,
+                                       infringement=body.infringement, reasons=body.reasons)
     else:
         raise InvalidInput("action is request or decide", field="action")
     return notice_out(notice, principal)
