@@ -26,6 +26,7 @@ from accord.cli.main import app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.flows import decisions as flows
+from accord.identity.models import Member
 from accord.jobs.models import Job
 from accord.jobs.registry import load_all
 from accord.jobs.worker import Worker
@@ -255,3 +256,31 @@ def test_a_scrutiny_finding_reinstates_through_the_same_record(client: TestClien
         event = session.scalars(select(AuditEvent).where(AuditEvent.tag == "rights:content:reinstate")).one()
         assert event.subject == decision_id and event.payload["reason"] == "scrutiny"
         assert event.payload["preserved_item_id"] == item.id
+
+
+def test_a_complaint_reversal_reinstates_what_a_direct_answer_removed(
+    client: TestClient, factory: sessionmaker[Session], clock: FrozenClock, settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """TCO Art. 10, DSA Art. 20: the decision a direct answer took is contested like a console decision, and
+    its reversal restores the preserved copy and records the reinstatement beside that decision."""
+    load_all()
+    with unit_of_work(factory) as session:
+        provider = make_org(session, clock, "provider", country="DE")
+    world = World(client, factory, clock, settings, monkeypatch, provider)
+    _send(world, REFERRAL)
+    _direct_api(world)
+    decision_id = _the_decision(factory, world)
+    Worker(factory, clock, settings).drain()
+    _assert_complaint_possible(factory, clock, provider.id, decision_id)
+    with unit_of_work(factory) as session:
+        reviewer = session.scalars(select(Member).where(Member.org_id == provider.id)).one()
+        [pending] = complaints.queue(session, provider_id=provider.id)
+        complaints.decide_complaint(session, clock, settings, TEST_ACTOR, provider_id=provider.id,
+                                    complaint_id=pending.id, outcome="reversed", reasons="Satire, not recruitment.",
+                                    reviewer_id=reviewer.id)
+    with factory() as session:
+        item = session.scalars(select(PreservedItem).where(PreservedItem.decision_id == decision_id)).one()
+        event = session.scalars(select(AuditEvent).where(AuditEvent.tag == "rights:content:reinstate")).one()
+        assert item.reinstated_at is not None and event.subject == decision_id
+        assert event.payload["reason"] == "complaint" and event.payload["preserved_item_id"] == item.id
