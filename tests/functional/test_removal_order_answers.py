@@ -145,3 +145,13 @@ def test_cannot_comply_is_not_a_decision_and_counts_as_not_executed(
         issued = reports.authority_report(session, clock, org=authority, year=2026)["tco_art8"]
         assert issued["a_removal_orders"]["executed"] == 0
         assert issued["a_removal_orders"]["not_executed_by_ground"] == {"manifest_error": 1}
+
+
+def test_an_order_awaiting_clarification_still_forbids_no_action(client: TestClient, orgs: dict[str, OrgHandle],
+                                                                 factory: sessionmaker[Session]) -> None:
+    order = _order(client, orgs)
+    assert _answer(client, orgs, order["id"], outcome="cannot_comply", ground="insufficient_information",
+                   explanation="Which of the two videos?")[0] == 200
+    decided = client.post(f"/v1/cases/{order['case_id']}/decision", headers=orgs["video"].headers,
+                          json={"action": "no_action", "ground": "Terms 4.2", "facts": "reviewed"})
+    assert decided.status_code == 422 and decided.json()["field"] == "action"

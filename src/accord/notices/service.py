@@ -666,8 +666,9 @@ def answer_from_decision(session: Session, clock: Clock, actor: Actor, *, case_i
         reasons = f"restricted, not removed: {reasons}".strip()
     answered: list[str] = []
     for notice in notices_of_case(session, case_id):
-        if notice.status in OPEN_STATUSES:
+        if notice.status in (*OPEN_STATUSES, "paused"):  # an order awaiting clarification binds the decision too
             _check_decision_on(notice, action)
+        if notice.status in OPEN_STATUSES:
             record_outcome(session, clock, actor, notice, outcome=_DECISION_OUTCOMES[action], countries=countries,
                            reasons=reasons or action, ground=None, explanation="", automated=automated)
             answered.append(notice.id)
