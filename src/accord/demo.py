@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor
+from accord.cases.decisions import Decider
 from accord.clock import Clock
+from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.models import Organisation
 from accord.settings import Settings
@@ -50,6 +52,8 @@ class DemoWorld:
     credentials: list[DemoCredential] = field(default_factory=list)
     # Capability links (status pages) worth opening, as (what, URL); printed once with the logins.
     links: list[tuple[str, str]] = field(default_factory=list)
+    # Seeders of domains below the flows decide through this (a decision with its whole legal record).
+    decide: Decider = field(default=flows.decide)
 
 
 Seeder = Callable[[Session, Clock, Settings, DemoWorld], None]
@@ -63,6 +67,7 @@ SEEDER_MODULES: list[str] = [
     "accord.transparency.demo",
     "accord.cases.demo",
     "accord.rights.demo",  # after transparency: it answers a complaint about one of that year's removals
+    "accord.flows.demo",  # after notices and cases: direct answers and console decisions with their records (after rights: its complaint is about a removal under the terms)
     "accord.transparency.tdb_demo",  # after the review console's decisions and their statements
 ]
 

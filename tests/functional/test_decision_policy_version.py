@@ -16,6 +16,7 @@ from accord.cases import service
 from accord.cases.models import Decision, Statement
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
+from accord.flows import decisions as flows
 from accord.matching import lookup
 from accord.matching.lookup import QuerySignal
 from accord.matching.service import Matcher
@@ -166,7 +167,8 @@ def test_an_automatic_decision_records_the_version_that_allowed_it(session: Sess
                                                                        [QuerySignal("pdq", PDQ_A)]))
     assert allowed is not None and allowed.version_id == version.id
 
-    outcome = lookup.match_content(session, clock, Matcher(), provider, [QuerySignal("pdq", PDQ_A)])
+    outcome = lookup.match_content(session, clock, Matcher(), provider, [QuerySignal("pdq", PDQ_A)],
+                                   decide=flows.decide)
     assert outcome.action == "remove"
     [decision] = session.scalars(select(Decision).where(Decision.case_id == outcome.case_id)).all()
     assert decision.automated_decision and decision.policy_version_id == version.id

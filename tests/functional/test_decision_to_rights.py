@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.cases import decisions, intake
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
+from accord.flows import decisions as flows
 from accord.identity.service import authenticate_key
 from accord.jobs.models import Job
 from accord.jobs.registry import load_all
@@ -25,7 +26,7 @@ def _decide(factory: sessionmaker[Session], clock: FrozenClock, action: str, upl
                                       title="video 1")
         case.uploader_ref = uploader
         principal = authenticate_key(session, clock, org.key)
-        decision = decisions.decide(session, clock, principal, case.id, decisions.DecisionInput(
+        decision = flows.decide(session, clock, principal, case.id, decisions.DecisionInput(
             action=action, ground="Terms 4.2 (terrorist content)", facts="Glorifies an attack.",
             ground_kind="terms"))
         return decision.id

@@ -13,6 +13,7 @@ from accord.cases import decisions
 from accord.cases.models import Case
 from accord.clock import FrozenClock, as_utc
 from accord.db import unit_of_work
+from accord.flows import decisions as flows
 from accord.identity.service import authenticate_key
 from accord.jobs.registry import load_all
 from accord.jobs.worker import Worker
@@ -37,7 +38,7 @@ def _held_notice(client: TestClient, factory: sessionmaker[Session], clock: Froz
                         headers=authority.headers).json()
     with unit_of_work(factory) as session:
         session.get_one(Case, order["case_id"]).uploader_ref = "uploader@example.org"
-        decisions.decide(session, clock, authenticate_key(session, clock, provider.key), order["case_id"],
+        flows.decide(session, clock, authenticate_key(session, clock, provider.key), order["case_id"],
                          decisions.DecisionInput(action="remove", ground="TCO Art. 3 order FR-IRU-2026-0042",
                                                  facts="Executed the order.", ground_kind="legal"))
     Worker(factory, clock, settings).drain()

@@ -212,15 +212,17 @@ def _login(client: TestClient, handle: OrgHandle) -> None:
 
 def test_pages_send_track_and_answer(client: TestClient, orgs: dict[str, OrgHandle]) -> None:
     notice = _order(client, orgs)
-    client.post(f"/v1/notices/{notice['id']}/outcome", json={"outcome": "disabled", "countries": ["de", "AT"]},
-                headers=orgs["video"].headers)
+    subset = client.post(f"/v1/notices/{notice['id']}/outcome", json={"outcome": "disabled", "countries": ["de", "AT"]},
+                         headers=orgs["video"].headers)
+    assert subset.status_code == 422 and subset.json()["field"] == "countries"  # TCO Art. 3(3): all Member States
+    client.post(f"/v1/notices/{notice['id']}/outcome", json={"outcome": "disabled"}, headers=orgs["video"].headers)
     _login(client, orgs["iru"])
     form = client.get("/ui/notices/new").text
     assert "Send a notice" in form
     # the header names who is signed in (the member's name and organisation), not an internal id
     assert '<span class="who" title="member:' in form and f"{orgs['iru'].name}, {orgs['iru'].name}" in form
     page = client.get(f"/ui/notices/{notice['id']}/feedback")
-    assert page.status_code == 200 and "Annex II" in page.text and "AT, DE" in page.text
+    assert page.status_code == 200 and "Annex II" in page.text and "AT, BE, BG" in page.text
     assert "FR-IRU-2026-0042" in client.get("/ui/notices").text
     _login(client, orgs["video"])
     _order(client, orgs, urls=["https://video.example.org/watch/77"])

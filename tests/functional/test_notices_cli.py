@@ -10,14 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from accord.cases.models import Decision, Statement
 from accord.cli import context
 from accord.cli.main import app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.demo import DemoWorld
+from accord.flows import demo as flows_demo
 from accord.identity.models import Organisation
 from accord.notices import demo
 from accord.notices.models import Notice
+from accord.rights.models import PreservedItem, UserNotice
 from accord.settings import Settings
 from tests.factories import make_org
 
@@ -75,10 +78,17 @@ def test_demo_notices_count_down_breach_and_answer(factory: sessionmaker[Session
                                     ("hub", "coordinator", "BE")):
             world.orgs[slug] = session.get_one(Organisation, make_org(session, clock, kind, country=country).id)
         demo.seed(session, clock, settings, world)
+        flows_demo.seed(session, clock, settings, world)  # the order answered directly, with its legal record
     with factory() as session:
         notices = session.scalars(select(Notice)).all()
         assert {n.kind for n in notices} == {"removal_order", "referral", "trusted_flag", "user_report", "alert"}
         running = [n for n in notices if n.binding and n.status == "received" and n.breached_at is None]
         assert len(running) == 3 and all(n.deadline_at and n.deadline_at > clock.now() for n in running)
         assert sum(1 for n in notices if n.breached_at) == 1
-        assert sum(1 for n in notices if n.outcome == "removed") == 1
+        [answered] = [n for n in notices if n.outcome == "removed"]
+        decision = session.scalars(select(Decision).where(Decision.case_id == answered.case_id)).one()
+        statement = session.get_one(Statement, decision.statement_id)
+        assert statement.elements["legal_ground"]["reference"].endswith(answered.reference)
+        assert session.scalars(select(PreservedItem).where(PreservedItem.decision_id == decision.id)).one()
+        told = session.scalars(select(UserNotice).where(UserNotice.decision_id == decision.id)).one()
+        assert told.state == "held" and told.nondisclosure_until == answered.nondisclosure_until

@@ -24,7 +24,7 @@ def _state(factory: sessionmaker[Session], case_id: str) -> str:
         return case.state
 
 
-def test_direct_answer_closes_the_case_only_when_nothing_is_left(client: TestClient,
+def test_a_direct_answer_decides_the_case_for_every_order_in_it(client: TestClient,
                                                                  factory: sessionmaker[Session],
                                                                  clock: FrozenClock) -> None:
     with unit_of_work(factory) as session:
@@ -41,6 +41,10 @@ def test_direct_answer_closes_the_case_only_when_nothing_is_left(client: TestCli
     answered = client.post(f"/v1/notices/{orders[0]['id']}/outcome", json={"outcome": "removed"},
                            headers=provider.headers)
     assert answered.status_code == 200, answered.text
-    assert _state(factory, case_id) == "open"  # the second authority's order still waits
-    client.post(f"/v1/notices/{orders[1]['id']}/outcome", json={"outcome": "removed"}, headers=provider.headers)
-    assert _state(factory, case_id) == "closed"
+    # A direct answer is a decision on the content, and a decision answers every notice of its case.
+    assert _state(factory, case_id) == "decided"
+    second = client.get(f"/v1/notices/{orders[1]['id']}", headers=provider.headers).json()
+    assert second["status"] == "answered" and second["outcome"] == "removed"
+    again = client.post(f"/v1/notices/{orders[1]['id']}/outcome", json={"outcome": "removed"},
+                        headers=provider.headers)
+    assert again.status_code == 409

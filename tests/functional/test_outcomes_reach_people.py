@@ -20,6 +20,7 @@ from accord.cases import decisions
 from accord.cases.models import Case
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
+from accord.flows import decisions as flows
 from accord.identity.models import Member
 from accord.identity.service import authenticate_key
 from accord.jobs.models import Job
@@ -88,7 +89,7 @@ def _decide(factory: sessionmaker[Session], clock: FrozenClock, provider: OrgHan
         case = session.get_one(Case, case_id)
         case.uploader_ref = uploader
         principal = authenticate_key(session, clock, provider.key)
-        decision = decisions.decide(session, clock, principal, case_id, decisions.DecisionInput(
+        decision = flows.decide(session, clock, principal, case_id, decisions.DecisionInput(
             action=action, ground=ground, facts="The video shows a news report, not praise.",
             ground_kind="terms" if ground.startswith("Terms") else "legal"))
         return decision.id

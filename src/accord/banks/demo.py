@@ -21,6 +21,7 @@ from accord.banks import service
 from accord.banks.files import limits_for, signals_for_bank
 from accord.banks.models import Bank, BankKind, Visibility
 from accord.banks.service import EntryDetails, NewSignal
+from accord.cases.decisions import Decider
 from accord.clock import Clock, FrozenClock
 from accord.demo import DEMO_ACTOR, SEEDERS, DemoWorld
 from accord.identity.models import Organisation
@@ -93,7 +94,7 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
                                  description="Footage judged exempt (journalistic purpose).")
     service.add_entries(session, clock, video, exempt, signals_for_bank(jpeg(synthetic_photo(5)), limits)[:1],
                         EntryDetails(note="broadcaster's report, exempt"))
-    _matches(session, clock, limits, video, forum)
+    _matches(session, clock, limits, video, forum, world.decide)
     drill = session.scalars(select(Incident).where(Incident.state == "active", Incident.bank_id.is_not(None)))
     for incident in list(drill):
         _incident_hashes(session, limits, hub, forum, incident, 60)
@@ -135,7 +136,8 @@ def _concluded_incident(session: Session, clock: Clock, limits: MediaLimits, hub
                                 conclusion="Spread contained; hashes stay in the incident bank.")
 
 
-def _matches(session: Session, clock: Clock, limits: MediaLimits, video: Principal, forum: Principal) -> None:
+def _matches(session: Session, clock: Clock, limits: MediaLimits, video: Principal, forum: Principal,
+             decide: Decider) -> None:
     """Edited re-uploads by the providers: mirrored, cropped, re-encoded, and one exempt copy."""
     matcher = Matcher()
     uploads = [
@@ -148,7 +150,7 @@ def _matches(session: Session, clock: Clock, limits: MediaLimits, video: Princip
     ]
     for principal, image in uploads:
         signals = lookup.signals_of_upload(jpeg(image, quality=70), limits)
-        lookup.match_content(session, clock, matcher, principal, signals)
+        lookup.match_content(session, clock, matcher, principal, signals, decide=decide)
 
 
 SEEDERS.append(seed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session, object_session
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, object_session
 from accord.audit.service import Actor, record
 from accord.cases import claims, quality, statements, strikes
 from accord.cases.models import ACTIONS, EXEMPT_PURPOSES, Case, Decision, Statement
-from accord.cases.priority import NOTICE_SOURCES
 from accord.clock import Clock
 from accord.db import new_id
 from accord.errors import Conflict, InvalidInput, NotFound
@@ -143,27 +142,58 @@ def _restriction(data: DecisionInput) -> str | None:
     return value
 
 
-def decide(session: Session, clock: Clock, principal: Principal, case_id: str, data: DecisionInput) -> Decision:
-    """Decide an open case that the caller holds (or that nobody holds).
+class Decider(Protocol):
+    """What takes a decision with its whole legal record: ``accord.flows.decisions.decide``. Domains that act
+    on content by themselves (an automatic action under a policy) are handed it, since flows sit above them."""
 
-    The decision records the provider's policy version in force (``policy_version_id``); its statement of
-    reasons names that version where its ground cites the policy."""
+    def __call__(self, session: Session, clock: Clock, principal: Principal, case_id: str,
+                 data: DecisionInput, /) -> Decision: ...
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A decision being taken: the case, the decision and its statement of reasons, not yet written."""
+
+    case: Case
+    decision: Decision
+    statement: Statement
+    data: DecisionInput
+
+
+def draft(session: Session, clock: Clock, principal: Principal, case_id: str, data: DecisionInput, *,
+          claim_check: bool = True) -> Draft:
+    """Check that the case can be decided and build the decision and its statement (DSA Art. 17).
+
+    Nothing is written: ``accord.flows.decisions`` answers the case's notices, then ``conclude`` writes. The
+    decision records the provider's policy version in force (``policy_version_id``); its statement names that
+    version where its ground cites the policy. ``claim_check=False``: a direct answer on a notice, which the
+    provider gives whoever holds the case in the console (the order's hour does not wait for a claim)."""
     case = claims.get_case(session, principal.org_id, case_id)
-    _check_decidable(session, clock, principal, case)
+    _check_decidable(session, clock, principal, case, claim_check)
     clean = validate(data)
     policy = applied_policy(session, case.provider_id)
     decision = _new_decision(case, principal.ref, clean, clock, policy)
     statement = _statement(case, decision, clock, policy)  # refuses what the SoR format cannot carry
     decision.statement_id = statement.id
+    return Draft(case, decision, statement, clean)
+
+
+def conclude(session: Session, clock: Clock, actor: Actor, taken: Draft) -> None:
+    """Write the decision: the case closes; the decision, its statement and the ``cases:decision:create``
+    event reach the database in one flush (the statement's foreign key puts the decision first); the decision
+    may be sampled for quality review and may count as a strike."""
+    case, decision = taken.case, taken.decision
     _close_case(session, case, clock)
-    decision.notice_ids = _answer_notices(session, clock, principal.actor, case, decision)
-    # The case, the decision, its statement and the audit event reach the database in one flush (the
-    # statement's foreign key puts the decision first).
-    session.add_all([decision, statement])
-    _record(session, clock, principal.actor, case, decision)
+    session.add_all([decision, taken.statement])
+    record(session, clock, actor, "cases:decision:create", subject=decision.id, org_id=case.provider_id,
+           payload=decision_payload(case, decision))
+    if decision.notice_ids:  # DSA Art. 16(5): public notifiers learn the decision on their report
+        enqueue(session, clock, "rights.inform_notifiers", {"decision_id": decision.id}, org_id=case.provider_id)
+    with session.no_autoflush:  # reading the listeners needs none of the decision's rows written yet
+        webhooks.emit(session, clock, org_id=case.provider_id, event="case.decided",
+                      data={"case_id": case.id, "decision_id": decision.id, "action": decision.action})
     quality.sample(session, clock, decision)
-    strikes.after_decision(session, clock, principal.actor, case, decision, clean.unfounded_notifiers)
-    return decision
+    strikes.after_decision(session, clock, actor, case, decision, taken.data.unfounded_notifiers)
 
 
 def _statement(case: Case, decision: Decision, clock: Clock, policy: AppliedPolicy | None) -> Statement:
@@ -171,9 +201,11 @@ def _statement(case: Case, decision: Decision, clock: Clock, policy: AppliedPoli
     return statements.build(case, decision, clock.now(), policy=cited)
 
 
-def _check_decidable(session: Session, clock: Clock, principal: Principal, case: Case) -> None:
+def _check_decidable(session: Session, clock: Clock, principal: Principal, case: Case, claim_check: bool) -> None:
     if case.state != "open":
         raise Conflict(f"case {case.id} is already {case.state}")
+    if not claim_check:
+        return
     cutoff = claims.idle_cutoff(session, clock, case.provider_id)
     if claims.is_claimed(case, cutoff) and case.claimed_by != principal.ref:
         raise Conflict("another reviewer holds this case; take the next one")
@@ -198,27 +230,16 @@ def _close_case(session: Session, case: Case, clock: Clock) -> None:
     case.state, case.decided_at, case.updated_at = "decided", clock.now(), clock.now()
 
 
-def _answer_notices(session: Session, clock: Clock, actor: Actor, case: Case, decision: Decision) -> list[str]:
-    """Answer every notice of the case through the notices domain (Annex II/III feedback)."""
-    if not NOTICE_SOURCES & set(case.sources):
-        return []
-    from accord.notices.service import answer_from_decision
-
-    reasons = f"{decision.ground_ref}: {decision.ground_explanation or decision.facts}"
-    return list(answer_from_decision(session, clock, actor, case_id=case.id, action=decision.action,
-                                     countries=list(decision.countries), reasons=reasons,
-                                     automated=decision.automated_decision))
-
-
-def _case_snapshot(case: Case) -> dict[str, Any]:
+def case_snapshot(case: Case) -> dict[str, Any]:
     """What the preservation store keeps of removed content: Accord holds references, never the item."""
     return {"id": case.id, "title": case.title, "urls": list(case.urls), "signals": list(case.signals),
             "media": list(case.media), "uploader_ref": case.uploader_ref, "labels": list(case.labels),
             "jurisdiction": case.jurisdiction, "created_at": case.created_at.isoformat()}
 
 
-def _record(session: Session, clock: Clock, actor: Actor, case: Case, decision: Decision) -> None:
-    payload = {
+def decision_payload(case: Case, decision: Decision) -> dict[str, Any]:
+    """The ``cases:decision:create`` payload (docs/events.md): rights and transparency read decisions here."""
+    return {
         "case_id": case.id, "provider_id": case.provider_id, "action": decision.action,
         "countries": decision.countries, "ground_kind": decision.ground_kind, "ground_ref": decision.ground_ref,
         "automated_detection": decision.automated_detection, "automated_decision": decision.automated_decision,
@@ -229,16 +250,6 @@ def _record(session: Session, clock: Clock, actor: Actor, case: Case, decision: 
         "facts": decision.facts, "ground_explanation": decision.ground_explanation,
         "policy_version_id": decision.policy_version_id, "content_date": statements.content_date(case).isoformat(),
     }
-    record(session, clock, actor, "cases:decision:create", subject=decision.id, org_id=case.provider_id,
-           payload=payload)
-    if decision.notice_ids:  # DSA Art. 16(5): public notifiers learn the decision on their report
-        enqueue(session, clock, "rights.inform_notifiers", {"decision_id": decision.id}, org_id=case.provider_id)
-    if decision.action in ("remove", "disable"):
-        enqueue(session, clock, "rights.after_decision", {**payload, "decision_id": decision.id,
-                "case": _case_snapshot(case)}, org_id=case.provider_id)
-    with session.no_autoflush:  # reading the listeners needs none of the decision's rows written yet
-        webhooks.emit(session, clock, org_id=case.provider_id, event="case.decided",
-                      data={"case_id": case.id, "decision_id": decision.id, "action": decision.action})
 
 
 def get_decision(session: Session, provider_id: str, decision_id: str) -> Decision:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from accord import demo
 from accord.cases import config, decisions, quality, queues, service
+from accord.cases.decisions import Decider
 from accord.clock import Clock
 from accord.demo import DEMO_ACTOR, DemoWorld
 from accord.identity import service as identity
@@ -50,13 +51,14 @@ def _queues(session: Session, clock: Clock, org_id: str) -> None:
                         rules={"severity": ["standard"]})
 
 
-def _decided(session: Session, clock: Clock, org_id: str, first: Principal, second: Principal) -> None:
+def _decided(session: Session, clock: Clock, org_id: str, first: Principal, second: Principal,
+             decide: Decider) -> None:
     config.update_review_settings(session, clock, DEMO_ACTOR, org_id, {"rereview_share": 1.0})
     for i, (action, _) in enumerate(REVIEWED):
         case, _ = service.open_case_from_match(session, clock, DEMO_ACTOR, provider_id=org_id, signal_type="md5",
                                                value=f"{i:032x}", urls=[f"https://smallvideo.example/v/old{i}"])
         case.created_at = clock.now() - timedelta(hours=3, minutes=7 * i)
-        decisions.decide(session, clock, first, case.id, decisions.DecisionInput(
+        decide(session, clock, first, case.id, decisions.DecisionInput(
             action=action, ground="Terms §3 (violent extremism)" if action != "remove" else "TCO Art. 2(7)(a)",
             facts="reviewed against the policy", restriction="demoted" if action == "restrict" else None))
     for review, (_, again) in zip(quality.pending(session, second), REVIEWED, strict=True):
@@ -69,7 +71,7 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     org = world.orgs["smallvideo"]
     _queues(session, clock, org.id)
     first, second = _reviewer(session, clock, org.id, "amira"), _reviewer(session, clock, org.id, "jonas")
-    _decided(session, clock, org.id, first, second)
+    _decided(session, clock, org.id, first, second, world.decide)
     for i, (value, labels, language) in enumerate(WAITING):
         case, _ = service.open_case_from_match(
             session, clock, DEMO_ACTOR, provider_id=org.id, signal_type="pdq", value=value, labels=labels,

@@ -21,6 +21,7 @@ from accord.cli.context import clock, err_console, output, session_scope, settin
 from accord.errors import DomainError, InvalidInput, PayloadTooLarge
 from accord.exchange import pull as exchange_pull
 from accord.exchange.threatexchange import import_exchange, offline_exchange
+from accord.flows import decisions as flows
 from accord.matching import lookup
 from accord.matching.service import Matcher
 from accord.signals import hash_media
@@ -72,7 +73,7 @@ def match_files(
             try:
                 signals = lookup.signals_of_upload(path.read_bytes(), limits_for(cfg))
                 outcome = lookup.match_content(session, clock(), matcher, principal, signals, bank_refs=bank or [],
-                                               record_matches=record)
+                                               record_matches=record, decide=flows.decide)
                 _line({"file": str(path), "matches": [m.as_dict(principal.org_id) for m in outcome.matches],
                        "suppressed_by": [m.as_dict(principal.org_id) for m in outcome.suppressed_by],
                        "case_id": outcome.case_id})

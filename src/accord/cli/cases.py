@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.cases import claims, decisions, service
-from accord.cli.context import clock, output, session_scope
+from accord.cli.context import clock, output, session_scope, settings
 from accord.errors import NotFound
+from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.models import Member
 from accord.identity.service import Principal
@@ -73,7 +74,7 @@ def case_decide(
     data = decisions.DecisionInput(action=action, ground=ground, facts=facts, countries=country or [],
                                    exempt_purpose=exempt_purpose)
     with session_scope() as session:
-        decision = decisions.decide(session, clock(), _reviewer(session, reviewer), case_id, data)
+        decision = flows.decide(session, clock(), _reviewer(session, reviewer), case_id, data, settings=settings())
         row = {"id": decision.id, "case_id": decision.case_id, "action": decision.action,
                "countries": decision.countries, "ground_kind": decision.ground_kind,
                "statement_id": decision.statement_id, "notice_ids": decision.notice_ids}

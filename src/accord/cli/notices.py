@@ -1,4 +1,4 @@
-"""``accord notice send|import|list``: the operator acts for one organisation (``--as``)."""
+"""``accord notice send|import|list|answer``: the operator acts for one organisation (``--as``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from accord.cli.context import clock, console, output, session_scope, settings
 from accord.db import make_engine, make_sessionmaker
 from accord.errors import InvalidInput
+from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.scopes import ALL_SCOPES
 from accord.identity.service import Principal
@@ -127,3 +128,35 @@ def list_notices(
         rows = [notice_row(n) for n in service.list_notices(session, principal, kind=kind, status=status,
                                                             limit=limit)]
     output(rows, as_json=as_json, title="notices")
+
+
+@notice_app.command("answer")
+def answer(
+    notice_id: Annotated[str, typer.Argument(help="The notice to answer")],
+    as_org: AsOrg,
+    outcome: Annotated[str, typer.Option(help="removed | disabled | no_action | cannot_comply")],
+    countries: Annotated[list[str] | None, typer.Option(
+        "--countries", help="disabled: ISO 3166-1 alpha-2, repeat or comma-separate (an order: all Member States)")
+    ] = None,
+    reasons: Annotated[str, typer.Option(help="The facts relied on; needed for no_action")] = "",
+    ground: Annotated[str | None, typer.Option(
+        help="cannot_comply: the Annex III ground; otherwise the clause or law relied on")] = None,
+    explanation: Annotated[str, typer.Option(help="cannot_comply: the explanation (Annex III)")] = "",
+    uploader: Annotated[str | None, typer.Option(help="Who posted the content, to be told (TCO Art. 11)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The provider answers a notice: a decision with its statement of reasons, preservation and user notice,
+    or cannot_comply on an Annex III ground (not a decision on the content)."""
+    named = tuple(c.strip() for value in countries or [] for c in value.split(",") if c.strip())
+    data = flows.Answer(outcome=outcome, countries=named, reasons=reasons, ground=ground,
+                        explanation=explanation, uploader=uploader)
+    with session_scope() as session:
+        notice = flows.answer_notice(session, clock(), _principal(session, as_org), notice_id, data,
+                                    settings=settings())
+        row = {**notice_row(notice), "decision_id": _decision_id(session, notice)}
+    output([row], as_json=as_json, title="notice", single=True)
+
+
+def _decision_id(session: Session, notice: Notice) -> str | None:
+    decision = flows.decision_of(session, notice)
+    return decision.id if decision is not None else None

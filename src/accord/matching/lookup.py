@@ -25,7 +25,7 @@ from accord.audit.service import record
 from accord.banks.models import Bank, BankEntry, BankKind, EntryState, MatchRecord
 from accord.banks.service import can_see, get_bank
 from accord.cases import quality
-from accord.cases.decisions import DecisionInput, decide
+from accord.cases.decisions import Decider, DecisionInput
 from accord.cases.intake import hash_key
 from accord.cases.models import Case
 from accord.cases.service import open_case_from_match
@@ -159,16 +159,19 @@ def _live_entries(session: Session, entry_ids: list[int]) -> dict[int, tuple[Ban
 
 def match_content(session: Session, clock: Clock, matcher: Matcher, principal: Principal,
                   signals: Sequence[QuerySignal], *, bank_refs: Sequence[str] = (), record_matches: bool = True,
-                  ) -> Outcome:
-    """Look up, and for a provider record the matches: a case opened or joined, ``matching:match:found``."""
+                  decide: Decider | None = None) -> Outcome:
+    """Look up, and for a provider record the matches: a case opened or joined, ``matching:match:found``.
+
+    ``decide`` (``accord.flows.decisions.decide``) takes an automatic decision where the provider's policy
+    allows one, with its whole legal record; without it a reviewer decides every case."""
     outcome = lookup(session, matcher, principal.org_id, signals, bank_refs)
     if outcome.matches and record_matches and principal.org_kind == "provider":
-        _record(session, clock, principal, signals, outcome)
+        _record(session, clock, principal, signals, outcome, decide)
     return outcome
 
 
 def _record(session: Session, clock: Clock, principal: Principal, signals: Sequence[QuerySignal],
-            outcome: Outcome) -> None:
+            outcome: Outcome, decide: Decider | None) -> None:
     primary = next((s for s in signals if s.type == "sha256"), signals[0])  # the upload's own identity
     labels = sorted({label for m in outcome.matches for label in [*m.entry.labels, *m.entry.incident_tags]})
     banks = sorted({m.bank.name for m in outcome.matches})
@@ -176,8 +179,8 @@ def _record(session: Session, clock: Clock, principal: Principal, signals: Seque
                                    signal_type=primary.type, value=primary.value, labels=labels,
                                    bank_id=outcome.matches[0].bank.id, title=f"Hash match: {', '.join(banks)}")
     outcome.case_id = case.id
-    outcome.action = act_automatically(session, clock, principal, outcome, case.id,
-                                       content_keys=content_keys_of(case, signals))
+    outcome.action = REVIEW if decide is None else act_automatically(
+        session, clock, principal, outcome, case.id, decide, content_keys=content_keys_of(case, signals))
     for match in outcome.matches:
         _record_one(session, clock, principal, match, case.id, outcome.action)
 
@@ -252,7 +255,7 @@ def automatic_action(session: Session, principal: Principal, outcome: Outcome, *
 
 
 def act_automatically(session: Session, clock: Clock, principal: Principal, outcome: Outcome,
-                      case_id: str, *, content_keys: Sequence[str] = ()) -> str:
+                      case_id: str, decide: Decider, *, content_keys: Sequence[str] = ()) -> str:
     """Decide the case as the policy allows (an automated decision, sampled for verification), or ``review``.
 
     The decision goes to human verification when the rule's sampler draws the case (``sample_share``), as

@@ -15,14 +15,18 @@ from accord.errors import Conflict
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.notices.models import Notice
-from accord.notices.service import get_notice
+from accord.notices.service import executes_order, get_notice
 from accord.settings import Settings
 
 
 def _annex(notice: Notice) -> str | None:
     if not notice.binding:
         return None
-    return "II" if notice.outcome in ("removed", "disabled") else "III"
+    if executes_order(notice.outcome, notice.outcome_detail.get("countries", [])):
+        return "II"
+    # Only Annex III grounds excuse not executing an order (TCO Art. 3(7)-(8)); anything else (a disabling in
+    # some Member States only, recorded before Accord refused it) is neither feedback form.
+    return "III" if notice.outcome == "cannot_comply" else None
 
 
 def _name(session: Session, org_id: str | None) -> str | None:

@@ -32,6 +32,7 @@ from accord.jobs.webhooks import emit, listeners, prefetch_listeners
 from accord.notices import kinds
 from accord.notices.models import InformationNotice, Notice, OperationalHold
 from accord.settings import Settings
+from accord.transparency.sor import EU_MEMBER_STATES
 
 ONE_HOUR = timedelta(hours=1)
 FIRST_ORDER_NOTICE = timedelta(hours=12)
@@ -41,6 +42,9 @@ OUTCOMES = ("removed", "disabled", "no_action", "cannot_comply")
 # TCO Annex III: the grounds on which a provider cannot comply with an order.
 ANNEX_III_GROUNDS = ("force_majeure", "de_facto_impossibility", "manifest_error", "insufficient_information")
 OPEN_STATUSES = ("received", "acknowledged")
+# A removal order is executed only by removing, or by disabling access in all Member States (TCO Art. 3(3)).
+ALL_MEMBER_STATES = frozenset(EU_MEMBER_STATES)
+_COUNTRY_ALIASES = {"EL": "GR"}  # the EU's own code for Greece
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -444,7 +448,8 @@ def list_information_notices(session: Session, principal: Principal) -> list[Inf
 # ---- answers ------------------------------------------------------------------------------------------------
 
 
-def _for_provider(session: Session, principal: Principal, notice_id: str) -> Notice:
+def for_provider(session: Session, principal: Principal, notice_id: str) -> Notice:
+    """A notice the caller's organisation is the addressee of: only it answers the notice."""
     notice = get_notice(session, principal, notice_id)
     if notice.provider_id != principal.org_id:
         raise PermissionDenied("only the provider the notice is addressed to answers it")
@@ -466,7 +471,7 @@ def _acknowledge(session: Session, clock: Clock, actor: Actor, notice: Notice) -
 
 def acknowledge(session: Session, clock: Clock, principal: Principal, notice_id: str) -> Notice:
     """The provider confirms receipt (TCO Art. 3(5) receipt; DSA Art. 16(4)). Repeating it changes nothing."""
-    notice = _for_provider(session, principal, notice_id)
+    notice = for_provider(session, principal, notice_id)
     if notice.acknowledged_at is not None:
         return notice
     if notice.status != "received":
@@ -476,70 +481,87 @@ def acknowledge(session: Session, clock: Clock, principal: Principal, notice_id:
 
 
 def _countries(countries: Sequence[str]) -> list[str]:
-    out = sorted({c.strip().upper() for c in countries})
+    out = sorted({_COUNTRY_ALIASES.get(c.strip().upper(), c.strip().upper()) for c in countries})
     if not out or not all(_COUNTRY.match(c) for c in out):
         raise InvalidInput("disabled needs the ISO 3166-1 alpha-2 countries", field="countries")
     return out
+
+
+def executes_order(outcome: str | None, countries: Sequence[str]) -> bool:
+    """Whether an outcome executes a removal order: removed, or disabled in every Member State (Art. 3(3))."""
+    return outcome == "removed" or (outcome == "disabled" and set(countries) >= ALL_MEMBER_STATES)
+
+
+def _order_countries(countries: Sequence[str]) -> list[str]:
+    """A removal order disables access in all Member States: none named means all; a subset is refused."""
+    if not countries:
+        return sorted(ALL_MEMBER_STATES)
+    named = _countries(countries)
+    if not executes_order("disabled", named):
+        missing = ", ".join(sorted(ALL_MEMBER_STATES - set(named)))
+        raise InvalidInput("a removal order is executed by disabling access in all Member States (TCO Art. "
+                           f"3(3)); missing: {missing}. Otherwise answer cannot_comply (Annex III)",
+                           field="countries")
+    return named
+
+
+def check_order_answer(notice: Notice, outcome: str) -> None:
+    """TCO Art. 3(3), (7)-(8): an order is executed or not executed on an Annex III ground; it is never
+    answered ``no_action`` (nor with a mere restriction, which a decision records as ``no_action``)."""
+    if notice.binding and outcome == "no_action":
+        raise InvalidInput("a removal order is executed (removed, or disabled in all Member States) or not "
+                           "executed on an Annex III ground (cannot_comply); it cannot be answered no_action "
+                           "or restrict", field="outcome")
 
 
 def _outcome_detail(notice: Notice, outcome: str, countries: Sequence[str], reasons: str, ground: str | None,
                     explanation: str) -> dict[str, Any]:
     if outcome not in OUTCOMES:
         raise InvalidInput(f"outcome is one of {', '.join(OUTCOMES)}", field="outcome")
+    check_order_answer(notice, outcome)
     detail: dict[str, Any] = {"countries": [], "reasons": reasons.strip(), "ground": None,
                               "explanation": explanation.strip()}
     if outcome == "disabled":
-        detail["countries"] = _countries(countries)
+        detail["countries"] = _order_countries(countries) if notice.binding else _countries(countries)
     if outcome == "no_action" and not detail["reasons"]:
         raise InvalidInput("no_action needs the reasons", field="reasons")
     if outcome == "cannot_comply":
-        if not notice.binding:
-            raise InvalidInput("cannot_comply answers a removal order only", field="outcome")
-        if ground not in ANNEX_III_GROUNDS:
-            raise InvalidInput(f"ground is one of {', '.join(ANNEX_III_GROUNDS)} (Annex III)", field="ground")
-        if not detail["explanation"]:
-            raise InvalidInput("cannot_comply needs an explanation (Annex III)", field="explanation")
-        detail["ground"] = ground
+        _annex_iii(notice, ground, detail)
     return detail
 
 
-def answer(
-    session: Session,
-    clock: Clock,
-    principal: Principal,
-    notice_id: str,
-    *,
-    outcome: str,
-    countries: Sequence[str] = (),
-    reasons: str = "",
-    ground: str | None = None,
-    explanation: str = "",
-    automated: bool = False,
-) -> Notice:
-    """The provider's outcome: removed, disabled (countries), no_action (reasons) or cannot_comply (Annex III).
-
-    An outcome after the deadline of a removal order is recorded as a breach with its length. cannot_comply
-    stops the clock until a clarification starts a fresh hour.
-    """
-    notice = _for_provider(session, principal, notice_id)
-    record_outcome(session, clock, principal.actor, notice, outcome=outcome, countries=countries,
-                   reasons=reasons, ground=ground, explanation=explanation, automated=automated)
-    if notice.status == "answered":
-        _close_case_when_answered(session, clock, principal.actor, notice.case_id)
-    return notice
+def _annex_iii(notice: Notice, ground: str | None, detail: dict[str, Any]) -> None:
+    if not notice.binding:
+        raise InvalidInput("cannot_comply answers a removal order only", field="outcome")
+    if ground not in ANNEX_III_GROUNDS:
+        raise InvalidInput(f"ground is one of {', '.join(ANNEX_III_GROUNDS)} (Annex III)", field="ground")
+    if not detail["explanation"]:
+        raise InvalidInput("cannot_comply needs an explanation (Annex III)", field="explanation")
+    detail["ground"] = ground
 
 
-def _close_case_when_answered(session: Session, clock: Clock, actor: Actor, case_id: str | None) -> None:
-    from accord.cases.service import close_answered  # cases builds on notices; import at the point of use
+def check_answer(notice: Notice, outcome: str, countries: Sequence[str], reasons: str) -> list[str]:
+    """Refuse an answer the notice cannot take, before anything is written; returns the countries (for a
+    removal order answered ``disabled``, all Member States)."""
+    return list(_outcome_detail(notice, outcome, countries, reasons, None, "")["countries"])
 
-    waiting = session.scalar(select(func.count()).select_from(Notice).where(
-        Notice.case_id == case_id, Notice.status.in_([*OPEN_STATUSES, "paused", "held"])))
-    close_answered(session, clock, actor, case_id, waiting or 0)
+
+def decline(session: Session, clock: Clock, principal: Principal, notice_id: str, *, ground: str | None,
+            explanation: str, automated: bool = False) -> Notice:
+    """TCO Annex III: the provider cannot comply with a removal order (force majeure or de facto impossibility,
+    manifest error, insufficient information). This is not a decision on the content: nothing was restricted,
+    so there is no statement of reasons, preservation or user notice; the clock stops until a clarification
+    starts a fresh hour, and the reports count the order as not executed. Every other answer is a decision
+    (``accord.flows.decisions.answer_notice``)."""
+    notice = for_provider(session, principal, notice_id)
+    return record_outcome(session, clock, principal.actor, notice, outcome="cannot_comply", countries=(),
+                          reasons="", ground=ground, explanation=explanation, automated=automated)
 
 
 def record_outcome(session: Session, clock: Clock, actor: Actor, notice: Notice, *, outcome: str,
                    countries: Sequence[str], reasons: str, ground: str | None, explanation: str,
                    automated: bool) -> Notice:
+    """Record one answer on the notice (Annex II/III feedback, the one-hour clock, the audit event)."""
     if notice.status not in OPEN_STATUSES:
         raise Conflict(f"the notice is {notice.status}; it cannot take an outcome now", field="status")
     detail = _outcome_detail(notice, outcome, countries, reasons, ground, explanation)
@@ -631,7 +653,7 @@ def extend_nondisclosure(session: Session, clock: Clock, principal: Principal, n
     return notice
 
 
-# ---- answers from the review console ------------------------------------------------------------------------
+# ---- answers from a decision ---------------------------------------------------------------------------------
 
 _DECISION_OUTCOMES = {"remove": "removed", "disable": "disabled", "no_action": "no_action", "restrict": "no_action"}
 
@@ -640,16 +662,26 @@ def answer_from_decision(session: Session, clock: Clock, actor: Actor, *, case_i
                          countries: list[str], reasons: str, automated: bool) -> list[str]:
     """A case decision answers every unanswered notice in the case (TCO Annex II feedback follows).
 
-    ``restrict`` is recorded as ``no_action`` with reasons noting the restriction; returns the notice ids.
-    """
+    ``restrict`` is recorded as ``no_action`` with reasons noting the restriction; a case holding a removal
+    order cannot be decided ``no_action`` or ``restrict`` (``check_order_answer``). Returns the notice ids."""
     if action not in _DECISION_OUTCOMES:
         raise InvalidInput(f"action is one of {', '.join(_DECISION_OUTCOMES)}", field="action")
     if action == "restrict":
         reasons = f"restricted, not removed: {reasons}".strip()
     answered: list[str] = []
     for notice in notices_of_case(session, case_id):
+        if notice.status in (*OPEN_STATUSES, "paused"):  # an order awaiting clarification binds the decision too
+            _check_decision_on(notice, action)
         if notice.status in OPEN_STATUSES:
             record_outcome(session, clock, actor, notice, outcome=_DECISION_OUTCOMES[action], countries=countries,
                            reasons=reasons or action, ground=None, explanation="", automated=automated)
             answered.append(notice.id)
     return answered
+
+
+def _check_decision_on(notice: Notice, action: str) -> None:
+    try:
+        check_order_answer(notice, _DECISION_OUTCOMES[action])
+    except InvalidInput as exc:  # the reviewer chose an action: say so in the reviewer's field
+        raise InvalidInput(f"the case holds removal order {notice.reference or notice.id}: {exc.detail}",
+                           field="action") from exc

@@ -101,10 +101,15 @@ class OrderRedress:
 
 def orders_executed(session: Session, decision: Decision) -> list[OrderRedress]:
     """The removal orders a removal or disabling executed, with their redress; none for any other decision."""
-    if decision.action not in ("remove", "disable") or not decision.notice_ids:
+    return orders_answered(session, decision.action, decision.notice_ids)
+
+
+def orders_answered(session: Session, action: str, notice_ids: list[str]) -> list[OrderRedress]:
+    """``orders_executed`` for a decision being taken (its action and the notices it answers)."""
+    if action not in ("remove", "disable") or not notice_ids:
         return []
     query = select(Notice, Organisation.name).outerjoin(Organisation, Organisation.id == Notice.issuer_id).where(
-        Notice.id.in_(decision.notice_ids), Notice.kind == "removal_order").order_by(Notice.id)
+        Notice.id.in_(notice_ids), Notice.kind == "removal_order").order_by(Notice.id)
     return [_redress(notice, issuer) for notice, issuer in session.execute(query)]
 
 

@@ -14,6 +14,7 @@ from accord.cases.models import Claim
 from accord.clock import FrozenClock
 from accord.db import is_postgres, unit_of_work
 from accord.errors import Conflict
+from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from tests.unit.cases.conftest import Provider
 
@@ -24,7 +25,7 @@ def _take_and_decide(p: Provider, who: Principal) -> str | None:
     result = claims.next_case(p.session, p.clock, who)
     if result.case is None:
         return None
-    decisions.decide(p.session, p.clock, who, result.case.id, CLEAR)
+    flows.decide(p.session, p.clock, who, result.case.id, CLEAR)
     return result.case.title
 
 
@@ -64,7 +65,7 @@ def test_a_reviewer_keeps_their_claim_and_others_get_another_case(provider: Prov
     assert first is not None and again is not None and other is not None
     assert first.id == again.id != other.id
     with pytest.raises(Conflict):
-        decisions.decide(p.session, p.clock, b, first.id, CLEAR)
+        flows.decide(p.session, p.clock, b, first.id, CLEAR)
     assert claims.next_case(p.session, p.clock, p.reviewer("c")).case is None
 
 
@@ -108,7 +109,7 @@ def test_past_the_graphic_soft_cap_a_reviewer_gets_lower_harm_queues_and_a_break
     assert result.case is not None and result.case.title == "mild"
     assert result.wellness["graphic_seen"] == 2 and result.wellness["suggest_break"] is True
     p.clock.advance(hours=9)  # a new shift
-    decisions.decide(p.session, p.clock, reviewer, result.case.id, CLEAR)
+    flows.decide(p.session, p.clock, reviewer, result.case.id, CLEAR)
     later = claims.next_case(p.session, p.clock, reviewer)
     assert later.case is not None and later.case.title == "g3" and later.wellness["over_cap"] is False
 
@@ -144,7 +145,7 @@ def test_concurrent_reviewers_never_get_the_same_case(provider: Provider, factor
                     if result.case is None:
                         return
                     taken[result.case.id] += 1
-                    decisions.decide(session, clock, who, result.case.id, CLEAR)
+                    flows.decide(session, clock, who, result.case.id, CLEAR)
         except Exception as exc:  # reported by the assertion below
             errors.append(exc)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accord.cases import dashboard, decisions
+from accord.flows import decisions as flows
 from tests.unit.cases.conftest import Provider
 
 
@@ -14,7 +15,7 @@ def test_dashboard_figures(provider: Provider) -> None:
     for key, minutes in (("d1", 10), ("d2", 30)):
         case = p.case(key, ["hash_match"])
         p.clock.advance(minutes=minutes)
-        decisions.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
+        flows.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
             action="remove", ground="TCO Art. 2(7)", facts="x", automated_decision=key == "d1"))
     figures = dashboard.dashboard(p.session, p.clock, p.id)
     assert sum(q["pending"] for q in figures["pending"]) == 3

@@ -9,6 +9,7 @@ from accord.audit.models import AuditEvent
 from accord.cases import claims, decisions
 from accord.cases.models import Statement
 from accord.errors import Conflict, InvalidInput
+from accord.flows import decisions as flows
 from accord.transparency.sor_rules import validate_statement
 from tests.unit.cases.conftest import Provider
 
@@ -32,7 +33,7 @@ def test_incomplete_or_contradictory_decisions_are_refused(provider: Provider, f
     case = provider.case("x", ["hash_match"])
     data = decisions.DecisionInput(**{**REMOVE.__dict__, **change})
     with pytest.raises(InvalidInput) as caught:
-        decisions.decide(provider.session, provider.clock, provider.admin, case.id, data)
+        flows.decide(provider.session, provider.clock, provider.admin, case.id, data)
     assert caught.value.field == field
     assert case.state == "open"
 
@@ -41,7 +42,7 @@ def test_a_decision_yields_a_complete_statement_of_reasons(provider: Provider) -
     p = provider
     case = p.case("x", ["hash_match"], media=[{"url": "https://cdn.example.org/x.mp4", "type": "video"}],
                   language="fr")
-    decision = decisions.decide(p.session, p.clock, p.admin, case.id, REMOVE)
+    decision = flows.decide(p.session, p.clock, p.admin, case.id, REMOVE)
     statement = p.session.get(Statement, decision.statement_id)
     assert statement is not None
     assert set(ART_17_3) <= set(statement.elements)
@@ -61,7 +62,7 @@ def test_terms_ground_and_geo_block(provider: Provider) -> None:
     case = p.case("x", ["hash_match"])
     data = decisions.DecisionInput(action="disable", countries=["de", "AT"], ground="Community rules §4.2",
                                    facts="praises a banned group")
-    decision = decisions.decide(p.session, p.clock, p.admin, case.id, data)
+    decision = flows.decide(p.session, p.clock, p.admin, case.id, data)
     statement = p.session.get(Statement, decision.statement_id)
     assert statement is not None and statement.body is not None
     assert decision.ground_kind == "terms" and decision.countries == ["AT", "DE"]
@@ -77,7 +78,7 @@ def test_removal_order_and_no_action_statements_record_their_exemption(provider:
                                    action="no_action", ground="Terms §1", facts="documentary footage",
                                    exempt_purpose="journalistic", exemption_assessment="news outlet"))):
         case = p.case(key, sources, deadline_minutes=60 if key == "order" else None)
-        decision = decisions.decide(p.session, p.clock, p.admin, case.id, data)
+        decision = flows.decide(p.session, p.clock, p.admin, case.id, data)
         statement = p.session.get(Statement, decision.statement_id)
         assert statement is not None and statement.body is None and statement.exemption
         assert set(ART_17_3) <= set(statement.elements)
@@ -87,7 +88,7 @@ def test_removal_order_and_no_action_statements_record_their_exemption(provider:
 def test_decision_event_carries_the_documented_payload(provider: Provider) -> None:
     p = provider
     case = p.case("x", ["hash_match"])
-    decision = decisions.decide(p.session, p.clock, p.admin, case.id, REMOVE)
+    decision = flows.decide(p.session, p.clock, p.admin, case.id, REMOVE)
     event = p.session.scalar(select(AuditEvent).where(AuditEvent.tag == "cases:decision:create"))
     assert event is not None and event.subject == decision.id and event.org_id == p.id
     assert set(DECISION_PAYLOAD) <= set(event.payload)
@@ -97,9 +98,9 @@ def test_decision_event_carries_the_documented_payload(provider: Provider) -> No
 def test_a_case_is_decided_once(provider: Provider) -> None:
     p = provider
     case = p.case("x", ["hash_match"])
-    decisions.decide(p.session, p.clock, p.admin, case.id, REMOVE)
+    flows.decide(p.session, p.clock, p.admin, case.id, REMOVE)
     with pytest.raises(Conflict):
-        decisions.decide(p.session, p.clock, p.admin, case.id, REMOVE)
+        flows.decide(p.session, p.clock, p.admin, case.id, REMOVE)
 
 
 def test_preview_saves_nothing(provider: Provider) -> None:

@@ -10,6 +10,7 @@ from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 from accord.cases import config, decisions, quality
 from accord.cases.models import ACTIONS
 from accord.errors import PermissionDenied
+from accord.flows import decisions as flows
 from tests.unit.cases.conftest import Provider
 
 # A known fixture: 20 double-reviewed decisions over three actions.
@@ -46,7 +47,7 @@ def test_draw_gives_about_the_configured_share() -> None:
 def _decide_many(p: Provider, n: int, *, automated: bool = False) -> None:
     for i in range(n):
         case = p.case(f"c{i}{automated}", ["hash_match"])
-        decisions.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
+        flows.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
             action="remove", ground="TCO Art. 2(7)", facts="propaganda", automated_decision=automated))
 
 
@@ -81,7 +82,7 @@ def test_agreement_per_queue_and_reviewer_pair(provider: Provider) -> None:
     first, second = p.reviewer("first"), p.reviewer("second")
     for i, (original, _) in enumerate(FIXTURE):
         case = p.case(f"k{i}", ["hash_match"])
-        decisions.decide(p.session, p.clock, first, case.id, decisions.DecisionInput(
+        flows.decide(p.session, p.clock, first, case.id, decisions.DecisionInput(
             action=original, ground="Terms §3", facts="reviewed"))
     for review, (_, again) in zip(quality.pending(p.session, second), FIXTURE, strict=True):
         quality.submit(p.session, p.clock, second, review.id, again)

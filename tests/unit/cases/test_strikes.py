@@ -11,6 +11,7 @@ from accord.audit.models import AuditEvent
 from accord.cases import config, decisions, strikes
 from accord.cases.models import Statement, Strike
 from accord.errors import InvalidInput
+from accord.flows import decisions as flows
 from accord.transparency.sor_rules import validate_statement
 from tests.unit.cases.conftest import Provider
 
@@ -24,7 +25,7 @@ def test_consequence_warns_before_suspending(count: int, warned: bool, expected:
 
 def _illegal(p: Provider, key: str, uploader: str) -> None:
     case = p.case(key, ["hash_match"], uploader=uploader)
-    decisions.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
+    flows.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
         action="remove", ground="TCO Art. 2(7)", facts="beheading video", manifestly_illegal=True))
 
 
@@ -52,9 +53,9 @@ def test_unfounded_notices_strike_notifiers_only_when_nothing_was_done(provider:
     p = provider
     case = p.case("n", ["hash_match"])
     with pytest.raises(InvalidInput):
-        decisions.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
+        flows.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
             action="remove", ground="Terms §1", facts="x", unfounded_notifiers=["notifier:9"]))
-    decisions.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
+    flows.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
         action="no_action", ground="Terms §1", facts="a cooking video", unfounded_notifiers=["notifier:9"]))
     assert strikes.status(p.session, p.clock, p.id, "notifier", "notifier:9")["strikes"] == 1
 
@@ -88,7 +89,7 @@ def test_a_notifier_suspension_suspends_the_handling_of_its_notices(provider: Pr
                                   {"notifier_warning_at": 1, "notifier_suspension_at": 2, "suspension_days": 14})
     for key in ("n1", "n2"):
         case = p.case(key, ["user_report"])
-        decisions.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
+        flows.decide(p.session, p.clock, p.admin, case.id, decisions.DecisionInput(
             action="no_action", ground="Terms §1", facts="a cooking video", unfounded_notifiers=["notifier:9"]))
     [statement] = p.session.scalars(select(Statement).where(Statement.exemption.is_(None))).all()
     assert statement.body is not None and validate_statement(statement.body) == []

@@ -16,9 +16,10 @@ from accord.banks.models import MatchRecord
 from accord.banks.service import EntryDetails, NewSignal
 from accord.cases import config as review_config
 from accord.cases import quality
-from accord.cases.decisions import DecisionInput, decide
+from accord.cases.decisions import DecisionInput
 from accord.cases.models import Case, Decision, QualityReview
 from accord.clock import FrozenClock
+from accord.flows.decisions import decide
 from accord.identity.service import Principal
 from accord.matching import lookup
 from accord.matching.lookup import QuerySignal
@@ -60,7 +61,7 @@ def test_negative_bank_suppresses_every_match_of_the_content(session: Session, c
     bank_photo(session, clock, provider, allow, 11)
     matcher = Matcher()
     upload = lookup.signals_of_upload(mirrored(11), LIMITS)
-    mine = lookup.match_content(session, clock, matcher, provider, upload)
+    mine = lookup.match_content(session, clock, matcher, provider, upload, decide=decide)
     assert mine.matches == [] and {m.bank.id for m in mine.suppressed_by} == {allow.id}
     assert session.scalars(select(MatchRecord)).all() == [], "a suppressed match records nothing"
     other = org(session, clock)
@@ -73,8 +74,10 @@ def test_a_provider_match_opens_a_case_then_joins_it(session: Session, clock: Fr
     shared = bank_with(session, clock, hub, values=(), visibility="all")
     bank_photo(session, clock, hub, shared, 12)
     matcher = Matcher()
-    first = lookup.match_content(session, clock, matcher, provider, lookup.signals_of_upload(mirrored(12), LIMITS))
-    again = lookup.match_content(session, clock, matcher, provider, lookup.signals_of_upload(mirrored(12), LIMITS))
+    first = lookup.match_content(session, clock, matcher, provider, lookup.signals_of_upload(mirrored(12), LIMITS),
+                                 decide=decide)
+    again = lookup.match_content(session, clock, matcher, provider, lookup.signals_of_upload(mirrored(12), LIMITS),
+                                 decide=decide)
     assert first.case_id and first.case_id == again.case_id
     assert first.action == "review", "no policy says otherwise"
     case = session.get(Case, first.case_id)
@@ -87,7 +90,7 @@ def test_a_provider_match_opens_a_case_then_joins_it(session: Session, clock: Fr
 def test_non_providers_look_up_without_recording(session: Session, clock: FrozenClock) -> None:
     hub = org(session, clock, "coordinator")
     bank_with(session, clock, hub)
-    outcome = lookup.match_content(session, clock, Matcher(), hub, [QuerySignal("pdq", PDQ_A)])
+    outcome = lookup.match_content(session, clock, Matcher(), hub, [QuerySignal("pdq", PDQ_A)], decide=decide)
     assert outcome.matches and outcome.case_id is None
     assert session.scalars(select(MatchRecord)).all() == []
 
@@ -116,7 +119,7 @@ def test_automatic_action_only_where_the_policy_says_so(session: Session, clock:
                                     template="small-provider-eu")
     _activate(session, clock, provider.org_id, policy.id, 1)
     matcher = Matcher()
-    without = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", PDQ_A)])
+    without = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", PDQ_A)], decide=decide)
     assert without.action == "review", "a policy without an automation entry never acts alone"
 
     body = {**policies.get_version(session, policy.id, provider.org_id, 1).body, "automation": [
@@ -125,9 +128,9 @@ def test_automatic_action_only_where_the_policy_says_so(session: Session, clock:
     policies.create_version(session, clock, POLICY_ACTOR, policy_id=policy.id, provider_id=provider.org_id,
                             body=body, note="automatic removal")
     _activate(session, clock, provider.org_id, policy.id, 2)
-    far = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", flip(PDQ_A, 20))])
+    far = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", flip(PDQ_A, 20))], decide=decide)
     assert far.action == "review", "a distant PDQ match is below the policy's confidence"
-    exact = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", PDQ_A)])
+    exact = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", PDQ_A)], decide=decide)
     assert exact.action == "remove" and exact.case_id == without.case_id
     [decision] = session.scalars(select(Decision).where(Decision.case_id == exact.case_id)).all()
     assert decision.automated_decision and decision.action == "remove"
@@ -153,8 +156,9 @@ def test_incident_tags_reach_the_case_and_the_match_event(session: Session, cloc
                                   EntryDetails(labels=[INSTRUCTION], incident_tags=[incident.tag]))
     assert entry.incident_tags == [incident.tag]
     matcher = Matcher()
-    hit = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", PDQ_A)])
-    other = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", flip(PDQ_A, 40))])
+    hit = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", PDQ_A)], decide=decide)
+    other = lookup.match_content(session, clock, matcher, provider, [QuerySignal("pdq", flip(PDQ_A, 40))],
+                                 decide=decide)
     case, control = session.get(Case, hit.case_id), session.get(Case, other.case_id)
     assert case is not None and control is not None and plain.id != tagged.id
     assert case.signals[0]["labels"] == sorted([INSTRUCTION, incident.tag])
@@ -195,7 +199,8 @@ def _auto_removed_cases(session: Session, clock: FrozenClock, count: int, share:
     version_id = _auto_remove(session, clock, provider.org_id, share)
     matcher, cases = Matcher(), []
     for n in range(count):
-        outcome = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(n))])
+        outcome = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(n))],
+                                       decide=decide)
         assert outcome.action == "remove" and outcome.case_id is not None
         cases.append(outcome.case_id)
     queued = set(session.scalars(select(QualityReview.case_id).where(
@@ -231,7 +236,7 @@ def test_content_found_exempt_goes_to_review_not_automatic_removal(session: Sess
     service.add_entries(session, clock, hub, bank, [NewSignal("sha256", _sha(n)) for n in (1, 2)],
                         EntryDetails(labels=[INSTRUCTION]))
     matcher = Matcher()
-    first = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(1))])
+    first = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(1))], decide=decide)
     assert first.action == "review" and first.case_id is not None
     reviewer = Principal(org_id=provider.org_id, org_kind="provider", ref="member:rev",
                          scopes=frozenset({"cases:write"}))
@@ -241,12 +246,12 @@ def test_content_found_exempt_goes_to_review_not_automatic_removal(session: Sess
     _auto_remove(session, clock, provider.org_id, 0.5)
     clock.advance(days=3)
 
-    again = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(1))])
+    again = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(1))], decide=decide)
     assert again.action == "review" and again.case_id not in (None, first.case_id)
     case = session.get(Case, again.case_id)
     assert case is not None and case.state == "open", "the item found journalistic waits for a reviewer"
     assert session.scalars(select(Decision).where(Decision.case_id == again.case_id)).all() == []
-    other = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(2))])
+    other = lookup.match_content(session, clock, matcher, provider, [QuerySignal("sha256", _sha(2))], decide=decide)
     assert other.action == "remove", "other content is still removed automatically"
     actions = session.scalars(select(MatchRecord.action).where(MatchRecord.case_id == again.case_id)).all()
     assert actions == ["review"]

@@ -14,14 +14,21 @@ from accord.audit.service import Actor
 from accord.cases.models import Case
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
+from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from accord.jobs.models import Job
 from accord.notices import feedback, service
 from accord.notices.deadlines import check_deadlines
+from accord.notices.models import Notice
 from accord.settings import Settings
 from tests.unit.notices.helpers import org, payload
 
 pytestmark = pytest.mark.usefixtures("session")
+
+
+def answer(session: Session, clock: FrozenClock, principal: Principal, notice_id: str, **given: str) -> Notice:
+    """The provider's direct answer, through the one decision flow (as the API, the inbox and the CLI)."""
+    return flows.answer_notice(session, clock, principal, notice_id, flows.Answer(**given))  # type: ignore[arg-type]
 
 
 def _events(session: Session, tag: str) -> list[AuditEvent]:
@@ -47,7 +54,7 @@ def test_acted_at_59_minutes_is_within_the_hour(session: Session, clock: FrozenC
     notice_id = _order(session, clock, settings, authority, provider)
     clock.advance(minutes=59)
     assert check_deadlines(session, clock) == 3  # escalations at 15, 30 and 45; no breach
-    notice = service.answer(session, clock, provider, notice_id, outcome="removed")
+    notice = answer(session, clock, provider, notice_id, outcome="removed")
     assert notice.breached_at is None and notice.status == "answered"
     [event] = _events(session, "notices:notice:outcome")
     assert event.payload["breach"] is False and event.payload["seconds_to_act"] == 59 * 60
@@ -62,7 +69,7 @@ def test_acted_at_61_minutes_is_a_breach_with_its_length(session: Session, clock
     authority, provider = parties
     notice_id = _order(session, clock, settings, authority, provider)
     clock.advance(minutes=61)
-    notice = service.answer(session, clock, provider, notice_id, outcome="removed")
+    notice = answer(session, clock, provider, notice_id, outcome="removed")
     assert notice.breach_seconds == 60
     [breach] = _events(session, "notices:notice:breach")
     assert breach.payload["seconds_late"] == 60
@@ -90,7 +97,7 @@ def test_referrals_are_never_breaches(session: Session, clock: FrozenClock, sett
     assert notice.deadline_at == clock.now() + timedelta(hours=24)  # the provider's service target
     clock.advance(days=3)
     assert check_deadlines(session, clock) == 0
-    assert service.answer(session, clock, provider, notice.id, outcome="removed").breached_at is None
+    assert answer(session, clock, provider, notice.id, outcome="removed").breached_at is None
 
 
 def test_first_order_needs_an_information_notice_twelve_hours_earlier(
@@ -129,9 +136,9 @@ def test_cannot_comply_pauses_and_a_clarification_starts_a_fresh_hour(
     notice_id = _order(session, clock, settings, authority, provider)
     clock.advance(minutes=40)
     with pytest.raises(InvalidInput) as no_ground:
-        service.answer(session, clock, provider, notice_id, outcome="cannot_comply", explanation="?")
+        answer(session, clock, provider, notice_id, outcome="cannot_comply", explanation="?")
     assert no_ground.value.field == "ground"
-    paused = service.answer(session, clock, provider, notice_id, outcome="cannot_comply",
+    paused = answer(session, clock, provider, notice_id, outcome="cannot_comply",
                             ground="insufficient_information", explanation="The URL points to a deleted channel.")
     assert paused.status == "paused" and paused.deadline_at is None
     assert feedback.feedback(session, settings, authority, notice_id)["annex"] == "III"
@@ -140,7 +147,7 @@ def test_cannot_comply_pauses_and_a_clarification_starts_a_fresh_hour(
     clarified = service.clarify(session, clock, authority, notice_id, text="The video is at /watch/123?t=5.")
     assert clarified.deadline_at == clock.now() + timedelta(hours=1)
     clock.advance(minutes=59)
-    assert service.answer(session, clock, provider, notice_id, outcome="removed").breached_at is None
+    assert answer(session, clock, provider, notice_id, outcome="removed").breached_at is None
     assert feedback.feedback(session, settings, authority, notice_id)["annex"] == "II"
 
 
@@ -148,7 +155,7 @@ def test_a_fresh_window_breaches_after_its_own_hour(session: Session, clock: Fro
                                                     parties: tuple[Principal, Principal]) -> None:
     authority, provider = parties
     notice_id = _order(session, clock, settings, authority, provider)
-    service.answer(session, clock, provider, notice_id, outcome="cannot_comply", ground="force_majeure",
+    answer(session, clock, provider, notice_id, outcome="cannot_comply", ground="force_majeure",
                    explanation="Data centre flooded.")
     clock.advance(hours=2)
     service.clarify(session, clock, provider, notice_id, text="The ground has ceased.")
@@ -186,11 +193,15 @@ def test_two_authorities_on_one_url_make_one_case(session: Session, clock: Froze
         "referral", provider.org_id, url="https://VIDEO.example.org/watch/123?utm_campaign=x"))
     assert a.case_id == b.case_id
     assert session.scalars(select(Case)).all() == [session.get(Case, a.case_id)]
-    ids = service.answer_from_decision(session, clock, Actor("test:reviewer", provider.org_id), case_id=a.case_id
-                                       or "", action="restrict", countries=[], reasons="age-gated", automated=False)
+    reviewer = Actor("test:reviewer", provider.org_id)
+    with pytest.raises(InvalidInput) as refused:  # the case holds an order: executed, or Annex III (Art. 3(3))
+        service.answer_from_decision(session, clock, reviewer, case_id=a.case_id or "", action="restrict",
+                                     countries=[], reasons="age-gated", automated=False)
+    assert refused.value.field == "action"
+    ids = service.answer_from_decision(session, clock, reviewer, case_id=a.case_id or "", action="remove",
+                                       countries=[], reasons="removed", automated=False)
     assert sorted(ids) == sorted([a.id, b.id])
-    assert b.outcome == "no_action" and "restricted" in b.outcome_detail["reasons"]
-    assert b.acknowledged_at is not None
+    assert b.outcome == "removed" and b.acknowledged_at is not None
 
 
 def test_operational_hold_stops_dispatch_until_lifted(session: Session, clock: FrozenClock, settings: Settings,
@@ -252,7 +263,7 @@ def test_cross_border_copy_and_infringement_voids_the_order(session: Session, cl
     notice = service.receive(session, clock, settings, issuer, payload("removal_order", provider.org_id))
     assert notice.cross_border and notice.host_authority_id == host.org_id
     assert service.get_notice(session, host, notice.id) is notice
-    service.answer(session, clock, provider, notice.id, outcome="removed")
+    answer(session, clock, provider, notice.id, outcome="removed")
     clock.advance(hours=47)
     crossborder.request_scrutiny(session, clock, provider, notice.id, by="uploader", reason="satire")
     clock.advance(hours=70)  # past the first 72 h, inside the 72 h after the request

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from accord.audit.models import AuditEvent
 from accord.audit.service import Actor
 from accord.cases import intake
-from accord.cases.decisions import DecisionInput, decide
+from accord.cases.decisions import DecisionInput
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from accord.flows.decisions import decide
 from accord.identity.service import Principal
 from accord.policies import incidents, service
 from accord.policies.models import Policy

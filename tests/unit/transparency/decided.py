@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from accord.cases import decisions, intake
 from accord.cases.models import Statement
 from accord.clock import FrozenClock
+from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.models import Member
 from accord.identity.service import Principal
@@ -32,7 +33,7 @@ def statements(session: Session, clock: FrozenClock, org_id: str, count: int,
         key = f"https://example.org/{org_id}/{index}/{clock.now().timestamp()}"
         case, _ = intake.open_or_join(session, clock, TEST_ACTOR, provider_id=org_id, content_keys=[key],
                                       source="user_report", urls=[key], title=key)
-        decision = decisions.decide(session, clock, reviewer, case.id, data)
+        decision = flows.decide(session, clock, reviewer, case.id, data)
         statement = session.get(Statement, decision.statement_id)
         assert statement is not None
         made.append(statement)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from accord.cases import decisions, intake
 from accord.cases.models import Statement
 from accord.clock import FrozenClock
+from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.models import Member, Organisation
 from accord.identity.service import Principal
@@ -36,7 +37,7 @@ def _decide(session: Session, clock: FrozenClock, org_id: str, key: str, data: d
     case, _ = intake.open_or_join(session, clock, TEST_ACTOR, provider_id=org_id, content_keys=[key],
                                   source="user_report", urls=[key], title=key)
     clock.advance(days=2)  # decided two days after the case opened: the decision's day is not the content's
-    decision = decisions.decide(session, clock, _principal(session, org_id), case.id, data)
+    decision = flows.decide(session, clock, _principal(session, org_id), case.id, data)
     statement = session.get(Statement, decision.statement_id)
     assert statement is not None and statement.body is not None
     return statement

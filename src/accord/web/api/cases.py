@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Response
 
 from accord.cases import claims, config, dashboard, decisions, escalation, quality, queues, service, strikes
 from accord.errors import NotFound
+from accord.flows import decisions as flows
 from accord.identity.service import Principal
-from accord.web.deps import ClockDep, Scoped, SessionDep
+from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep
 from accord.web.schemas.cases import (
     CaseDetailOut,
     CaseOut,
@@ -94,9 +95,9 @@ def _input(body: DecisionIn) -> decisions.DecisionInput:
 
 @router.post("/cases/{case_id}/decision", status_code=201)
 def decide(case_id: str, body: DecisionIn, principal: Writer, session: SessionDep,
-           clock: ClockDep) -> DecisionOut:
+           clock: ClockDep, settings: SettingsDep) -> DecisionOut:
     """Decide the case; the answer carries ``statement_id``, the statement of reasons (DSA Art. 17)."""
-    decision = decisions.decide(session, clock, _reviewer(principal), case_id, _input(body))
+    decision = flows.decide(session, clock, _reviewer(principal), case_id, _input(body), settings=settings)
     return DecisionOut.model_validate(decision)
 
 

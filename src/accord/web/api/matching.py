@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 
 from accord.banks.files import limits_for
 from accord.errors import InvalidInput
+from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from accord.matching import lookup as matching
 from accord.matching.service import Matcher
@@ -71,7 +72,8 @@ def match(principal: Matching, body: BodyDep, session: SessionDep, clock: ClockD
         request = parse(MatchSignalsIn, body.json)
         signals = matching.signals_of_values([(s.type, s.value) for s in request.signals])
         banks = request.banks
-    outcome = matching.match_content(session, clock, matcher, principal, signals, bank_refs=banks)
+    outcome = matching.match_content(session, clock, matcher, principal, signals, bank_refs=banks,
+                                     decide=flows.decide)
     return MatchesOut(
         matches=[MatchOut.model_validate(m.as_dict(principal.org_id)) for m in outcome.matches],
         suppressed_by=[MatchOut.model_validate(m.as_dict(principal.org_id)) for m in outcome.suppressed_by],

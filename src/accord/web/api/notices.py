@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.db import unit_of_work
 from accord.errors import DomainError, InvalidInput, NotAuthenticated
+from accord.flows import decisions as flows
 from accord.identity.service import Principal, authenticate_key
 from accord.notices import batch, crossborder, feedback, kinds, outcomes, service, threat
 from accord.notices.models import Notice
@@ -181,12 +182,15 @@ def acknowledge(notice_id: str, principal: Writer, session: SessionDep, clock: C
 
 
 @router.post("/notices/{notice_id}/outcome")
-def outcome(notice_id: str, body: OutcomeIn, principal: Writer, session: SessionDep, clock: ClockDep) -> NoticeOut:
-    """removed | disabled (countries) | no_action (reasons) | cannot_comply (Annex III ground, explanation)."""
-    notice = service.answer(session, clock, principal, notice_id, outcome=body.outcome, countries=body.countries,
-                            reasons=body.reasons, ground=body.ground, explanation=body.explanation,
-                            automated=body.automated)
-    return notice_out(notice, principal)
+def outcome(notice_id: str, body: OutcomeIn, principal: Writer, session: SessionDep, clock: ClockDep,
+            settings: SettingsDep) -> NoticeOut:
+    """removed | disabled (countries) | no_action (reasons) | cannot_comply (Annex III ground, explanation).
+
+    Every answer but cannot_comply is a decision, with its statement of reasons, preservation and user notice
+    (``accord.flows.decisions``)."""
+    answer = flows.Answer(**{**body.model_dump(), "countries": tuple(body.countries)})
+    return notice_out(flows.answer_notice(session, clock, principal, notice_id, answer, settings=settings),
+                      principal)
 
 
 @router.post("/notices/{notice_id}/clarification")
@@ -219,16 +223,16 @@ def nondisclosure(notice_id: str, body: NondisclosureIn, principal: Writer, sess
 
 
 @router.post("/notices/{notice_id}/scrutiny")
-def scrutiny(notice_id: str, body: ScrutinyIn, principal: Writer, session: SessionDep,
-             clock: ClockDep) -> NoticeOut:
+def scrutiny(notice_id: str, body: ScrutinyIn, principal: Writer, session: SessionDep, clock: ClockDep,
+             settings: SettingsDep) -> NoticeOut:
     """TCO Art. 4: the provider asks for scrutiny (48 h); the host authority decides (72 h)."""
     if body.action == "request":
         notice = crossborder.request_scrutiny(session, clock, principal, notice_id, by=body.by, reason=body.reason)
     elif body.action == "decide":
         if body.infringement is None:
             raise InvalidInput("a decision says whether there is an infringement", field="infringement")
-        notice = crossborder.decide_scrutiny(session, clock, principal, notice_id, infringement=body.infringement,
-                                             reasons=body.reasons)
+        notice = flows.decide_scrutiny(session, clock, settings, principal, notice_id,
+                                       infringement=body.infringement, reasons=body.reasons)
     else:
         raise InvalidInput("action is request or decide", field="action")
     return notice_out(notice, principal)

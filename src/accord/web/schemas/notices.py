@@ -79,12 +79,17 @@ class NoticeOut(Out):
 
 
 class OutcomeIn(In):
-    outcome: str = Field(description="removed | disabled | no_action | cannot_comply")
-    countries: list[str] = Field(default_factory=list, description="disabled: ISO 3166-1 alpha-2")
-    reasons: str = Field("", description="no_action: why")
-    ground: str | None = Field(None, description="cannot_comply: the Annex III ground")
+    outcome: str = Field(description="removed | disabled | no_action | cannot_comply; a removal order is removed, "
+                         "disabled in all Member States, or cannot_comply (TCO Art. 3(3), Annex III)")
+    countries: list[str] = Field(default_factory=list, description="disabled: ISO 3166-1 alpha-2 (an order: all "
+                                 "Member States, the default)")
+    reasons: str = Field("", description="the facts relied on; no_action: why")
+    ground: str | None = Field(None, description="cannot_comply: the Annex III ground; otherwise the clause or law "
+                               "relied on (default: the one the notice cites)")
     explanation: str = Field("", description="cannot_comply: the explanation")
     automated: bool = False
+    uploader: str | None = Field(None, max_length=200, description="who posted the content, to be told (TCO Art. "
+                                 "11, DSA Art. 17)")
 
 
 class ClarificationIn(In):

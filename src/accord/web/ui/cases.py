@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from accord.cases import claims, config, dashboard, decisions, escalation, quality, service
 from accord.db import unit_of_work
 from accord.errors import DomainError
+from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from accord.web.deps import app_state
 from accord.web.ui.auth import check_csrf, ui_principal
@@ -83,7 +84,7 @@ async def decide(request: Request, case_id: str, principal: UiPrincipal) -> Resp
     state = app_state(request)
     try:
         with unit_of_work(state.factory) as session:
-            decisions.decide(session, state.clock, principal, case_id, _decision_input(form))
+            flows.decide(session, state.clock, principal, case_id, _decision_input(form), settings=state.settings)
     except DomainError as exc:
         return RedirectResponse(f"/ui/cases/{case_id}?error={_quote(exc.detail)}", status_code=303)
     return RedirectResponse(f"/ui/cases/{case_id}", status_code=303)

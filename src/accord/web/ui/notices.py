@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accord.db import unit_of_work
+from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.service import Principal
 from accord.notices import feedback, kinds, outcomes, service
@@ -149,12 +150,14 @@ def acknowledge(request: Request, notice_id: str, principal: UiPrincipal,
 def outcome(request: Request, notice_id: str, principal: UiPrincipal, outcome: Annotated[str, Form()],
             countries: Annotated[str, Form()] = "", reasons: Annotated[str, Form()] = "",
             ground: Annotated[str, Form()] = "", explanation: Annotated[str, Form()] = "",
-            csrf_token: Annotated[str, Form()] = "") -> Response:
+            uploader: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
+    """Record outcome: a decision with its legal record, or cannot_comply (``accord.flows.decisions``)."""
     check_csrf(request, csrf_token)
     state = app_state(request)
+    answer = flows.Answer(outcome=outcome, countries=tuple(_lines(countries)), reasons=reasons,
+                          ground=ground or None, explanation=explanation, uploader=uploader or None)
     with unit_of_work(state.factory) as session:
-        service.answer(session, state.clock, principal, notice_id, outcome=outcome, countries=_lines(countries),
-                       reasons=reasons, ground=ground or None, explanation=explanation)
+        flows.answer_notice(session, state.clock, principal, notice_id, answer, settings=state.settings)
     return RedirectResponse(f"/ui/notices/{notice_id}", status_code=303)
 
 

@@ -1,0 +1,54 @@
+"""Demo: a small provider answers a removal order in its inbox, and the answer carries its whole legal record.
+
+Order FR-IRU-2026-0040 (with a 28-day non-disclosure decision) reached SmallVideo two hours ago and was removed
+25 minutes later by a direct answer: the decision, its statement of reasons, the preserved copy (the
+preservation job is run here, as the worker would) and the user notice, held until the non-disclosure ends.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accord.clock import Clock
+from accord.demo import SEEDERS, DemoWorld
+from accord.flows import decisions
+from accord.jobs import service as jobs
+from accord.jobs.models import Job
+from accord.jobs.registry import HANDLERS, JobContext, load_all
+from accord.notices import service as notices
+from accord.notices.demo import _as, _Earlier, _order
+from accord.settings import Settings
+
+ORDER_REFERENCE = "FR-IRU-2026-0040"
+UPLOADER = "user:4040 (uploader of watch/40)"
+
+
+def _answered_order(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -> str:
+    """Receive the order, answer it ``removed`` 25 minutes later; returns the decision's id."""
+    iru, video = world.orgs["iru"], world.orgs["smallvideo"]
+    order = notices.receive(session, _Earlier(clock, 120), settings, _as(iru),
+                            _order(video, 40, "video.smallvideo.example/watch/40", nondisclosure_days=28))
+    answer = decisions.Answer(outcome="removed", uploader=UPLOADER,
+                              reasons="The video matches the order's description; removed for all users.")
+    decisions.answer_notice(session, _Earlier(clock, 95), _as(video), order.id, answer)
+    decision = decisions.decision_of(session, order)
+    assert decision is not None  # a removal is a decision
+    return decision.id
+
+
+def _preserve_now(session: Session, clock: Clock, settings: Settings, decision_id: str) -> None:
+    """Run the decision's preservation job, as the worker would, so that the demo shows the preserved copy."""
+    load_all()
+    for job in session.scalars(select(Job).where(Job.kind == decisions.PRESERVE_JOB, Job.state == "pending")):
+        if job.payload.get("decision_id") == decision_id:
+            HANDLERS[job.kind](JobContext(session, clock, settings, job.id), dict(job.payload))
+            jobs.complete(session, clock, job)
+
+
+def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -> None:
+    decision_id = _answered_order(session, clock, settings, world)
+    _preserve_now(session, _Earlier(clock, 94), settings, decision_id)
+
+
+SEEDERS.append(seed)
