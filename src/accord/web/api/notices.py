@@ -204,10 +204,10 @@ def hold(notice_id: str, body: HoldIn, principal: Writer, session: SessionDep, c
 
 
 @router.get("/notices/{notice_id}/feedback")
-def notice_feedback(notice_id: str, principal: Reader, session: SessionDep,
+def notice_feedback(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
                     settings: SettingsDep) -> dict[str, Any]:
-    """The Annex II (measure taken) or Annex III (not executed) record, signed by the provider."""
-    return feedback.feedback(session, settings, principal, notice_id)
+    """The Annex II (measure taken) or Annex III (not executed) record, signed with the provider's Ed25519 key."""
+    return feedback.feedback(session, clock, settings, principal, notice_id)
 
 
 @router.post("/notices/{notice_id}/nondisclosure")

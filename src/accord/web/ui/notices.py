@@ -130,8 +130,8 @@ def feedback_page(request: Request, notice_id: str, principal: UiPrincipal) -> H
     """The Annex II/III record as a printable page."""
     request.state.ui_principal = principal
     state = app_state(request)
-    with state.factory() as session:
-        record = feedback.feedback(session, state.settings, principal, notice_id)
+    with unit_of_work(state.factory) as session:  # the provider's signing key is made on first use
+        record = feedback.feedback(session, state.clock, state.settings, principal, notice_id)
     return render(request, "notices/feedback.html", {"f": record})
 
 
