@@ -1,7 +1,8 @@
-"""``accord notice send|import|list``: the operator acts for one organisation (``--as``)."""
+"""``accord notice send|import|list|verify|annex``: the operator acts for one organisation (``--as``)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,7 +15,9 @@ from accord.errors import InvalidInput
 from accord.identity import service as identity
 from accord.identity.scopes import ALL_SCOPES
 from accord.identity.service import Principal
-from accord.notices import batch, service
+from accord.identity.signing import verify_document
+from accord.notices import annex, batch, feedback, service
+from accord.notices.annex_pdf import render
 from accord.notices.models import Notice
 
 notice_app = typer.Typer(help="Removal orders, referrals, trusted flags, user reports and alerts.")
@@ -76,18 +79,25 @@ def _format(path: Path, fmt: str | None) -> str:
         return "csv"
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return "jsonl"
-    raise InvalidInput("say --format csv or jsonl (the file name does not tell)", field="format")
+    if path.suffix.lower() == ".json":
+        return "annex-i"
+    raise InvalidInput("say --format csv, jsonl or annex-i (the file name does not tell)", field="format")
 
 
 @notice_app.command("import")
 def import_file(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or JSON lines")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV, JSON lines, or an Annex I .json")],
     as_org: AsOrg,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv | jsonl (default: from the suffix)")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv | jsonl | annex-i (default: from the suffix)")]
+    = None,
     atomic: Annotated[bool, typer.Option(help="Keep nothing unless every line is accepted")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a batch with a report per line; exits 2 when any line was refused."""
+    """Import a batch with a report per line (exits 2 when any line was refused), or one removal order from an
+    Annex I JSON document made by another system (``--format annex-i``, the default for ``.json``)."""
+    if _format(file, fmt) == "annex-i":
+        _import_annex_i(file, as_org, as_json)
+        return
     lines = batch.parse(file.read_text(encoding="utf-8-sig"), _format(file, fmt))
     if atomic:
         with session_scope() as session:
@@ -127,3 +137,62 @@ def list_notices(
         rows = [notice_row(n) for n in service.list_notices(session, principal, kind=kind, status=status,
                                                             limit=limit)]
     output(rows, as_json=as_json, title="notices")
+
+
+# ---- TCO Annex I/II/III documents -----------------------------------------------------------------------------
+
+
+def _document(file: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8-sig"))
+    except ValueError:
+        raise InvalidInput(f"{file.name} is not JSON", field="file") from None
+    if not isinstance(doc, dict):
+        raise InvalidInput(f"{file.name} is not a JSON object", field="file")
+    return doc
+
+
+def _import_annex_i(file: Path, as_org: str, as_json: bool) -> None:
+    with session_scope() as session:
+        notice = annex.import_order(session, clock(), settings(), _principal(session, as_org), _document(file))
+        row = notice_row(notice)
+    output([row], as_json=as_json, title="imported order", single=True)
+
+
+@notice_app.command("verify")
+def verify(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An Annex I, II or III JSON document")],
+    public_key: Annotated[str | None, typer.Option(help="The signer's public key (base64) you pinned")] = None,
+) -> None:
+    """Check a document's Ed25519 signature offline: prints OK and the signer, or exits non-zero with the reason."""
+    doc = _document(file)
+    checked = verify_document(doc, public_key)
+    signer = checked.signer
+    console.print(f"OK: Annex {doc.get('annex') or '-'} {doc.get('reference') or doc.get('notice_id') or ''} "
+                  f"signed by {signer.get('name')} ({signer.get('organisation_id')}, {signer.get('role')}), "
+                  f"key fingerprint {checked.fingerprint}", highlight=False, soft_wrap=True)
+
+
+@notice_app.command("annex")
+def annex_document(
+    notice_id: Annotated[str, typer.Argument(help="The notice")],
+    as_org: AsOrg,
+    out: Annotated[Path, typer.Option(help="Where to write: .pdf, or .json for the signed document")],
+    feedback_record: Annotated[bool, typer.Option("--feedback", help="Annex II/III feedback instead of Annex I")]
+    = False,
+) -> None:
+    """Write a removal order's Annex I (or its Annex II/III feedback) as signed JSON or as PDF."""
+    pdf = out.suffix.lower() == ".pdf"
+    with session_scope() as session:
+        who, now, conf = _principal(session, as_org), clock(), settings()
+        if feedback_record:
+            record = feedback.feedback(session, now, conf, who, notice_id)
+            content = render(feedback.printable(record)) if pdf else None
+        else:
+            record = annex.annex_i(session, now, conf, who, notice_id)
+            content = render(annex.printable(record)) if pdf else None
+    if content is None:
+        out.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    else:
+        out.write_bytes(content)
+    console.print(f"wrote {out}", highlight=False)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
-from accord.errors import InvalidInput, NotFound
+from accord.errors import Conflict, InvalidInput, NotFound
 from accord.identity.models import Organisation, SigningKey
 from accord.settings import Settings
 
@@ -88,7 +88,12 @@ def signing_key(session: Session, clock: Clock, settings: Settings, org_id: str)
 
 
 def _private(settings: Settings, key: SigningKey) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(_fernet(settings).decrypt(key.private_key_encrypted.encode()))
+    try:
+        raw = _fernet(settings).decrypt(key.private_key_encrypted.encode())
+    except InvalidToken:
+        raise Conflict("the organisation's signing key cannot be decrypted: ACCORD_PRESERVATION_KEY is not the one "
+                       "it was stored with", field="signing_key") from None
+    return Ed25519PrivateKey.from_private_bytes(raw)
 
 
 def sign_document(session: Session, clock: Clock, settings: Settings, org_id: str, role: str,

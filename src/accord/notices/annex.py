@@ -183,8 +183,7 @@ def _optional(**fields: Any) -> dict[str, Any]:
 
 def order_fields(session: Session, doc: Mapping[str, Any]) -> dict[str, Any]:
     """An Annex I document as the fields of a removal order, for ``service.receive`` to validate as any other."""
-    if doc.get("annex") != "I" or doc.get("schema") != SCHEMA:
-        raise InvalidInput(f"not an Annex I document (annex 'I', schema {SCHEMA!r})", field="schema")
+    _check_schema(doc)
     a, b = _mapping(doc.get("section_a"), "section_a"), _mapping(doc.get("section_b"), "section_b")
     c, d = _mapping(doc.get("section_c"), "section_c"), _mapping(doc.get("section_d"), "section_d")
     e, f = _mapping(doc.get("section_e"), "section_e"), _mapping(doc.get("section_f"), "section_f")
@@ -204,6 +203,11 @@ def order_fields(session: Session, doc: Mapping[str, Any]) -> dict[str, Any]:
                         signatory=e.get("signatory"),
                         follow_up_contact=_optional(email=contact.get("email"), name=contact.get("name"),
                                                     phone=contact.get("phone")) if contact.get("email") else None)}
+
+
+def _check_schema(doc: Mapping[str, Any]) -> None:
+    if doc.get("annex") != "I" or doc.get("schema") != SCHEMA:
+        raise InvalidInput(f"not an Annex I document (annex 'I', schema {SCHEMA!r})", field="schema")
 
 
 def _provenance(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -231,6 +235,7 @@ def import_order(session: Session, clock: Clock, settings: Settings, principal: 
     """Take in an Annex I document from another system: checked as any order sent here (same fields, same intake
     rules), its signature verified when it carries one; the order is then issued from the caller."""
     principal.require_scope("notices:write")
+    _check_schema(doc)
     _check_issuer(session, principal, doc)
     origin = _provenance(doc)
     notice = service.receive(session, clock, settings, principal, order_fields(session, doc))
