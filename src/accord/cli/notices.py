@@ -167,8 +167,9 @@ def verify(
     """Check a document's Ed25519 signature offline: prints OK and the signer, or exits non-zero with the reason."""
     doc = _document(file)
     checked = verify_document(doc, public_key)
-    signer = checked.signer
-    console.print(f"OK: Annex {doc.get('annex') or '-'} {doc.get('reference') or doc.get('notice_id') or ''} "
+    signer, section_a = checked.signer, doc.get("section_a")
+    reference = doc.get("reference") or (section_a.get("reference") if isinstance(section_a, dict) else None)
+    console.print(f"OK: Annex {doc.get('annex') or '-'} {reference or doc.get('notice_id') or ''} "
                   f"signed by {signer.get('name')} ({signer.get('organisation_id')}, {signer.get('role')}), "
                   f"key fingerprint {checked.fingerprint}", highlight=False, soft_wrap=True)
 
