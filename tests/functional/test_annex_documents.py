@@ -19,7 +19,7 @@ from accord.cli import context
 from accord.cli.main import app as cli_app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
-from tests.factories import OrgHandle, make_org
+from tests.factories import PASSWORD, OrgHandle, make_org
 
 URLS = ["https://video.example.org/watch/123", "https://video.example.org/watch/124"]
 ORDER = {"kind": "removal_order", "reference": "FR-IRU-2026-0042", "urls": URLS, "tco_types": ["incitement"],
@@ -156,3 +156,23 @@ def test_cli_writes_verifies_and_imports(client: TestClient, orgs: dict[str, Org
     pdf = tmp_path / "order.pdf"
     assert cli.invoke(cli_app, ["notice", "annex", notice_id, "--as", orgs["iru"].id, "--out", str(pdf)]).exit_code == 0
     assert "OCL/2026/42" in _text(pdf.read_bytes())
+
+
+def test_pages_link_the_pdfs(client: TestClient, orgs: dict[str, OrgHandle]) -> None:
+    notice_id = _order(client, orgs)
+    client.post(f"/v1/notices/{notice_id}/outcome", json={"outcome": "removed"}, headers=orgs["video"].headers)
+    _login(client, orgs["video"])
+    page = client.get(f"/ui/notices/{notice_id}").text
+    assert f"/ui/notices/{notice_id}/annex-i.pdf" in page and f"/ui/notices/{notice_id}/feedback.pdf" in page
+    pdf = client.get(f"/ui/notices/{notice_id}/annex-i.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and "FR-IRU-2026-0042" in _text(pdf.content)
+    assert "ANNEX II" in _text(client.get(f"/ui/notices/{notice_id}/feedback.pdf").content)
+    feedback_page = client.get(f"/ui/notices/{notice_id}/feedback").text
+    assert "Ed25519" in feedback_page
+    _login(client, orgs["forum"])
+    assert client.get(f"/ui/notices/{notice_id}/annex-i.pdf").status_code == 404
+
+
+def _login(client: TestClient, handle: OrgHandle) -> None:
+    response = client.post("/ui/login", data={"email": handle.email, "password": PASSWORD}, follow_redirects=False)
+    assert response.status_code == 303

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import Align, XPos, YPos
 
 _FONT = "DejaVu"
 
@@ -55,7 +55,7 @@ def _pdf(created: str | None) -> FPDF:
 
 def _line(pdf: FPDF, text: str, size: float = 9, style: str = "") -> None:
     pdf.set_font(_FONT, style, size)
-    pdf.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, size * 0.5, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _section(pdf: FPDF, heading: str, rows: Sequence[tuple[str, str]]) -> None:
@@ -91,7 +91,8 @@ def text(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {text(v)}" for k, v in value.items() if v not in (None, "", []))
+        return ", ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else text(v)}"
+                         for k, v in value.items() if v not in (None, "", []))
     if isinstance(value, list):
         return "\n".join(text(v) for v in value) or "-"
     return str(value)

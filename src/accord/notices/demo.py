@@ -43,7 +43,7 @@ def _order(provider: Organisation, number: int, path: str, issued: datetime, **e
     return {"kind": "removal_order", "provider_id": provider.id, "reference": f"FR-IRU-2026-{number:04d}",
             "urls": [f"https://{path}"], "tco_types": ["incitement"], "legal_basis": "TCO Art. 3; LCEN art. 6-1",
             "reasons": "Video glorifying the attack of 12 March and calling for similar acts.",
-            "redress": REDRESS, "issued_at": (issued - timedelta(minutes=2)).isoformat(),
+            "redress": REDRESS, "issued_at": (issued - timedelta(minutes=2)).replace(microsecond=0).isoformat(),
             "authority_type": "law_enforcement", "file_number": f"OCLCTIC/2026/{number:05d}",
             "signatory": SIGNATORY, "follow_up_contact": FOLLOW_UP, **extra}
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from accord.db import unit_of_work
 from accord.identity import service as identity
 from accord.identity.service import Principal
-from accord.notices import feedback, kinds, outcomes, service
+from accord.notices import annex, feedback, kinds, outcomes, service
 from accord.notices.models import Notice
 from accord.web.deps import app_state
 from accord.web.ui.auth import check_csrf, ui_principal
@@ -176,3 +176,21 @@ def hold(request: Request, notice_id: str, principal: UiPrincipal, active: Annot
     with unit_of_work(state.factory) as session:
         service.set_hold(session, state.clock, principal, notice_id, active=active == "1", reason=reason)
     return RedirectResponse(f"/ui/notices/{notice_id}", status_code=303)
+
+
+@router.get("/{notice_id}/annex-i.pdf")
+def annex_i_pdf(request: Request, notice_id: str, principal: UiPrincipal) -> Response:
+    """The signed Annex I of an order, printed (the same document as ``GET /v1/notices/{id}/annex-i.pdf``)."""
+    state = app_state(request)
+    with unit_of_work(state.factory) as session:  # the authority's signing key is made on first use
+        content = annex.annex_i_pdf(session, state.clock, state.settings, principal, notice_id)
+    return Response(content, media_type="application/pdf")
+
+
+@router.get("/{notice_id}/feedback.pdf")
+def feedback_pdf(request: Request, notice_id: str, principal: UiPrincipal) -> Response:
+    """The signed Annex II/III record, printed."""
+    state = app_state(request)
+    with unit_of_work(state.factory) as session:
+        content = feedback.feedback_pdf(session, state.clock, state.settings, principal, notice_id)
+    return Response(content, media_type="application/pdf")
