@@ -176,3 +176,19 @@ def test_pages_link_the_pdfs(client: TestClient, orgs: dict[str, OrgHandle]) -> 
 def _login(client: TestClient, handle: OrgHandle) -> None:
     response = client.post("/ui/login", data={"email": handle.email, "password": PASSWORD}, follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_cli_send_takes_the_annex_fields(client: TestClient, orgs: dict[str, OrgHandle], cli: CliRunner) -> None:
+    base = ["notice", "send", "--as", orgs["iru"].id, "--provider", orgs["video"].id, "--url", URLS[0],
+            "--reasons", "Glorifies the attack.", "--tco-type", "incitement", "--legal-basis", "TCO Art. 3",
+            "--reference", "R-7", "--redress-body", "Tribunal administratif", "--emergency-reason", "Tonight.",
+            "--json"]
+    refused = cli.invoke(cli_app, [*base, "--issued-at", "this morning"])
+    assert refused.exit_code == 2 and "issued_at" in refused.output
+    sent = cli.invoke(cli_app, [*base, "--issued-at", "2026-03-02T10:00:00+01:00", "--authority-type", "judicial",
+                                "--file-number", "TGI/12", "--signatory", "Judge A. Petit"])
+    assert sent.exit_code == 0, sent.output
+    doc = client.get(f"/v1/notices/{json.loads(sent.output)['id']}/annex-i.json", headers=orgs["video"].headers).json()
+    assert doc["section_a"]["issued_at"] == "2026-03-02T09:00:00+00:00"
+    assert doc["section_e"]["authority_type"] == "judicial" and doc["section_e"]["file_number"] == "TGI/12"
+    assert doc["section_e"]["signatory"] == {"name": "Judge A. Petit", "post": ""}

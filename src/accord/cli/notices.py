@@ -50,6 +50,11 @@ def send(
     redress_days: Annotated[int, typer.Option()] = 30,
     clause: Annotated[str, typer.Option(help="Terms clause (referrals, alerts)")] = "",
     emergency_reason: Annotated[str, typer.Option(help="Marks a first order an emergency")] = "",
+    issued_at: Annotated[str, typer.Option(help="Annex I A: ISO 8601 time of issue with its time zone")] = "",
+    authority_type: Annotated[str, typer.Option(help="Annex I E: judicial | law_enforcement | other")] = "",
+    file_number: Annotated[str, typer.Option(help="Annex I E: the authority's file number")] = "",
+    signatory: Annotated[str, typer.Option(help="Annex I E: who certifies the order")] = "",
+    signatory_post: Annotated[str, typer.Option(help="Annex I E: the signatory's post")] = "",
     as_json: JsonOpt = False,
 ) -> None:
     """Send one notice; the provider's clock starts now."""
@@ -61,6 +66,9 @@ def send(
                     redress={"body": redress_body, "deadline_days": redress_days})
         if emergency_reason:
             data.update(emergency=True, emergency_reason=emergency_reason)
+        annex_fields = {"issued_at": issued_at, "authority_type": authority_type, "file_number": file_number,
+                        "signatory": {"name": signatory, "post": signatory_post} if signatory else None}
+        data.update({k: v for k, v in annex_fields.items() if v})
     elif tco_type:
         data["tco_types"] = tco_type
     if clause:
