@@ -192,3 +192,17 @@ def test_cli_send_takes_the_annex_fields(client: TestClient, orgs: dict[str, Org
     assert doc["section_a"]["issued_at"] == "2026-03-02T09:00:00+00:00"
     assert doc["section_e"]["authority_type"] == "judicial" and doc["section_e"]["file_number"] == "TGI/12"
     assert doc["section_e"]["signatory"] == {"name": "Judge A. Petit", "post": ""}
+
+
+def test_the_annex_profile_fills_section_c(client: TestClient, orgs: dict[str, OrgHandle]) -> None:
+    profile = {"legal_representative": {"name": "EU Rep BV", "member_state": "NL"},
+               "authorised_person": {"name": "J. Doe", "post": "Trust & Safety lead"}}
+    assert client.put("/v1/organisation/annex-profile", json=profile, headers=orgs["video"].headers).status_code == 200
+    bad = client.put("/v1/organisation/annex-profile", json={"authorised_person": {"post": "x"}},
+                     headers=orgs["video"].headers)
+    assert bad.status_code == 422 and bad.json()["field"] == "authorised_person.name"
+    notice_id = _order(client, orgs)
+    client.post(f"/v1/notices/{notice_id}/outcome", json={"outcome": "removed"}, headers=orgs["video"].headers)
+    section_c = client.get(f"/v1/notices/{notice_id}/feedback", headers=orgs["iru"].headers).json()["section_c"]
+    assert section_c["legal_representative"]["name"] == "EU Rep BV" and section_c["establishment_member_state"] == "NL"
+    assert section_c["authorised_person"] == {"name": "J. Doe", "post": "Trust & Safety lead"}
