@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import io
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -232,3 +233,15 @@ def test_import_applies_the_rules_of_any_order(session: Session, clock: FrozenCl
     with pytest.raises(InvalidInput) as not_annex:
         annex.import_order(session, clock, settings, principal(authority), {**doc, "annex": "II"})
     assert not_annex.value.field == "schema"
+
+
+def test_an_order_is_not_issued_in_the_future(session: Session, clock: FrozenClock, settings: Settings) -> None:
+    _, issuer = org(session, clock, "authority")
+    provider, _ = org(session, clock, "provider")
+    later = (clock.now() + timedelta(minutes=6)).isoformat()
+    with pytest.raises(InvalidInput) as refused:
+        service.receive(session, clock, settings, issuer, payload("removal_order", provider.id, issued_at=later))
+    assert refused.value.field == "issued_at"
+    skewed = (clock.now() + timedelta(minutes=4)).isoformat()
+    assert service.receive(session, clock, settings, issuer,
+                           payload("removal_order", provider.id, issued_at=skewed)).details["issued_at"]
