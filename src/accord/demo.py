@@ -67,7 +67,8 @@ SEEDER_MODULES: list[str] = [
     "accord.transparency.demo",
     "accord.cases.demo",
     "accord.rights.demo",  # after transparency: it answers a complaint about one of that year's removals
-    "accord.flows.demo",  # after notices and cases: direct answers and console decisions with their records (after rights: its complaint is about a removal under the terms)
+    # after rights (its complaint is about a removal under the terms), before the submissions of its statements
+    "accord.flows.demo",
     "accord.transparency.tdb_demo",  # after the review console's decisions and their statements
 ]
 

@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     )
     preservation_key: str = Field(
         DEFAULT_SECRET,
-        description="Key from which the preservation store's encryption key is derived (TCO Art. 6).",
+        description="Key from which the preservation store's encryption key (TCO Art. 6) and the key that encrypts "
+        "organisations' Ed25519 signing keys (Annex I-III) are derived.",
     )
     host: str = Field("127.0.0.1", description="Address `accord serve` binds to.")
     port: int = Field(8000, description="Port `accord serve` listens on.")

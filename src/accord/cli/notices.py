@@ -1,7 +1,8 @@
-"""``accord notice send|import|list|answer``: the operator acts for one organisation (``--as``)."""
+"""``accord notice send|import|list|answer|verify|annex``: the operator acts for one organisation (``--as``)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,9 @@ from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.scopes import ALL_SCOPES
 from accord.identity.service import Principal
-from accord.notices import batch, service
+from accord.identity.signing import verify_document
+from accord.notices import annex, batch, feedback, service
+from accord.notices.annex_pdf import render
 from accord.notices.models import Notice
 
 notice_app = typer.Typer(help="Removal orders, referrals, trusted flags, user reports and alerts.")
@@ -48,6 +51,11 @@ def send(
     redress_days: Annotated[int, typer.Option()] = 30,
     clause: Annotated[str, typer.Option(help="Terms clause (referrals, alerts)")] = "",
     emergency_reason: Annotated[str, typer.Option(help="Marks a first order an emergency")] = "",
+    issued_at: Annotated[str, typer.Option(help="Annex I A: ISO 8601 time of issue with its time zone")] = "",
+    authority_type: Annotated[str, typer.Option(help="Annex I E: judicial | law_enforcement | other")] = "",
+    file_number: Annotated[str, typer.Option(help="Annex I E: the authority's file number")] = "",
+    signatory: Annotated[str, typer.Option(help="Annex I E: who certifies the order")] = "",
+    signatory_post: Annotated[str, typer.Option(help="Annex I E: the signatory's post")] = "",
     as_json: JsonOpt = False,
 ) -> None:
     """Send one notice; the provider's clock starts now."""
@@ -59,6 +67,9 @@ def send(
                     redress={"body": redress_body, "deadline_days": redress_days})
         if emergency_reason:
             data.update(emergency=True, emergency_reason=emergency_reason)
+        annex_fields = {"issued_at": issued_at, "authority_type": authority_type, "file_number": file_number,
+                        "signatory": {"name": signatory, "post": signatory_post} if signatory else None}
+        data.update({k: v for k, v in annex_fields.items() if v})
     elif tco_type:
         data["tco_types"] = tco_type
     if clause:
@@ -77,18 +88,25 @@ def _format(path: Path, fmt: str | None) -> str:
         return "csv"
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return "jsonl"
-    raise InvalidInput("say --format csv or jsonl (the file name does not tell)", field="format")
+    if path.suffix.lower() == ".json":
+        return "annex-i"
+    raise InvalidInput("say --format csv, jsonl or annex-i (the file name does not tell)", field="format")
 
 
 @notice_app.command("import")
 def import_file(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or JSON lines")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV, JSON lines, or an Annex I .json")],
     as_org: AsOrg,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv | jsonl (default: from the suffix)")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv | jsonl | annex-i (default: from the suffix)")]
+    = None,
     atomic: Annotated[bool, typer.Option(help="Keep nothing unless every line is accepted")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a batch with a report per line; exits 2 when any line was refused."""
+    """Import a batch with a report per line (exits 2 when any line was refused), or one removal order from an
+    Annex I JSON document made by another system (``--format annex-i``, the default for ``.json``)."""
+    if _format(file, fmt) == "annex-i":
+        _import_annex_i(file, as_org, as_json)
+        return
     lines = batch.parse(file.read_text(encoding="utf-8-sig"), _format(file, fmt))
     if atomic:
         with session_scope() as session:
@@ -160,3 +178,63 @@ def answer(
 def _decision_id(session: Session, notice: Notice) -> str | None:
     decision = flows.decision_of(session, notice)
     return decision.id if decision is not None else None
+
+
+# ---- TCO Annex I/II/III documents -----------------------------------------------------------------------------
+
+
+def _document(file: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8-sig"))
+    except ValueError:
+        raise InvalidInput(f"{file.name} is not JSON", field="file") from None
+    if not isinstance(doc, dict):
+        raise InvalidInput(f"{file.name} is not a JSON object", field="file")
+    return doc
+
+
+def _import_annex_i(file: Path, as_org: str, as_json: bool) -> None:
+    with session_scope() as session:
+        notice = annex.import_order(session, clock(), settings(), _principal(session, as_org), _document(file))
+        row = notice_row(notice)
+    output([row], as_json=as_json, title="imported order", single=True)
+
+
+@notice_app.command("verify")
+def verify(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An Annex I, II or III JSON document")],
+    public_key: Annotated[str | None, typer.Option(help="The signer's public key (base64) you pinned")] = None,
+) -> None:
+    """Check a document's Ed25519 signature offline: prints OK and the signer, or exits non-zero with the reason."""
+    doc = _document(file)
+    checked = verify_document(doc, public_key)
+    signer, section_a = checked.signer, doc.get("section_a")
+    reference = doc.get("reference") or (section_a.get("reference") if isinstance(section_a, dict) else None)
+    console.print(f"OK: Annex {doc.get('annex') or '-'} {reference or doc.get('notice_id') or ''} "
+                  f"signed by {signer.get('name')} ({signer.get('organisation_id')}, {signer.get('role')}), "
+                  f"key fingerprint {checked.fingerprint}", highlight=False, soft_wrap=True)
+
+
+@notice_app.command("annex")
+def annex_document(
+    notice_id: Annotated[str, typer.Argument(help="The notice")],
+    as_org: AsOrg,
+    out: Annotated[Path, typer.Option(help="Where to write: .pdf, or .json for the signed document")],
+    feedback_record: Annotated[bool, typer.Option("--feedback", help="Annex II/III feedback instead of Annex I")]
+    = False,
+) -> None:
+    """Write a removal order's Annex I (or its Annex II/III feedback) as signed JSON or as PDF."""
+    pdf = out.suffix.lower() == ".pdf"
+    with session_scope() as session:
+        who, now, conf = _principal(session, as_org), clock(), settings()
+        if feedback_record:
+            record = feedback.feedback(session, now, conf, who, notice_id)
+            content = render(feedback.printable(record)) if pdf else None
+        else:
+            record = annex.annex_i(session, now, conf, who, notice_id)
+            content = render(annex.printable(record)) if pdf else None
+    if content is None:
+        out.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    else:
+        out.write_bytes(content)
+    console.print(f"wrote {out}", highlight=False)

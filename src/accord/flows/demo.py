@@ -27,11 +27,12 @@ UPLOADER = "user:4040 (uploader of watch/40)"
 def _answered_order(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -> str:
     """Receive the order, answer it ``removed`` 25 minutes later; returns the decision's id."""
     iru, video = world.orgs["iru"], world.orgs["smallvideo"]
-    order = notices.receive(session, _Earlier(clock, 120), settings, _as(iru),
-                            _order(video, 40, "video.smallvideo.example/watch/40", nondisclosure_days=28))
+    at = _Earlier(clock, 120)
+    order = notices.receive(session, at, settings, _as(iru),
+                            _order(video, 40, "video.smallvideo.example/watch/40", at.now(), nondisclosure_days=28))
     answer = decisions.Answer(outcome="removed", uploader=UPLOADER,
                               reasons="The video matches the order's description; removed for all users.")
-    decisions.answer_notice(session, _Earlier(clock, 95), _as(video), order.id, answer)
+    decisions.answer_notice(session, _Earlier(clock, 95), _as(video), order.id, answer, settings=settings)
     decision = decisions.decision_of(session, order)
     assert decision is not None  # a removal is a decision
     return decision.id

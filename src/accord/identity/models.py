@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accord.db import Base
@@ -60,3 +60,17 @@ class ApiKey(Base):
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class SigningKey(Base):
+    """An organisation's Ed25519 key: authorities sign Annex I orders, providers Annex II/III feedback, so that
+    the other party can verify a document without trusting the instance that carried it."""
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    algorithm: Mapped[str] = mapped_column(String(20))
+    public_key: Mapped[str] = mapped_column(String(64))  # raw 32 bytes, base64
+    private_key_encrypted: Mapped[str] = mapped_column(Text)  # Fernet, key derived from preservation_key
+    created_at: Mapped[datetime]

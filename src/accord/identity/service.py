@@ -10,8 +10,9 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -344,3 +345,37 @@ def _touch(key: ApiKey, clock: Clock) -> None:
     now = clock.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         key.last_used_at = now
+
+
+# ---- the organisation's details printed in TCO Annex II/III (section C) --------------------------------------
+
+_PROFILE_FIELDS = {"legal_representative": ("name", "member_state", "address"),
+                   "authorised_person": ("name", "post", "email")}
+
+
+def _profile_part(name: str, value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    for extra in sorted(set(value) - set(_PROFILE_FIELDS[name])):
+        raise InvalidInput(f"{extra} is not a field of {name}", field=f"{name}.{extra}")
+    part: dict[str, Any] = {key: str(value[key]).strip() for key in _PROFILE_FIELDS[name] if value.get(key)}
+    if not part.get("name"):
+        raise InvalidInput(f"{name} needs a name", field=f"{name}.name")
+    if "member_state" in part:
+        part["member_state"] = _check_country(part["member_state"])
+    return part
+
+
+def set_annex_profile(session: Session, clock: Clock, principal: Principal, *,
+                      legal_representative: Mapping[str, Any] | None,
+                      authorised_person: Mapping[str, Any] | None) -> Organisation:
+    """A provider's legal representative (TCO Art. 17, for one established outside the Union) and the person
+    authorised to sign its feedback: printed in section C of Annex II and III."""
+    org = get_organisation(session, principal.org_id)
+    profile = {"legal_representative": _profile_part("legal_representative", legal_representative),
+               "authorised_person": _profile_part("authorised_person", authorised_person)}
+    org.settings = {**(org.settings or {}), "annex": profile}
+    record(session, clock, principal.actor, "identity:organisation:annex_profile", subject=org.id,
+           payload={"legal_representative": bool(profile["legal_representative"]),
+                    "authorised_person": bool(profile["authorised_person"])})
+    return org

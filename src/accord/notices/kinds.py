@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from accord.errors import InvalidInput
@@ -23,6 +24,13 @@ MAX_URLS = 100
 MAX_NONDISCLOSURE_DAYS = 42  # six weeks (TCO Art. 11(3)); extendable once by as much
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HASH = re.compile(r"^[a-z0-9_]{2,20}:[0-9a-fA-F]{16,128}$")
+
+# Annex I fields beyond Art. 3(4)'s core: section A (legal representative, Member State of establishment),
+# E (type of authority, file number, the representative certifying the order) and F (follow-up contact).
+ANNEX_I_FIELDS = ("legal_representative", "establishment_member_state", "authority_type", "file_number",
+                  "signatory", "follow_up_contact")
+AUTHORITY_TYPES = ("judicial", "law_enforcement", "other")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 COMMON = ("kind", "provider_id", "urls", "reference", "identifying_info", "content_hashes", "reasons")
 
@@ -47,7 +55,7 @@ KINDS: dict[str, NoticeKind] = {
             "removal_order", ("authority",),
             required=("provider_id", "reference", "urls", "tco_types", "reasons", "legal_basis", "redress"),
             optional=("emergency", "emergency_reason", "cross_border", "host_authority_id", "nondisclosure_days",
-                      "issued_at", "operational_hold"),
+                      "issued_at", "operational_hold", *ANNEX_I_FIELDS),
             binding=True,
         ),
         NoticeKind("referral", ("authority", "coordinator"), required=("provider_id", "urls", "reasons", "clause"),
@@ -163,8 +171,77 @@ def _removal_order(data: Mapping[str, Any]) -> dict[str, Any]:
     if data.get("cross_border") is not None:
         details["cross_border"] = _flag(data, "cross_border")
     details["host_authority_id"] = _text(data, "host_authority_id", 40) or None
-    details["issued_at"] = _text(data, "issued_at", 40) or None
+    details["issued_at"] = issued_at(data.get("issued_at"))
+    details.update(_annex_i(data))
     return details
+
+
+def issued_at(value: Any) -> str | None:
+    """TCO Art. 3(4)(d), Annex I section A: the date and time of issue, an ISO 8601 timestamp with its offset,
+    kept in UTC. Free text ("this morning") or a time without its offset is refused."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise InvalidInput("issued_at must be an ISO 8601 timestamp with a time zone", field="issued_at")
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput("issued_at must be an ISO 8601 timestamp with a time zone, e.g. "
+                           "2026-03-02T10:00:00+01:00", field="issued_at") from None
+    if moment.tzinfo is None or "T" not in value:
+        raise InvalidInput("issued_at needs a date, a time and a time zone (e.g. +01:00 or Z)", field="issued_at")
+    return moment.astimezone(UTC).isoformat()
+
+
+def _country(value: Any, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _COUNTRY.match(value.strip().upper()):
+        raise InvalidInput(f"{field} is an ISO 3166-1 alpha-2 code", field=field)
+    return value.strip().upper()
+
+
+def _part(data: Mapping[str, Any], name: str, required: tuple[str, ...],
+          optional: tuple[str, ...]) -> dict[str, Any] | None:
+    """An optional object of short texts (``{name, post}``); unknown or missing members are refused by name."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{name} must be an object with {', '.join(required + optional)}", field=name)
+    for extra in sorted(set(value) - set(required) - set(optional)):
+        raise InvalidInput(f"{extra} is not a field of {name}", field=f"{name}.{extra}")
+    part = {key: _text(value, key, 500) for key in (*required, *optional)}
+    for key in required:
+        if not part[key]:
+            raise InvalidInput(f"{name} needs {key}", field=f"{name}.{key}")
+    return part
+
+
+def _contact(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    contact = _part(data, "follow_up_contact", ("email",), ("name", "phone"))
+    if contact is not None and not _EMAIL.match(contact["email"]):
+        raise InvalidInput("follow_up_contact.email is not an email address", field="follow_up_contact.email")
+    return contact
+
+
+def _annex_i(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Annex I sections A, E and F: optional at intake (the instance fills what it knows from the issuer's and the
+    addressee's records), but each is checked when given."""
+    kind = data.get("authority_type")
+    if kind is not None and kind not in AUTHORITY_TYPES:
+        raise InvalidInput(f"authority_type is one of {', '.join(AUTHORITY_TYPES)} (Annex I section E)",
+                           field="authority_type")
+    representative = _part(data, "legal_representative", ("name",), ("member_state", "address"))
+    if representative is not None:
+        representative["member_state"] = _country(representative["member_state"],
+                                                  "legal_representative.member_state")
+    return {
+        "legal_representative": representative,
+        "establishment_member_state": _country(data.get("establishment_member_state"), "establishment_member_state"),
+        "authority_type": kind, "file_number": _text(data, "file_number", 200) or None,
+        "signatory": _part(data, "signatory", ("name",), ("post",)), "follow_up_contact": _contact(data),
+    }
 
 
 def _clause(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from accord.transparency.sor import EU_MEMBER_STATES
 
 ONE_HOUR = timedelta(hours=1)
 FIRST_ORDER_NOTICE = timedelta(hours=12)
+ISSUE_SKEW = timedelta(minutes=5)
 # Service targets for voluntary notices, in hours; a provider sets its own in ``settings["service_targets"]``.
 DEFAULT_TARGET_HOURS = {"referral": 24, "trusted_flag": 12, "user_report": 72, "alert": 24}
 OUTCOMES = ("removed", "disabled", "no_action", "cannot_comply")
@@ -260,6 +261,7 @@ def receive_clean(session: Session, clock: Clock, settings: Settings, principal:
                   clean: kinds.CleanNotice, *, address: str | None = None) -> Notice:
     """``receive`` for a notice already validated by ``kinds.validate``."""
     _check_issuer(clean.kind, principal)
+    _check_issued_at(clock, clean.details)
     provider = _provider(session, clean.provider_id)
     if principal is None:
         _rate_limit(session, clock, settings, address)
@@ -279,6 +281,13 @@ def receive_clean(session: Session, clock: Clock, settings: Settings, principal:
     record(session, clock, actor, "notices:notice:hold", subject=notice.id, org_id=actor.org_id,
            payload={"kind": notice.kind, "provider_id": notice.provider_id, "held": True})
     return notice
+
+
+def _check_issued_at(clock: Clock, details: Mapping[str, Any]) -> None:
+    """An order is not issued after it arrives (a few minutes of clock skew between systems are tolerated)."""
+    issued = details.get("issued_at")
+    if issued and datetime.fromisoformat(issued) > clock.now() + ISSUE_SKEW:
+        raise InvalidInput("issued_at is in the future", field="issued_at")
 
 
 def _new_notice(session: Session, clean: kinds.CleanNotice, issuer: Organisation | None, provider: Organisation,

@@ -61,7 +61,7 @@ def test_acted_at_59_minutes_is_within_the_hour(session: Session, clock: FrozenC
     assert [e.payload["minutes"] for e in _events(session, "notices:notice:escalate")] == [15, 30, 45]
     clock.advance(minutes=5)
     assert check_deadlines(session, clock) == 0
-    assert feedback.feedback(session, settings, authority, notice_id)["breach"] is False
+    assert feedback.feedback(session, clock, settings, authority, notice_id)["breach"] is False
 
 
 def test_acted_at_61_minutes_is_a_breach_with_its_length(session: Session, clock: FrozenClock, settings: Settings,
@@ -141,14 +141,14 @@ def test_cannot_comply_pauses_and_a_clarification_starts_a_fresh_hour(
     paused = answer(session, clock, provider, notice_id, outcome="cannot_comply",
                             ground="insufficient_information", explanation="The URL points to a deleted channel.")
     assert paused.status == "paused" and paused.deadline_at is None
-    assert feedback.feedback(session, settings, authority, notice_id)["annex"] == "III"
+    assert feedback.feedback(session, clock, settings, authority, notice_id)["annex"] == "III"
     clock.advance(hours=5)
     assert check_deadlines(session, clock) == 0  # paused: no escalation, no breach
     clarified = service.clarify(session, clock, authority, notice_id, text="The video is at /watch/123?t=5.")
     assert clarified.deadline_at == clock.now() + timedelta(hours=1)
     clock.advance(minutes=59)
     assert answer(session, clock, provider, notice_id, outcome="removed").breached_at is None
-    assert feedback.feedback(session, settings, authority, notice_id)["annex"] == "II"
+    assert feedback.feedback(session, clock, settings, authority, notice_id)["annex"] == "II"
 
 
 def test_a_fresh_window_breaches_after_its_own_hour(session: Session, clock: FrozenClock, settings: Settings,

@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from accord.identity import service
+from accord.identity import service, signing
 from accord.identity.service import Principal
 from accord.jobs import webhooks
 from accord.web.deps import ClockDep, PrincipalDep, Scoped, SessionDep, SettingsDep
+from accord.web.schemas.annex import SigningKeyOut
 from accord.web.schemas.identity import (
+    AnnexProfileIn,
     ContactPointIn,
     KeyCreatedOut,
     KeyIn,
@@ -97,3 +99,20 @@ def create_webhook(body: WebhookIn, principal: Admin, session: SessionDep, clock
 @router.delete("/webhooks/{endpoint_id}", status_code=204)
 def delete_webhook(endpoint_id: str, principal: Admin, session: SessionDep, clock: ClockDep) -> None:
     webhooks.delete_endpoint(session, clock, principal.actor, org_id=principal.org_id, endpoint_id=endpoint_id)
+
+
+@router.get("/organisations/{org_id}/signing-key")
+def signing_key(org_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
+                settings: SettingsDep) -> SigningKeyOut:
+    """The organisation's Ed25519 public key, which signs its Annex I orders or Annex II/III feedback: pin it
+    (or compare its fingerprint out of band) and verify documents with ``accord notice verify``."""
+    return SigningKeyOut.model_validate(signing.public_key_of(session, clock, settings, org_id))
+
+
+@router.put("/organisation/annex-profile")
+def set_annex_profile(body: AnnexProfileIn, principal: Admin, session: SessionDep,
+                      clock: ClockDep) -> OrganisationOut:
+    """A provider's legal representative and authorised person, printed in section C of TCO Annex II/III."""
+    org = service.set_annex_profile(session, clock, principal, legal_representative=body.legal_representative,
+                                    authorised_person=body.authorised_person)
+    return OrganisationOut.model_validate(org)

@@ -16,9 +16,10 @@ from accord.db import unit_of_work
 from accord.errors import DomainError, InvalidInput, NotAuthenticated
 from accord.flows import decisions as flows
 from accord.identity.service import Principal, authenticate_key
-from accord.notices import batch, crossborder, feedback, kinds, outcomes, service, threat
+from accord.notices import annex, batch, crossborder, feedback, kinds, outcomes, service, threat
 from accord.notices.models import Notice
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
+from accord.web.schemas.annex import AnnexIDocument
 from accord.web.schemas.notices import (
     BatchIn,
     BatchOut,
@@ -208,10 +209,10 @@ def hold(notice_id: str, body: HoldIn, principal: Writer, session: SessionDep, c
 
 
 @router.get("/notices/{notice_id}/feedback")
-def notice_feedback(notice_id: str, principal: Reader, session: SessionDep,
+def notice_feedback(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
                     settings: SettingsDep) -> dict[str, Any]:
-    """The Annex II (measure taken) or Annex III (not executed) record, signed by the provider."""
-    return feedback.feedback(session, settings, principal, notice_id)
+    """The Annex II (measure taken) or Annex III (not executed) record, signed with the provider's Ed25519 key."""
+    return feedback.feedback(session, clock, settings, principal, notice_id)
 
 
 @router.post("/notices/{notice_id}/nondisclosure")
@@ -253,3 +254,54 @@ def imminent_threat(notice_id: str, body: ThreatIn, principal: Writer, session: 
     done = threat.escalate_threat(session, clock, principal, notice_id, details=body.details,
                                   member_state=body.member_state)
     return ThreatOut.model_validate(done)
+
+
+# ---- TCO Annex I/II/III as documents ------------------------------------------------------------------------
+
+_PDF: dict[int | str, dict[str, Any]] = {200: {
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    "description": "The document as PDF (text extractable)"}}
+_ANNEX_I_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/AnnexIDocument"}}}}}
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+
+
+@router.get("/notices/{notice_id}/annex-i.json", response_model=None, responses={200: {"model": AnnexIDocument}})
+def annex_i_json(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
+                 settings: SettingsDep) -> dict[str, Any]:
+    """TCO Annex I: the removal order, sections A-G, signed with the issuing authority's Ed25519 key. For the
+    issuer, the addressee and the host authority that got a copy; anyone else: 404."""
+    return annex.annex_i(session, clock, settings, principal, notice_id)
+
+
+@router.get("/notices/{notice_id}/annex-i.pdf", response_class=Response, responses=_PDF)
+def annex_i_pdf(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
+                settings: SettingsDep) -> Response:
+    """TCO Annex I as PDF: the same signed document, printed."""
+    return _pdf(annex.annex_i_pdf(session, clock, settings, principal, notice_id), f"annex-i-{notice_id}")
+
+
+@router.get("/notices/{notice_id}/feedback.pdf", response_class=Response, responses=_PDF)
+def feedback_pdf(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
+                 settings: SettingsDep) -> Response:
+    """Annex II or III as PDF: the signed feedback record (``/feedback``), printed."""
+    return _pdf(feedback.feedback_pdf(session, clock, settings, principal, notice_id), f"feedback-{notice_id}")
+
+
+@router.post("/notices/import", status_code=201, openapi_extra=_ANNEX_I_BODY)
+def import_annex_i(principal: Writer, session: SessionDep, clock: ClockDep, settings: SettingsDep,
+                   raw: Annotated[bytes, Depends(_raw_body)]) -> NoticeOut:
+    """Authorities: an Annex I JSON document made by another system (schema ``accord:tco-annex-i:v1``) becomes
+    an order from the caller, checked as any order sent to ``POST /v1/notices``. A signed document must verify
+    (a tampered one is refused with 422); the addressee is found by organisation id, then by name."""
+    try:
+        doc = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInput("send an Annex I document as JSON", field="body") from exc
+    if not isinstance(doc, dict):
+        raise InvalidInput("send an Annex I document as a JSON object", field="body")
+    return notice_out(annex.import_order(session, clock, settings, principal, doc), principal)

@@ -103,3 +103,10 @@ class JobOut(Out):
     last_error: str | None
     created_at: datetime
     finished_at: datetime | None
+
+
+class AnnexProfileIn(In):
+    legal_representative: dict[str, str] | None = Field(
+        None, description="TCO Art. 17 legal representative {name, member_state, address} (Annex II/III C)")
+    authorised_person: dict[str, str] | None = Field(
+        None, description="The person authorised to sign feedback {name, post, email} (Annex II/III C)")

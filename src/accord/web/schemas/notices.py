@@ -34,7 +34,17 @@ class NoticeIn(In):
     cross_border: bool | None = Field(None, description="Default: the provider is established elsewhere")
     host_authority_id: str | None = Field(None, description="Authority of the host Member State (TCO Art. 4)")
     nondisclosure_days: int | None = Field(None, description="TCO Art. 11(3): up to 42 days")
-    issued_at: str | None = None
+    issued_at: str | None = Field(None, description="Annex I A: time of issue, ISO 8601 with a time zone")
+    legal_representative: dict[str, Any] | None = Field(
+        None, description="Annex I A: the addressee's legal representative {name, member_state, address}")
+    establishment_member_state: str | None = Field(
+        None, description="Annex I A: Member State of main establishment or of the legal representative")
+    authority_type: str | None = Field(None, description="Annex I E: judicial | law_enforcement | other")
+    file_number: str | None = Field(None, description="Annex I E: the issuing authority's file number")
+    signatory: dict[str, Any] | None = Field(
+        None, description="Annex I E: the representative certifying the order {name, post}")
+    follow_up_contact: dict[str, Any] | None = Field(
+        None, description="Annex I F: contact for follow-up {email, name, phone}")
     operational_hold: str | None = Field(None, description="Authorities: hold with this reason (Art. 14(1))")
     clause: str | None = Field(None, description="The provider's terms clause (referrals)")
     notifier_name: str | None = None

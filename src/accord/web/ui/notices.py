@@ -11,7 +11,7 @@ from accord.db import unit_of_work
 from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.service import Principal
-from accord.notices import feedback, kinds, outcomes, service
+from accord.notices import annex, feedback, kinds, outcomes, service
 from accord.notices.models import Notice
 from accord.web.deps import app_state
 from accord.web.ui.auth import check_csrf, ui_principal
@@ -131,8 +131,8 @@ def feedback_page(request: Request, notice_id: str, principal: UiPrincipal) -> H
     """The Annex II/III record as a printable page."""
     request.state.ui_principal = principal
     state = app_state(request)
-    with state.factory() as session:
-        record = feedback.feedback(session, state.settings, principal, notice_id)
+    with unit_of_work(state.factory) as session:  # the provider's signing key is made on first use
+        record = feedback.feedback(session, state.clock, state.settings, principal, notice_id)
     return render(request, "notices/feedback.html", {"f": record})
 
 
@@ -179,3 +179,21 @@ def hold(request: Request, notice_id: str, principal: UiPrincipal, active: Annot
     with unit_of_work(state.factory) as session:
         service.set_hold(session, state.clock, principal, notice_id, active=active == "1", reason=reason)
     return RedirectResponse(f"/ui/notices/{notice_id}", status_code=303)
+
+
+@router.get("/{notice_id}/annex-i.pdf")
+def annex_i_pdf(request: Request, notice_id: str, principal: UiPrincipal) -> Response:
+    """The signed Annex I of an order, printed (the same document as ``GET /v1/notices/{id}/annex-i.pdf``)."""
+    state = app_state(request)
+    with unit_of_work(state.factory) as session:  # the authority's signing key is made on first use
+        content = annex.annex_i_pdf(session, state.clock, state.settings, principal, notice_id)
+    return Response(content, media_type="application/pdf")
+
+
+@router.get("/{notice_id}/feedback.pdf")
+def feedback_pdf(request: Request, notice_id: str, principal: UiPrincipal) -> Response:
+    """The signed Annex II/III record, printed."""
+    state = app_state(request)
+    with unit_of_work(state.factory) as session:
+        content = feedback.feedback_pdf(session, state.clock, state.settings, principal, notice_id)
+    return Response(content, media_type="application/pdf")
