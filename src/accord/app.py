@@ -16,6 +16,7 @@ from accord.clock import Clock, SystemClock
 from accord.db import make_engine, make_sessionmaker
 from accord.settings import Settings
 from accord.web import problems
+from accord.web.api import authorities as authorities_api
 from accord.web.api import banks as banks_api
 from accord.web.api import cases as cases_api
 from accord.web.api import exchange as exchange_api
@@ -42,6 +43,7 @@ API_ROUTERS: list[APIRouter] = [
     identity.router,
     operations.router,
     notices_api.router,
+    authorities_api.router,
     cases_api.router,
     banks_api.router,
     matching_api.router,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from accord.audit.service import Actor
 from accord.jobs.registry import JobContext, handler, periodic
 from accord.notices.service import nondisclosure_until_for_case
-from accord.rights import preservation, user_notices
+from accord.rights import preservation, reviews, user_notices
 from accord.rights.models import PreservedItem, UserNotice
 
 SYSTEM = Actor("system:rights", None)
@@ -63,3 +63,9 @@ def _notice_facts(payload: dict[str, Any], case: dict[str, Any]) -> dict[str, An
         "automated": bool(payload.get("automated_decision")),
         "action": payload.get("action"),
     }
+
+
+@periodic("rights.finalise_orders", 3600)
+def finalise_orders(ctx: JobContext) -> int:
+    """TCO Art. 3(9): an order whose redress period ended with no appeal pending becomes final."""
+    return reviews.finalise_orders(ctx.session, ctx.clock, ctx.settings)

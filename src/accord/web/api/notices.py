@@ -17,6 +17,7 @@ from accord.errors import DomainError, InvalidInput, NotAuthenticated
 from accord.identity.service import Principal, authenticate_key
 from accord.notices import batch, crossborder, feedback, kinds, outcomes, service, threat
 from accord.notices.models import Notice
+from accord.rights import orders
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
 from accord.web.schemas.notices import (
     BatchIn,
@@ -220,15 +221,16 @@ def nondisclosure(notice_id: str, body: NondisclosureIn, principal: Writer, sess
 
 @router.post("/notices/{notice_id}/scrutiny")
 def scrutiny(notice_id: str, body: ScrutinyIn, principal: Writer, session: SessionDep,
-             clock: ClockDep) -> NoticeOut:
-    """TCO Art. 4: the provider asks for scrutiny (48 h); the host authority decides (72 h)."""
+             clock: ClockDep, settings: SettingsDep) -> NoticeOut:
+    """TCO Art. 4: the provider asks for scrutiny (48 h from receipt); the host authority decides (72 h); an
+    infringement reinstates the content (an instruction to the provider and a recorded reinstatement)."""
     if body.action == "request":
         notice = crossborder.request_scrutiny(session, clock, principal, notice_id, by=body.by, reason=body.reason)
     elif body.action == "decide":
         if body.infringement is None:
             raise InvalidInput("a decision says whether there is an infringement", field="infringement")
-        notice = crossborder.decide_scrutiny(session, clock, principal, notice_id, infringement=body.infringement,
-                                             reasons=body.reasons)
+        notice = orders.decide_scrutiny(session, clock, settings, principal, notice_id,
+                                        infringement=body.infringement, reasons=body.reasons)
     else:
         raise InvalidInput("action is request or decide", field="action")
     return notice_out(notice, principal)

@@ -102,7 +102,7 @@ class NondisclosureIn(In):
 
 class ScrutinyIn(In):
     action: str = Field(description="request (the provider, within 48 h) | decide (host authority, 72 h)")
-    by: str = Field("provider", description="request: provider | uploader")
+    by: str = Field("provider", description="request: provider (the content provider asks on its notice page)")
     reason: str = ""
     infringement: bool | None = None
     reasons: str = ""
