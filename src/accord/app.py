@@ -30,6 +30,7 @@ from accord.web.api import transparency as transparency_api
 from accord.web.idempotency import IdempotencyMiddleware
 from accord.web.observability import Metrics, ObservabilityMiddleware
 from accord.web.state import AppState
+from accord.web.ui import authorities as authorities_ui
 from accord.web.ui import banks as banks_ui
 from accord.web.ui import cases as cases_ui
 from accord.web.ui import narratives as narratives_ui
@@ -56,6 +57,7 @@ API_ROUTERS: list[APIRouter] = [
 UI_ROUTERS: list[APIRouter] = [
     views.router,
     notices_ui.router,
+    authorities_ui.router,
     cases_ui.router,
     banks_ui.router,
     policies_ui.router,

@@ -4,6 +4,7 @@ confirmation makes the order final), through the review console, the worker and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,7 +29,7 @@ from accord.notices.models import Notice, ReinstatementInstruction
 from accord.rights import orders, reviews
 from accord.rights.models import PreservedItem
 from accord.settings import Settings
-from tests.factories import TEST_ACTOR, OrgHandle, make_org
+from tests.factories import PASSWORD, TEST_ACTOR, OrgHandle, make_org
 from tests.unit.notices.helpers import payload
 
 
@@ -215,3 +216,36 @@ def test_a_review_names_a_known_outcome(factory: sessionmaker[Session], clock: F
 def make_org_committed(factory: sessionmaker[Session], clock: FrozenClock) -> OrgHandle:
     with unit_of_work(factory) as session:
         return make_org(session, clock, "provider", country="IE")
+
+
+def _login(client: TestClient, handle: OrgHandle) -> str:
+    response = client.post("/ui/login", data={"email": handle.email, "password": PASSWORD}, follow_redirects=False)
+    assert response.status_code == 303
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/notices").text)
+    assert match is not None
+    return match.group(1)
+
+
+def test_the_notice_page_records_a_review_and_the_inbox_lists_the_reinstatement(
+    factory: sessionmaker[Session], clock: FrozenClock, settings: Settings, client: TestClient
+) -> None:
+    done = _execute(factory, clock, settings)
+    csrf = _login(client, done.provider)
+    page = client.get(f"/ui/notices/{done.notice_id}").text
+    assert "Finality and review" in page and "No review recorded" in page
+    recorded = client.post(f"/ui/notices/{done.notice_id}/reviews", follow_redirects=False, data={
+        "csrf_token": csrf, "body": "Tribunal administratif de Paris", "brought_by": "content_provider",
+        "filed_on": clock.now().date().isoformat()})
+    assert recorded.status_code == 303
+    page = client.get(f"/ui/notices/{done.notice_id}").text
+    assert "Tribunal administratif de Paris" in page and "a review is pending" in page
+    review_id = re.findall(r'/reviews/(rvw_[^/]+)/outcome', page)[0]
+    annulled = client.post(f"/ui/notices/{done.notice_id}/reviews/{review_id}/outcome", follow_redirects=False,
+                           data={"csrf_token": csrf, "outcome": "annulled", "reasons": "Not terrorist content."})
+    assert annulled.status_code == 303
+    inbox = client.get("/ui/notices").text
+    assert "Reinstate now" in inbox and "annulled the order on review" in inbox
+    instruction_id = re.findall(r'/reinstatements/([^/]+)/confirm', inbox)[0]
+    confirmed = client.post(f"/ui/notices/reinstatements/{instruction_id}/confirm", follow_redirects=False,
+                            data={"csrf_token": csrf})
+    assert confirmed.status_code == 303 and "Reinstate now" not in client.get("/ui/notices").text
