@@ -55,6 +55,7 @@ Seeder = Callable[[Session, Clock, Settings, DemoWorld], None]
 SEEDERS: list[Seeder] = []
 SEEDER_MODULES: list[str] = [
     "accord.notices.demo",
+    "accord.authorities.demo",
     "accord.narratives.demo",
     "accord.policies.demo",  # before banks: a match acts automatically only where a policy says so
     "accord.banks.demo",

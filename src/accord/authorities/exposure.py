@@ -57,7 +57,7 @@ def final_orders(session: Session, clock: Clock, provider_id: str) -> list[str]:
         Notice.final_at >= since).order_by(Notice.final_at)))
 
 
-def _host_provider(session: Session, principal: Principal, provider_id: str) -> Organisation:
+def host_provider(session: Session, principal: Principal, provider_id: str) -> Organisation:
     """The provider, when the acting authority is the one of the Member State where it is established."""
     principal.require_kind("authority")
     provider = session.get(Organisation, provider_id)
@@ -65,15 +65,15 @@ def _host_provider(session: Session, principal: Principal, provider_id: str) -> 
     if provider is None or provider.kind != "provider":
         raise NotFound(f"no provider {provider_id!r}")
     if authority is None or not provider.country or authority.country != provider.country:
-        raise PermissionDenied("only the authority of the Member State where the provider is established decides "
-                               "on its exposure (TCO Art. 5(4))")
+        raise PermissionDenied("only the authority of the Member State where the provider is established has "
+                               "jurisdiction (TCO Art. 16(1): Art. 5 exposure, Art. 18 penalties)")
     return provider
 
 
 def decide_exposure(session: Session, clock: Clock, principal: Principal, *, provider_id: str, reasons: str,
                     other_factors: str = "") -> ExposureDecision:
     """Art. 5(4): find the provider exposed, on its final orders of the last 12 months or other objective factors."""
-    provider = _host_provider(session, principal, provider_id)
+    provider = host_provider(session, principal, provider_id)
     finals = final_orders(session, clock, provider.id)
     if len(finals) < FINAL_ORDERS_THRESHOLD and not other_factors.strip():
         raise Conflict(f"the provider has {len(finals)} final removal order(s) in the last 12 months; an exposure "

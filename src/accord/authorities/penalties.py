@@ -17,10 +17,11 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import record
+from accord.authorities.exposure import host_provider
 from accord.authorities.models import Penalty
 from accord.clock import Clock, as_utc
 from accord.db import new_id
-from accord.errors import InvalidInput, NotFound
+from accord.errors import InvalidInput
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.jobs.webhooks import emit
@@ -54,11 +55,9 @@ def _cents(amount: str) -> int:
 
 def impose(session: Session, clock: Clock, principal: Principal, *, provider_id: str, amount: str, currency: str,
            ground: str, imposed_on: datetime, description: str = "") -> Penalty:
-    """Record a penalty the authority imposed on a provider."""
-    principal.require_kind("authority")
-    provider = session.get(Organisation, provider_id)
-    if provider is None or provider.kind != "provider":
-        raise NotFound(f"no provider {provider_id!r}")
+    """Record a penalty the authority imposed on a provider established in its Member State (Art. 16(1)
+    gives that Member State jurisdiction for Art. 18)."""
+    provider = host_provider(session, principal, provider_id)
     if len(currency.strip()) != 3 or not currency.strip().isalpha():
         raise InvalidInput("currency is an ISO 4217 code such as EUR", field="currency")
     if not ground.strip():

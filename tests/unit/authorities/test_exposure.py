@@ -120,3 +120,16 @@ def test_another_organisation_does_not_see_a_decision(session: Session, clock: F
 def test_months_are_calendar_months(start: datetime, months: int, expected: datetime) -> None:
     assert exposure.add_months(start, months) == expected
     assert expected - start > timedelta(days=27 * months)
+
+
+def test_the_demo_shows_final_orders_and_a_pending_review(session: Session, clock: FrozenClock,
+                                                          settings: Settings) -> None:
+    from accord import demo
+    from accord.notices.models import Notice
+
+    world = demo.seed(session, clock, settings)
+    assert world is not None
+    forum = world.orgs["forumnest"]
+    assert len(exposure.final_orders(session, clock, forum.id)) == 2
+    pending = session.scalars(select(Notice).where(Notice.reference == "FR-IRU-2026-0035")).one()
+    assert pending.final_at is None

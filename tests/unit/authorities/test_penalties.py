@@ -32,6 +32,10 @@ def test_an_authority_records_a_penalty(session: Session, clock: FrozenClock) ->
     with pytest.raises(NotFound):
         penalties.impose(session, clock, authority, provider_id=authority.org_id, amount="1", currency="EUR",
                          ground="Art. 3(3)", imposed_on=clock.now())
+    _, foreign = org(session, clock, "authority", "FR")
+    with pytest.raises(PermissionDenied):  # Art. 16(1): the Member State of establishment has jurisdiction
+        penalties.impose(session, clock, foreign, provider_id=provider.org_id, amount="1", currency="EUR",
+                         ground="Art. 3(3)", imposed_on=clock.now())
 
 
 @pytest.mark.parametrize(("field", "values"), [
