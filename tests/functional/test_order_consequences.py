@@ -196,6 +196,8 @@ def test_a_confirmed_order_is_final_at_the_confirmation(factory: sessionmaker[Se
                 json={"outcome": "confirmed"})
     final = client.get(f"/v1/notices/{done.notice_id}/finality", headers=done.host.headers).json()
     assert final["state"] == "final" and final["final_at"].startswith(clock.now().isoformat()[:19])
+    shown = client.get(f"/v1/notices/{done.notice_id}", headers=done.provider.headers).json()
+    assert shown["final_at"] == final["final_at"]
     with factory() as session:
         events = [e for e in session.scalars(select(AuditEvent).where(AuditEvent.tag == "notices:order:final"))]
         assert [e.payload["basis"] for e in events] == ["confirmed_on_appeal"]

@@ -71,6 +71,7 @@ class NoticeOut(Out):
     escalated: list[int]
     nondisclosure_until: datetime | None
     scrutiny: dict[str, Any]
+    final_at: datetime | None = Field(None, description="removal orders: when the order became final (TCO Art. 3(9))")
     liveness: list[dict[str, Any]]
     details: dict[str, Any]
     answers: list[dict[str, Any]]
