@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.audit.service import record
@@ -185,11 +185,6 @@ def count_overdue(session: Session, clock: Clock, authority_id: str) -> int:
     found = session.scalars(select(ExposureDecision).where(ExposureDecision.authority_id == authority_id,
                                                            ExposureDecision.state == "active"))
     return sum(1 for d in found if report_due(d, clock.now()).overdue)
-
-
-def count_active(session: Session, provider_id: str) -> int:
-    return int(session.scalar(select(func.count()).select_from(ExposureDecision).where(
-        ExposureDecision.provider_id == provider_id, ExposureDecision.state == "active")) or 0)
 
 
 def _for_provider(session: Session, principal: Principal, decision_id: str) -> ExposureDecision:
