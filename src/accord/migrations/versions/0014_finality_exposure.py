@@ -15,7 +15,7 @@ from alembic import op
 import accord.db
 
 revision: str = '0014'
-down_revision: str | None = '0010'
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
