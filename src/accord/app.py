@@ -16,6 +16,7 @@ from accord.clock import Clock, SystemClock
 from accord.db import make_engine, make_sessionmaker
 from accord.settings import Settings
 from accord.web import problems
+from accord.web.api import authorities as authorities_api
 from accord.web.api import banks as banks_api
 from accord.web.api import cases as cases_api
 from accord.web.api import exchange as exchange_api
@@ -29,6 +30,7 @@ from accord.web.api import transparency as transparency_api
 from accord.web.idempotency import IdempotencyMiddleware
 from accord.web.observability import Metrics, ObservabilityMiddleware
 from accord.web.state import AppState
+from accord.web.ui import authorities as authorities_ui
 from accord.web.ui import banks as banks_ui
 from accord.web.ui import cases as cases_ui
 from accord.web.ui import narratives as narratives_ui
@@ -43,6 +45,7 @@ API_ROUTERS: list[APIRouter] = [
     identity.router,
     operations.router,
     notices_api.router,
+    authorities_api.router,
     cases_api.router,
     banks_api.router,
     matching_api.router,
@@ -55,6 +58,7 @@ API_ROUTERS: list[APIRouter] = [
 UI_ROUTERS: list[APIRouter] = [
     views.router,
     notices_ui.router,
+    authorities_ui.router,
     cases_ui.router,
     banks_ui.router,
     policies_ui.router,

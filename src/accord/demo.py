@@ -20,6 +20,7 @@ from accord.clock import Clock
 from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.models import Organisation
+from accord.identity.service import Principal
 from accord.settings import Settings
 
 DEMO_ACTOR = Actor("demo:seed", None)
@@ -44,6 +45,11 @@ class DemoCredential:
     api_key: str
 
 
+def answer_removed(session: Session, clock: Clock, principal: Principal, notice_id: str) -> None:
+    """A provider's direct answer ``removed`` on a notice, with its whole legal record (``accord.flows``)."""
+    flows.answer_notice(session, clock, principal, notice_id, flows.Answer(outcome="removed"))
+
+
 @dataclass
 class DemoWorld:
     """What the base seed made, handed to every capability's seeder."""
@@ -54,6 +60,8 @@ class DemoWorld:
     links: list[tuple[str, str]] = field(default_factory=list)
     # Seeders of domains below the flows decide through this (a decision with its whole legal record).
     decide: Decider = field(default=flows.decide)
+    # ... and answer a notice ``removed`` directly through this.
+    answer_removed: Callable[[Session, Clock, Principal, str], None] = field(default=answer_removed)
 
 
 Seeder = Callable[[Session, Clock, Settings, DemoWorld], None]
@@ -61,6 +69,7 @@ Seeder = Callable[[Session, Clock, Settings, DemoWorld], None]
 SEEDERS: list[Seeder] = []
 SEEDER_MODULES: list[str] = [
     "accord.notices.demo",
+    "accord.authorities.demo",
     "accord.narratives.demo",
     "accord.policies.demo",  # before banks: a match acts automatically only where a policy says so
     "accord.banks.demo",

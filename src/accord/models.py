@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accord.audit import models as audit_models
+from accord.authorities import models as authorities_models
 from accord.banks import models as banks_models
 from accord.cases import models as cases_models
 from accord.db import Base
@@ -16,8 +17,8 @@ from accord.transparency import models as transparency_models
 from accord.web import idempotency
 
 MODEL_MODULES = (
-    audit_models, banks_models, cases_models, identity_models, jobs_models, narratives_models, notices_models,
-    policies_models, rights_models, transparency_models, idempotency,
+    audit_models, authorities_models, banks_models, cases_models, identity_models, jobs_models, narratives_models,
+    notices_models, policies_models, rights_models, transparency_models, idempotency,
 )
 
 metadata = Base.metadata

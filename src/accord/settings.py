@@ -98,6 +98,18 @@ class Settings(BaseSettings):
         60.0,
         description="Wait after a failed Transparency Database call; it doubles with each attempt, up to six hours.",
     )
+    redress_default_days: int = Field(
+        30, description="Days to challenge a removal order when the order states no redress deadline; an order "
+                        "becomes final when this period ends without an appeal (TCO Art. 3(9)).",
+    )
+    breach_signal_window_days: int = Field(
+        90, description="Window over which one-hour breaches are counted for the systematic-failure signal "
+                        "(TCO Art. 18(4)).",
+    )
+    breach_signal_threshold: int = Field(
+        3, description="Breaches of the hour within the window at which a provider is flagged as failing "
+                       "systematically or persistently (TCO Art. 18(4)).",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -2,9 +2,10 @@
 
 A configurable share of human decisions (default 10%) is re-reviewed blind by a second reviewer, who sees the
 case but not the first decision; a share of automated decisions, which cannot be zero, is verified by a
-human (TCO Art. 5(3)(c): human oversight of automated tools). Agreement is Cohen's kappa over the action
-chosen, per queue and per reviewer pair, reported with its counts; a re-review that chose another action
-overturns the decision.
+human (TCO Art. 5(3), second subparagraph: specific measures using technical means need safeguards, "in
+particular through human oversight and verification"). Agreement is Cohen's kappa over the action chosen, per
+queue and per reviewer pair, reported with its counts; a re-review that chose another action overturns the
+decision.
 """
 
 from __future__ import annotations

@@ -9,7 +9,18 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from accord.cli import banks, cases, identity, narratives, notices, operations, policies, rights, transparency
+from accord.cli import (
+    authorities,
+    banks,
+    cases,
+    identity,
+    narratives,
+    notices,
+    operations,
+    policies,
+    rights,
+    transparency,
+)
 from accord.errors import DomainError
 
 
@@ -43,6 +54,10 @@ app.add_typer(identity.key_app, name="key")
 app.add_typer(operations.audit_app, name="audit")
 app.add_typer(operations.jobs_app, name="jobs")
 app.add_typer(notices.notice_app, name="notice")
+notices.notice_app.add_typer(authorities.review_app, name="review")
+notices.notice_app.add_typer(authorities.reinstatement_app, name="reinstatement")
+notices.notice_app.command("finality")(authorities.finality)
+app.add_typer(authorities.authority_app, name="authority")
 app.add_typer(cases.case_app, name="case")
 app.add_typer(banks.bank_app, name="bank")
 app.add_typer(banks.exchange_app, name="exchange")

@@ -37,10 +37,9 @@ from accord.clock import Clock
 from accord.errors import Conflict
 from accord.identity.service import Principal
 from accord.jobs.service import enqueue
-from accord.notices import crossborder
 from accord.notices import service as notices
 from accord.notices.models import Notice
-from accord.rights import reinstatement, user_notices
+from accord.rights import orders, reinstatement, user_notices
 from accord.rights.decisions import orders_answered
 from accord.settings import Settings
 
@@ -191,12 +190,8 @@ def reinstate(session: Session, clock: Clock, settings: Settings, actor: Actor, 
 def decide_scrutiny(session: Session, clock: Clock, settings: Settings, principal: Principal, notice_id: str, *,
                     infringement: bool, reasons: str) -> Notice:
     """The host authority's Art. 4 finding. An infringement voids the order and, where the order was executed,
-    the provider "shall immediately reinstate" (Art. 4(7)): the decision that executed it is undone here, from
-    the preserved copy, in the same transaction."""
-    notice = crossborder.decide_scrutiny(session, clock, principal, notice_id, infringement=infringement,
-                                         reasons=reasons)
-    executed = decision_of(session, notice) if notice.scrutiny.get("reinstate_required") else None
-    if executed is not None:
-        reinstate(session, clock, settings, principal.actor, provider_id=notice.provider_id,
-                  decision_id=executed.id, reason="scrutiny")
-    return notice
+    the provider "shall immediately reinstate" (Art. 4(7)): an instruction to the provider (webhook, inbox) and
+    the reinstatement of the decision that executed it, from the preserved copy, in the same transaction
+    (``accord.rights.orders``)."""
+    return orders.decide_scrutiny(session, clock, settings, principal, notice_id, infringement=infringement,
+                                  reasons=reasons)

@@ -274,5 +274,5 @@ def act_automatically(session: Session, clock: Clock, principal: Principal, outc
     except Conflict:  # a reviewer holds the case already: the human decides
         return REVIEW
     if action.needs_verification(case_id):
-        quality.queue_review(session, clock, decision, "verification")  # TCO Art. 5(3)(c)
+        quality.queue_review(session, clock, decision, "verification")  # TCO Art. 5(3), second subparagraph
     return action.action

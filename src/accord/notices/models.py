@@ -59,6 +59,8 @@ class Notice(Base):
     scrutiny: Mapped[dict[str, Any]] = mapped_column(default=dict)  # TCO Art. 4 windows and finding
     liveness: Mapped[list[Any]] = mapped_column(default=list)  # re-checks of the URLs
     submitter_address: Mapped[str | None] = mapped_column(String(64))  # user reports: rate limit per address
+    # TCO Art. 3(9): the redress period ended without an appeal, or an appeal confirmed the order (migration 0014)
+    final_at: Mapped[datetime | None]
 
 
 class InformationNotice(Base):
@@ -87,3 +89,19 @@ class OperationalHold(Base):
     reason: Mapped[str] = mapped_column(Text)
     placed_at: Mapped[datetime]
     lifted_at: Mapped[datetime | None]
+
+
+class ReinstatementInstruction(Base):
+    """An order that lost its legal effect (TCO Art. 4(7) scrutiny finding, Art. 9 annulment): the provider must
+    reinstate at once. The provider's inbox lists the open ones; the provider confirms when it has reinstated."""
+
+    __tablename__ = "reinstatement_instructions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(12))  # scrutiny | review
+    decision_id: Mapped[str | None] = mapped_column(String(40))  # the provider's decision that executed the order
+    text: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]

@@ -14,7 +14,7 @@ from accord.audit.service import Actor
 from accord.errors import NotFound
 from accord.jobs.registry import JobContext, handler, periodic
 from accord.notices.service import nondisclosure_until_for_case
-from accord.rights import delivery, preservation, user_notices
+from accord.rights import delivery, preservation, reviews, user_notices
 from accord.rights.decisions import OrderRedress, find_decision, orders_executed
 from accord.rights.models import PreservedItem, UserNotice
 
@@ -92,3 +92,9 @@ def _orders(ctx: JobContext, decision_id: str) -> list[OrderRedress]:
         return orders_executed(ctx.session, find_decision(ctx.session, decision_id))
     except NotFound:
         return []
+
+
+@periodic("rights.finalise_orders", 3600)
+def finalise_orders(ctx: JobContext) -> int:
+    """TCO Art. 3(9): an order whose redress period ended with no appeal pending becomes final."""
+    return reviews.finalise_orders(ctx.session, ctx.clock, ctx.settings)

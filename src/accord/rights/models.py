@@ -99,3 +99,24 @@ class PreservedItem(Base):
     hold_reason: Mapped[str | None] = mapped_column(Text)
     reinstated_at: Mapped[datetime | None]
     purged_at: Mapped[datetime | None]
+
+
+class OrderReview(Base):
+    """An administrative or judicial review of a removal order (TCO Art. 9), brought by the provider or the
+    content provider before the issuing Member State's courts, and its outcome."""
+
+    __tablename__ = "order_reviews"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    issuer_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    brought_by: Mapped[str] = mapped_column(String(20))  # provider | content_provider
+    body: Mapped[str] = mapped_column(String(300))
+    case_reference: Mapped[str] = mapped_column(String(200), default="")
+    filed_on: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(12))  # pending | confirmed | annulled | amended
+    outcome_reasons: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None]
+    recorded_by_org_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]

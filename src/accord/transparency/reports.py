@@ -25,7 +25,6 @@ from accord.transparency.flaggers import provider_flagger_accuracy
 
 RESTRICTIONS: Final = ("remove", "disable", "restrict")
 EXECUTED: Final = ("removed", "disabled")
-NOT_RECORDED: Final = "not recorded by Accord; add from the authority's own records"
 _NOTICE_SOURCES: Final = frozenset({"removal_order", "referral", "alert", "trusted_flag", "user_report",
                                     "notice", "trusted_flagger_notice", "user_notice"})
 SPARED: Final = "not required of a micro or small enterprise (DSA Art. 15(2), Art. 19(1))"
@@ -72,17 +71,46 @@ def authority_report(session: Session, clock: Clock, *, org: Organisation, year:
     _check_year(year)
     window = ev.year_window(year)
     orders = _order_facts(session, window, issuer_id=org.id)
-    reviews = ev.grouped(session, ev.REVIEW_RECORD, window, ["outcome"], issuer_id=org.id)
     return {
         **_header(clock, org, year),
         "tco_art8": {
             "a_removal_orders": _order_summary(orders),
-            "b_specific_measures_decisions": {"count": None, "note": NOT_RECORDED},
-            "c_scrutiny": {"cross_border_orders": orders.cross_border, "scrutinised": None, "note": NOT_RECORDED},
-            "d_review_proceedings": _counted(reviews),
-            "e_penalties": {"count": None, "note": NOT_RECORDED},
+            "b_specific_measures_decisions": _exposure_decisions(session, window, org.id),
+            "c_scrutiny": _scrutiny(session, window, org.id, orders),
+            "d_review_proceedings": _reviews(session, window, issuer_id=org.id),
+            "e_penalties": _penalties(session, window, org.id),
         },
     }
+
+
+def _reviews(session: Session, window: Any, **scope: str) -> dict[str, Any]:
+    """TCO Art. 9 proceedings recorded in the year (Art. 7(3)(e), Art. 8(1)), and the outcomes decided in it."""
+    brought = ev.grouped(session, ev.REVIEW_RECORD, window, ["brought_by"], **scope)
+    decided = ev.grouped(session, ev.REVIEW_DECIDE, window, ["outcome"], **scope)
+    return {"brought": sum(int(n) for _, n in brought), "by_party": _counted(brought), "by_outcome": _counted(decided)}
+
+
+def _exposure_decisions(session: Session, window: Any, authority_id: str) -> dict[str, Any]:
+    """TCO Art. 8(1): decisions under Art. 5(4) (exposure), 5(6) (measures required), 5(7) (on review)."""
+    counts = {tag: sum(int(n) for _, n in ev.grouped(session, tag, window, ["provider_id"], authority_id=authority_id))
+              for tag in (ev.EXPOSURE_DECIDE, ev.EXPOSURE_REQUIRE, ev.EXPOSURE_REVIEW_DECIDE, ev.EXPOSURE_REPORT)}
+    return {"art5_4_exposure": counts[ev.EXPOSURE_DECIDE], "art5_6_measures_required": counts[ev.EXPOSURE_REQUIRE],
+            "art5_7_reviews_decided": counts[ev.EXPOSURE_REVIEW_DECIDE],
+            "count": counts[ev.EXPOSURE_DECIDE] + counts[ev.EXPOSURE_REQUIRE] + counts[ev.EXPOSURE_REVIEW_DECIDE],
+            "provider_reports_received": counts[ev.EXPOSURE_REPORT]}
+
+
+def _scrutiny(session: Session, window: Any, authority_id: str, orders: OrderFacts) -> dict[str, Any]:
+    """TCO Art. 4: the authority's cross-border orders, how many were scrutinised and found to infringe."""
+    found = ev.grouped(session, ev.SCRUTINY_DECIDE, window, ["infringement"], issuer_id=authority_id)
+    return {"cross_border_orders": orders.cross_border, "scrutinised": sum(int(n) for _, n in found),
+            "infringements": sum(int(n) for flag, n in found if ev.truthy(flag))}
+
+
+def _penalties(session: Session, window: Any, authority_id: str) -> dict[str, Any]:
+    """TCO Art. 8(1): penalties imposed under Art. 18, by the infringed provision."""
+    found = ev.grouped(session, ev.PENALTY_IMPOSE, window, ["ground"], authority_id=authority_id)
+    return {"count": sum(int(n) for _, n in found), "by_ground": _counted(found)}
 
 
 def _check_year(year: int) -> None:
@@ -284,7 +312,6 @@ def _tco_art7(session: Session, window: Any, provider_id: str, decisions: list[D
               complaints: ComplaintFacts) -> dict[str, Any]:
     restrictive = _restrictive(decisions)
     matches = ev.grouped(session, ev.MATCH_FOUND, window, ["signal_type"], provider_id=provider_id)
-    reviews = ev.grouped(session, ev.REVIEW_RECORD, window, ["outcome"], provider_id=provider_id)
     return {
         "a_measures": {
             "decisions": sum(r.count for r in decisions),
@@ -306,7 +333,7 @@ def _tco_art7(session: Session, window: Any, provider_id: str, decisions: list[D
             "not_executed_by_ground": _not_executed(list(orders.outcomes.values())),
         },
         "d_complaints": _complaints_summary(complaints),
-        "e_review_proceedings": {"brought": sum(int(n) for _, n in reviews), "by_outcome": _counted(reviews)},
+        "e_review_proceedings": _reviews(session, window, provider_id=provider_id, brought_by="provider"),
         "f_reinstated_after_review": complaints.reinstated.get("review", 0) + complaints.reinstated.get("scrutiny", 0),
         "g_reinstated_after_complaint": complaints.reinstated.get("complaint", 0),
     }

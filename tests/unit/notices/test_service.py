@@ -265,7 +265,7 @@ def test_cross_border_copy_and_infringement_voids_the_order(session: Session, cl
     assert service.get_notice(session, host, notice.id) is notice
     answer(session, clock, provider, notice.id, outcome="removed")
     clock.advance(hours=47)
-    crossborder.request_scrutiny(session, clock, provider, notice.id, by="uploader", reason="satire")
+    crossborder.request_scrutiny(session, clock, provider, notice.id, by="provider", reason="satire")
     clock.advance(hours=70)  # past the first 72 h, inside the 72 h after the request
     with pytest.raises(PermissionDenied):
         crossborder.decide_scrutiny(session, clock, issuer, notice.id, infringement=True, reasons="x")

@@ -68,8 +68,17 @@ def _rights(session: Session, clock: FrozenClock, provider: str, fr: str) -> Non
                   seconds_to_decide=172800, breach=False)
     history.event(session, clock, "rights:content:reinstate", provider, provider_id=provider, reason="complaint")
     history.event(session, clock, "rights:content:reinstate", provider, provider_id=provider, reason="scrutiny")
-    history.event(session, clock, "rights:review:record", provider, provider_id=provider, issuer_id=fr,
-                  outcome="order_annulled")
+    review = {"provider_id": provider, "issuer_id": fr}
+    history.event(session, clock, "rights:review:record", provider, **review, brought_by="provider", outcome="pending")
+    history.event(session, clock, "rights:review:decide", fr, **review, brought_by="provider", outcome="annulled")
+    history.event(session, clock, "rights:review:record", fr, **review, brought_by="content_provider",
+                  outcome="pending")
+    history.event(session, clock, "notices:scrutiny:decide", fr, **review, infringement=True)
+    exposure = {"provider_id": provider, "authority_id": fr}
+    for tag in ("decide", "report", "require", "review_request", "review_decide"):
+        history.event(session, clock, f"authorities:exposure:{tag}", fr, **exposure)
+    for ground in ("Art. 3(3)", "Art. 3(3)", "Art. 7"):
+        history.event(session, clock, "authorities:penalty:impose", fr, **exposure, ground=ground)
     for signal in ("pdq", "pdq", "md5"):
         history.event(session, clock, "matching:match:found", provider, provider_id=provider, signal_type=signal)
 
@@ -116,7 +125,7 @@ EXPECTED_ART7 = {
                    "not_executed_by_ground": {"manifest_error": 1}},
     "d_complaints": {"received": 3, "by_complainant": {"notifier": 1, "uploader": 2}, "decided": 2, "upheld": 1,
                      "reversed": 1, "answered_after_two_weeks": 0, "median_seconds_to_decide": 129600.0},
-    "e_review_proceedings": {"brought": 1, "by_outcome": {"order_annulled": 1}},
+    "e_review_proceedings": {"brought": 1, "by_party": {"provider": 1}, "by_outcome": {"annulled": 1}},
     "f_reinstated_after_review": 1,
     "g_reinstated_after_complaint": 1,
 }
@@ -168,8 +177,13 @@ def test_the_authority_report(session: Session, clock: FrozenClock, year: dict[s
     assert art8["a_removal_orders"] == {"orders": 2, "cross_border": 1, "executed": 2,
                                         "by_outcome": {"disabled": 1, "removed": 1}, "not_executed_by_ground": {},
                                         "one_hour_breaches": 0, "median_seconds_to_act": 2400.0}
-    assert art8["d_review_proceedings"] == {"order_annulled": 1}
-    assert art8["c_scrutiny"]["cross_border_orders"] == 1
+    assert art8["d_review_proceedings"] == {"brought": 2, "by_party": {"content_provider": 1, "provider": 1},
+                                            "by_outcome": {"annulled": 1}}
+    assert art8["c_scrutiny"] == {"cross_border_orders": 1, "scrutinised": 1, "infringements": 1}
+    assert art8["b_specific_measures_decisions"] == {"art5_4_exposure": 1, "art5_6_measures_required": 1,
+                                                     "art5_7_reviews_decided": 1, "count": 3,
+                                                     "provider_reports_received": 1}
+    assert art8["e_penalties"] == {"count": 3, "by_ground": {"Art. 3(3)": 2, "Art. 7": 1}}
     de = _report(session, clock, year["de"])["tco_art8"]["a_removal_orders"]
     assert (de["orders"], de["one_hour_breaches"], de["not_executed_by_ground"]) == (2, 1, {"manifest_error": 1})
 

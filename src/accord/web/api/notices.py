@@ -224,9 +224,10 @@ def nondisclosure(notice_id: str, body: NondisclosureIn, principal: Writer, sess
 
 
 @router.post("/notices/{notice_id}/scrutiny")
-def scrutiny(notice_id: str, body: ScrutinyIn, principal: Writer, session: SessionDep, clock: ClockDep,
-             settings: SettingsDep) -> NoticeOut:
-    """TCO Art. 4: the provider asks for scrutiny (48 h); the host authority decides (72 h)."""
+def scrutiny(notice_id: str, body: ScrutinyIn, principal: Writer, session: SessionDep,
+             clock: ClockDep, settings: SettingsDep) -> NoticeOut:
+    """TCO Art. 4: the provider asks for scrutiny (48 h from receipt); the host authority decides (72 h); an
+    infringement reinstates the content (an instruction to the provider and a recorded reinstatement)."""
     if body.action == "request":
         notice = crossborder.request_scrutiny(session, clock, principal, notice_id, by=body.by, reason=body.reason)
     elif body.action == "decide":

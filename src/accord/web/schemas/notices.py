@@ -81,6 +81,7 @@ class NoticeOut(Out):
     escalated: list[int]
     nondisclosure_until: datetime | None
     scrutiny: dict[str, Any]
+    final_at: datetime | None = Field(None, description="removal orders: when the order became final (TCO Art. 3(9))")
     liveness: list[dict[str, Any]]
     details: dict[str, Any]
     answers: list[dict[str, Any]]
@@ -117,7 +118,7 @@ class NondisclosureIn(In):
 
 class ScrutinyIn(In):
     action: str = Field(description="request (the provider, within 48 h) | decide (host authority, 72 h)")
-    by: str = Field("provider", description="request: provider | uploader")
+    by: str = Field("provider", description="request: provider (the content provider asks on its notice page)")
     reason: str = ""
     infringement: bool | None = None
     reasons: str = ""

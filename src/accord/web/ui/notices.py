@@ -13,6 +13,7 @@ from accord.identity import service as identity
 from accord.identity.service import Principal
 from accord.notices import annex, feedback, kinds, outcomes, service
 from accord.notices.models import Notice
+from accord.rights import orders, reviews
 from accord.web.deps import app_state
 from accord.web.ui.auth import check_csrf, ui_principal
 from accord.web.ui.views import render
@@ -41,7 +42,10 @@ def inbox(request: Request, principal: UiPrincipal) -> HTMLResponse:
     rows = _rows(request, principal)
     rows.sort(key=lambda r: (r["n"].status not in service.OPEN_STATUSES, r["n"].deadline_at is None,
                              r["n"].deadline_at or r["n"].created_at))
-    return render(request, "notices/inbox.html", {"rows": rows, "sendable": SENDABLE.get(principal.org_kind, ())})
+    with app_state(request).factory() as session:
+        instructions = orders.instructions_for(session, principal) if principal.org_kind == "provider" else []
+    return render(request, "notices/inbox.html", {"rows": rows, "sendable": SENDABLE.get(principal.org_kind, ()),
+                                                  "instructions": instructions})
 
 
 @router.get("/rows")
@@ -123,7 +127,11 @@ def detail(request: Request, notice_id: str, principal: UiPrincipal) -> HTMLResp
     request.state.ui_principal = principal
     with app_state(request).factory() as session:
         notice = service.get_notice(session, principal, notice_id)
-        return render(request, "notices/detail.html", _detail(request, principal, notice))
+        context = _detail(request, principal, notice)
+        if notice.kind == "removal_order":  # TCO Art. 3(9) finality and Art. 9 reviews
+            context["finality"] = reviews.finality_of(session, app_state(request).settings, principal, notice.id)
+            context["reviews"] = reviews.reviews_of(session, principal, notice.id)
+        return render(request, "notices/detail.html", context)
 
 
 @router.get("/{notice_id}/feedback")

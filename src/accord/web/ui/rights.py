@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from accord.db import unit_of_work
 from accord.errors import DomainError
 from accord.identity.service import Principal
-from accord.rights import complaints, preservation, profile, user_notices
+from accord.rights import complaints, orders, preservation, profile, user_notices
 from accord.web.deps import app_state
 from accord.web.ui.auth import check_csrf, ui_principal
 from accord.web.ui.views import render
@@ -91,3 +91,20 @@ def public_complaint(request: Request, token: str, statement: Annotated[str, For
                                                       "token": token}, status=exc.status)
     return render(request, "rights/notice.html", {"notice": notice, "filed": filed, "error": None, "token": token},
                   status=201)
+
+
+@router.post("/n/{token}/scrutiny")
+def public_scrutiny(request: Request, token: str, reason: Annotated[str, Form()] = "") -> HTMLResponse:
+    """TCO Art. 4(4): the content provider asks the host Member State's authority to scrutinise the order."""
+    state = app_state(request)
+    try:
+        with unit_of_work(state.factory) as session:
+            orders.request_scrutiny_as_content_provider(session, state.clock, token=token, reason=reason)
+            notice = user_notices.by_token(session, token)
+    except DomainError as exc:
+        with state.factory() as session:
+            notice = user_notices.by_token(session, token)
+        return render(request, "rights/notice.html", {"notice": notice, "filed": None, "error": exc.detail,
+                                                      "token": token}, status=exc.status)
+    return render(request, "rights/notice.html", {"notice": notice, "filed": None, "error": None, "token": token,
+                                                  "scrutiny_requested": True}, status=201)
