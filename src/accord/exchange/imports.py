@@ -1,0 +1,135 @@
+"""Any python-threatexchange exchange into an Accord bank, through python-threatexchange's own exchange classes.
+
+The offline ones (``sample``: pytx's example signals; ``local_file``: ``<type> <value>`` lines) and the field's
+feeds: Tech Against Terrorism's hash list (``tat``; credentials from ``PYTX_TAT_CREDENTIALS`` or
+``~/.pytx_tat_credentials``, as pytx reads them). Every signal passes the same door as a local entry (bad hashes
+are refused with the reason) and waits in quarantine when the bank says so. The exchange's tags become GIFCT
+labels where the bank vocabulary knows them (spelling normalised: ``Glorification-of terrorist acts`` is
+``glorification_of_terrorist_acts``); every other tag (TCAP ideologies, ThreatExchange's own tags) is kept in
+the entry's ``metadata.tags`` rather than refused.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from sqlalchemy.orm import Session
+from threatexchange.exchanges import auth
+from threatexchange.exchanges import fetch_state as state
+from threatexchange.exchanges.collab_config import CollaborationConfigBase, CollaborationConfigWithDefaults
+from threatexchange.exchanges.impl.file_api import FileCollaborationConfig, LocalFileSignalExchangeAPI
+from threatexchange.exchanges.impl.static_sample import StaticSampleSignalExchangeAPI
+from threatexchange.exchanges.impl.techagainstterrorism_api import TATSignalExchangeAPI
+from threatexchange.exchanges.signal_exchange_api import SignalExchangeAPI
+
+from accord.banks import service as banks
+from accord.banks.models import Bank
+from accord.banks.service import EntryDetails, NewSignal
+from accord.clock import Clock
+from accord.errors import DomainError, InvalidInput
+from accord.exchange.threatexchange import accord_name
+from accord.identity.service import Principal
+from accord.signals import SIGNAL_TYPES
+
+EXCHANGES = ("sample", "local_file", "tat")
+
+
+@dataclass
+class ImportResult:
+    """What one import did."""
+
+    added: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+AnyExchange = SignalExchangeAPI[t.Any, t.Any, t.Any, t.Any, t.Any]
+
+
+def import_exchange(session: Session, clock: Clock, principal: Principal, bank: Bank, api: AnyExchange,
+                    collab: CollaborationConfigBase) -> ImportResult:
+    """Fetch everything ``api`` offers and add it to ``bank`` (quarantined when the bank says so)."""
+    tx_types = [st.tx_type for st in SIGNAL_TYPES.values()]
+    merged: dict[t.Any, t.Any] = {}
+    try:
+        for delta in api.fetch_iter(tx_types, None):
+            api.naive_fetch_merge(merged, delta.updates)
+    except requests.RequestException as exc:  # pytx's exchanges talk to their services through requests
+        raise InvalidInput(f"the {collab.api} exchange could not be fetched: {exc}", field="api") from None
+    result = ImportResult()
+    converted = api.naive_convert_to_signal_type(tx_types, collab, merged)
+    for tx_type, signals in converted.items():
+        name = accord_name(tx_type.get_name())
+        for value, metadata in signals.items():
+            _import_one(session, clock, principal, bank, name, value, metadata, collab.name, result)
+    return result
+
+
+def _import_one(session: Session, clock: Clock, principal: Principal, bank: Bank, name: str | None, value: str,
+                metadata: state.FetchedSignalMetadata, source: str, result: ImportResult) -> None:
+    if name is None:
+        return
+    opinions = list(metadata.get_as_opinions())
+    if opinions and all(o.category == state.SignalOpinionCategory.NEGATIVE_CLASS for o in opinions):
+        result.refused.append(f"{name} {value[:80]}: the exchange marks it a false positive")
+        return
+    labels, tags = split_labels({str(tag) for opinion in opinions for tag in opinion.tags})
+    details = EntryDetails(labels=labels, metadata={"exchange": source, "tags": tags})
+    try:
+        banks.add_entries(session, clock, principal, bank, [NewSignal(name, value)], details,
+                          origin=f"{source}#{name}:{value[:200]}", imported=True)
+        result.added += 1
+    except DomainError as exc:
+        result.refused.append(f"{name} {value[:80]}: {exc.detail}")
+
+
+def split_labels(tags: t.Iterable[str]) -> tuple[list[str], list[str]]:
+    """(GIFCT labels the bank vocabulary accepts, every other tag as given): an unknown label is kept, not refused."""
+    labels: set[str] = set()
+    kept: set[str] = set()
+    for tag in tags:
+        label = _as_label(tag)
+        if label is None:
+            kept.add(tag)
+        else:
+            labels.add(label)
+    return sorted(labels), sorted(kept)
+
+
+def _as_label(tag: str) -> str | None:
+    """The bank vocabulary's label for an exchange's tag, spelling normalised, or None."""
+    candidate = re.sub(r"[\s\-]+", "_", tag.strip().lower())
+    try:
+        accepted = banks.check_details(EntryDetails(labels=[candidate]))
+    except InvalidInput:
+        return None
+    return str(accepted.labels[0])
+
+
+def exchange_for(api: str, file: Path | None) -> tuple[AnyExchange, CollaborationConfigBase]:
+    """One of python-threatexchange's exchanges: ``sample`` (its example signals), ``local_file``, or
+    ``tat`` (Tech Against Terrorism's hash list, with pytx's own credentials lookup)."""
+    if api == "sample":
+        collab = CollaborationConfigBase(name="pytx-sample", api="sample", enabled=True)
+        return StaticSampleSignalExchangeAPI.for_collab(collab), collab
+    if api == "local_file":
+        if file is None:
+            raise InvalidInput("the local_file exchange reads a file: pass --file", field="file")
+        local = FileCollaborationConfig(name=f"file:{file.name}", filename=str(file.resolve()))
+        return LocalFileSignalExchangeAPI.for_collab(local), local
+    if api == "tat":
+        tat = CollaborationConfigWithDefaults(name="tat", api="tat")
+        return _authenticated(lambda: TATSignalExchangeAPI.for_collab(tat)), tat
+    raise InvalidInput(f"api is one of {', '.join(EXCHANGES)}", field="api")
+
+
+def _authenticated(make: t.Callable[[], AnyExchange]) -> AnyExchange:
+    try:
+        return make()
+    except auth.SignalExchangeAPIMissingAuthException as missing:
+        raise InvalidInput(missing.pretty_str().replace("\n", " "), field="api") from None
+    except auth.SignalExchangeAPIInvalidAuthException as invalid:
+        raise InvalidInput(invalid.message, field="api") from None
