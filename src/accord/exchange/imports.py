@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from threatexchange.exchanges import auth
 from threatexchange.exchanges import fetch_state as state
 from threatexchange.exchanges.collab_config import CollaborationConfigBase, CollaborationConfigWithDefaults
+from threatexchange.exchanges.impl import techagainstterrorism_api as tat_impl
 from threatexchange.exchanges.impl.file_api import FileCollaborationConfig, LocalFileSignalExchangeAPI
 from threatexchange.exchanges.impl.static_sample import StaticSampleSignalExchangeAPI
-from threatexchange.exchanges.impl.techagainstterrorism_api import TATSignalExchangeAPI
+from threatexchange.exchanges.impl.techagainstterrorism_api import TATCheckpoint, TATSignalExchangeAPI
 from threatexchange.exchanges.signal_exchange_api import SignalExchangeAPI
 
 from accord.banks import service as banks
@@ -109,6 +110,35 @@ def _as_label(tag: str) -> str | None:
     return str(accepted.labels[0])
 
 
+@dataclass
+class TATSignalMetadata(state.FetchedSignalMetadata):
+    """A TAT hash list record's ideology (``islamist``, ``far-right``), kept as an opinion tag."""
+
+    ideology: str = ""
+
+    def get_as_opinions(self) -> t.Sequence[state.SignalOpinion]:
+        """TAT's analysts verified the content: positive, tagged with its ideology."""
+        tags = {self.ideology} if self.ideology else set()
+        return [state.SignalOpinion(False, state.SignalOpinionCategory.POSITIVE_CLASS, tags)]
+
+
+class TATWithIdeology(TATSignalExchangeAPI):
+    """python-threatexchange's ``tat`` exchange and client, keeping each record's ideology, which its own
+    ``fetch_iter`` drops (its records carry no metadata)."""
+
+    def fetch_iter(self, supported_signal_types: t.Sequence[type[t.Any]],
+                   checkpoint: TATCheckpoint | None) -> t.Iterator[state.FetchDelta[t.Any, t.Any, t.Any]]:
+        """The same pages, keys and checkpoints as pytx's, with the ideology in each kept record."""
+        for page in self.get_client().fetch_hashes_iter(checkpoint.checkpoint if checkpoint else ""):
+            updates = {}
+            for record in page.results:
+                key, kept = tat_impl._get_delta_mapping(record)
+                if key[0]:
+                    ideology = getattr(record.ideology, "value", record.ideology)
+                    updates[key] = None if kept is None else TATSignalMetadata(str(ideology or ""))
+            yield state.FetchDelta(updates, TATCheckpoint(page.checkpoint) if page.checkpoint else checkpoint)
+
+
 def exchange_for(api: str, file: Path | None) -> tuple[AnyExchange, CollaborationConfigBase]:
     """One of python-threatexchange's exchanges: ``sample`` (its example signals), ``local_file``, or
     ``tat`` (Tech Against Terrorism's hash list, with pytx's own credentials lookup)."""
@@ -122,7 +152,7 @@ def exchange_for(api: str, file: Path | None) -> tuple[AnyExchange, Collaboratio
         return LocalFileSignalExchangeAPI.for_collab(local), local
     if api == "tat":
         tat = CollaborationConfigWithDefaults(name="tat", api="tat")
-        return _authenticated(lambda: TATSignalExchangeAPI.for_collab(tat)), tat
+        return _authenticated(lambda: TATWithIdeology.for_collab(tat)), tat
     raise InvalidInput(f"api is one of {', '.join(EXCHANGES)}", field="api")
 
 
