@@ -252,11 +252,14 @@ def _updates(items: Sequence[dict[str, t.Any]],
     updates: dict[tuple[str, str], AccordSignalMetadata | None] = {}
     for item in items:
         doc = item["entry"]
-        if item["op"] != "upsert" or doc["signal_type"] not in SIGNAL_TYPES:
+        if doc.get("signal_type") not in SIGNAL_TYPES or "value" not in doc:
             continue
         name = tx_name(doc["signal_type"])
-        if name in wanted:
-            updates[name, doc["value"]] = AccordSignalMetadata(doc["bank"], int(doc["id"]), list(doc["labels"]))
+        if name not in wanted:
+            continue
+        removed = item["op"] != "upsert"
+        metadata = None if removed else AccordSignalMetadata(doc["bank"], int(doc["id"]), list(doc["labels"]))
+        updates[name, doc["value"]] = metadata
     return updates
 
 

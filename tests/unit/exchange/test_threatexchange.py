@@ -56,6 +56,10 @@ def test_accord_is_a_signal_exchange_api(session: Session, clock: FrozenClock, s
     assert converted[PdqSignal][PDQ_A].get_as_opinions()[0].tags == {"glorification_of_terrorist_acts"}
     assert set(converted[VideoMD5Signal]) == {"1" * 32}
     assert next(iter(api.fetch_iter([PdqSignal], deltas[-1].checkpoint))).updates == {}, "nothing new past it"
+    entry_b = next(e for e in service.list_entries(session, bank) if e.value == PDQ_B)
+    service.change_entry_state(session, clock, hub, bank, entry_b, "disable")
+    [removal] = api.fetch_iter([PdqSignal], deltas[-1].checkpoint)
+    assert removal.updates == {("pdq", PDQ_B): None}, "a withdrawal reaches pytx as a deletion"
 
 
 def test_a_tampered_page_is_refused(session: Session, clock: FrozenClock, settings: Settings) -> None:
