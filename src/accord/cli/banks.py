@@ -198,7 +198,7 @@ def exchange_pull_command(
 @exchange_app.command("import")
 def exchange_import_command(
     bank: str,
-    api: Annotated[str, typer.Option(help=" | ".join(EXCHANGES) + "; tat reads PYTX_TAT_CREDENTIALS=user:pass")]
+    api: Annotated[str, typer.Option(help=" | ".join(EXCHANGES) + "; credentials as pytx reads them")]
     = "sample",
     file: Annotated[Path | None, typer.Option(help="The signal file (local_file): `<type> <value>` per line")]
     = None,

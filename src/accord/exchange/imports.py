@@ -2,11 +2,12 @@
 
 The offline ones (``sample``: pytx's example signals; ``local_file``: ``<type> <value>`` lines) and the field's
 feeds: Tech Against Terrorism's hash list (``tat``; credentials from ``PYTX_TAT_CREDENTIALS`` or
-``~/.pytx_tat_credentials``, as pytx reads them). Every signal passes the same door as a local entry (bad hashes
-are refused with the reason) and waits in quarantine when the bank says so. The exchange's tags become GIFCT
-labels where the bank vocabulary knows them (spelling normalised: ``Glorification-of terrorist acts`` is
-``glorification_of_terrorist_acts``); every other tag (TCAP ideologies, ThreatExchange's own tags) is kept in
-the entry's ``metadata.tags`` rather than refused.
+``~/.pytx_tat_credentials``, as pytx reads them) and StopNCII (``stop_ncii``; ``TX_STOPNCII_KEYS``). A record
+every opinion of which is negative (a false positive) is not imported. Every signal passes the same door as a
+local entry (bad hashes are refused with the reason) and waits in quarantine when the bank says so. The
+exchange's tags become GIFCT labels where the bank vocabulary knows them (spelling normalised:
+``Glorification-of terrorist acts`` is ``glorification_of_terrorist_acts``); every other tag (TCAP ideologies,
+ThreatExchange's own tags) is kept in the entry's ``metadata.tags`` rather than refused.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from threatexchange.exchanges.collab_config import CollaborationConfigBase, Coll
 from threatexchange.exchanges.impl import techagainstterrorism_api as tat_impl
 from threatexchange.exchanges.impl.file_api import FileCollaborationConfig, LocalFileSignalExchangeAPI
 from threatexchange.exchanges.impl.static_sample import StaticSampleSignalExchangeAPI
+from threatexchange.exchanges.impl.stop_ncii_api import StopNCIISignalExchangeAPI
 from threatexchange.exchanges.impl.techagainstterrorism_api import TATCheckpoint, TATSignalExchangeAPI
 from threatexchange.exchanges.signal_exchange_api import SignalExchangeAPI
 
@@ -36,7 +38,7 @@ from accord.exchange.threatexchange import accord_name
 from accord.identity.service import Principal
 from accord.signals import SIGNAL_TYPES
 
-EXCHANGES = ("sample", "local_file", "tat")
+EXCHANGES = ("sample", "local_file", "tat", "stop_ncii")
 
 
 @dataclass
@@ -140,8 +142,8 @@ class TATWithIdeology(TATSignalExchangeAPI):
 
 
 def exchange_for(api: str, file: Path | None) -> tuple[AnyExchange, CollaborationConfigBase]:
-    """One of python-threatexchange's exchanges: ``sample`` (its example signals), ``local_file``, or
-    ``tat`` (Tech Against Terrorism's hash list, with pytx's own credentials lookup)."""
+    """One of python-threatexchange's exchanges: ``sample`` (its example signals), ``local_file``, ``tat``
+    (Tech Against Terrorism's hash list) or ``stop_ncii``, the last two with pytx's own credentials lookup."""
     if api == "sample":
         collab = CollaborationConfigBase(name="pytx-sample", api="sample", enabled=True)
         return StaticSampleSignalExchangeAPI.for_collab(collab), collab
@@ -153,6 +155,9 @@ def exchange_for(api: str, file: Path | None) -> tuple[AnyExchange, Collaboratio
     if api == "tat":
         tat = CollaborationConfigWithDefaults(name="tat", api="tat")
         return _authenticated(lambda: TATWithIdeology.for_collab(tat)), tat
+    if api == "stop_ncii":
+        ncii = CollaborationConfigBase(name="stop_ncii", api="stop_ncii", enabled=True)
+        return _authenticated(lambda: StopNCIISignalExchangeAPI.for_collab(ncii)), ncii
     raise InvalidInput(f"api is one of {', '.join(EXCHANGES)}", field="api")
 
 

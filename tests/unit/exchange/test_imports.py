@@ -8,16 +8,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 from threatexchange.exchanges.clients.techagainstterrorism.api import TATHashListAPI
+from threatexchange.exchanges.fetch_state import SignalOpinion, SignalOpinionCategory
+from threatexchange.exchanges.helpers import SimpleFetchedSignalMetadata
 
 from accord.banks import service
 from accord.banks.models import EntryState
 from accord.clock import FrozenClock
 from accord.errors import InvalidInput
-from accord.exchange.imports import exchange_for, import_exchange, split_labels
+from accord.exchange.imports import ImportResult, _import_one, exchange_for, import_exchange, split_labels
 from tests.unit.banks.helpers import PDQ_A, bank_with, org
 from tests.unit.exchange.replay import replaying
 
 AQUA = "6d9b924cada6424b90a6694b36cbd92566dbb267c937624993276ddb122692ae"
+RAINDROPS = "719f519da79b251f741bba33f03790f716c6680f925b00fcb7bc5a4c14b2d240"
 WOOD = "3b75995e44aaaad43a51116ac4af7a95bd4a62ad15e58073f02b0fb9d0542fec"
 
 
@@ -44,7 +47,7 @@ def test_import_from_a_local_file_refuses_bad_hashes(session: Session, clock: Fr
     assert {e.state for e in service.list_entries(session, bank)} == {EntryState.ACTIVE}
     with pytest.raises(InvalidInput):
         exchange_for("local_file", None)
-    with pytest.raises(InvalidInput, match="sample, local_file, tat"):
+    with pytest.raises(InvalidInput, match="sample, local_file, tat, stop_ncii"):
         exchange_for("ncmec", None)
 
 
@@ -91,3 +94,29 @@ def test_tags_become_labels_where_the_vocabulary_knows_them() -> None:
                                  "islamist", "Violent Extremism"})
     assert labels == ["glorification_of_terrorist_acts", "imminent_credible_threat"]
     assert tags == ["Violent Extremism", "far-right", "islamist"], "unknown labels are kept as given, not refused"
+
+
+def test_import_from_stop_ncii(session: Session, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    owner = org(session, clock)
+    bank = bank_with(session, clock, owner, values=())
+    with replaying("stop-ncii-fetch-hashes.json") as replay:
+        monkeypatch.setenv("TX_STOPNCII_KEYS", f"function-key,subscription-key,{replay.url}/v1")
+        exchange, collab = exchange_for("stop_ncii", None)
+        result = import_exchange(session, clock, owner, bank, exchange, collab)
+    assert [r[2].get("nextPageToken") for r in replay.requests] == [None, "page-2"]
+    assert all(r[3]["Ocp-Apim-Subscription-Key"] == "subscription-key" for r in replay.requests)
+    entries = {e.value: e for e in service.list_entries(session, bank)}
+    assert set(entries) == {AQUA, RAINDROPS} and result.added == 2 and result.refused == [], "VideoTMK skipped"
+    assert entries[AQUA].metadata_ == {"exchange": "stop_ncii", "tags": ["sextortion"]}
+    assert {e.state for e in entries.values()} == {EntryState.QUARANTINED}, \
+        "user-submitted, some reviewed as not blocked: they wait for the curator"
+
+
+def test_a_record_every_opinion_of_which_is_negative_is_not_imported(session: Session, clock: FrozenClock) -> None:
+    owner = org(session, clock)
+    bank = bank_with(session, clock, owner, values=())
+    negative = SimpleFetchedSignalMetadata([SignalOpinion(False, SignalOpinionCategory.NEGATIVE_CLASS, {"x"})])
+    result = ImportResult()
+    _import_one(session, clock, owner, bank, "pdq", AQUA, negative, "te", result)
+    assert result.added == 0 and "false positive" in result.refused[0]
+    assert service.list_entries(session, bank) == []
