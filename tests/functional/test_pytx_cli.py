@@ -82,12 +82,11 @@ def hub(factory: sessionmaker[Session], clock: FrozenClock) -> Hub:
     return seed_hub(factory, clock)
 
 
-def test_the_threatexchange_cli_fetches_matches_and_writes_opinions_back(
+def test_the_threatexchange_cli_fetches_matches_writes_opinions_back_and_follows_withdrawals(
         app: FastAPI, hub: Hub, tmp_path: Path, live_server: LiveServer) -> None:
     tx = Pytx(tmp_path / "home", hub.provider.key)
     tx.run("config", "extensions", "add", "accord.exchange.threatexchange")
-    assert "--url" in tx.run("config", "collab", "edit", "accord", "--help").stdout, "the argparse crash is gone"
-    tx.run("config", "collab", "edit", "accord", "--create", "--url", live_server.url, "hub")
+    tx.run("config", "collab", "edit", "accord", "--create", "--url", live_server.url, "hub")  # crashed before
 
     fetched = tx.run("fetch")
     assert "hub" in fetched.stdout + fetched.stderr and "error" not in fetched.stdout.lower()
@@ -109,6 +108,12 @@ def test_the_threatexchange_cli_fetches_matches_and_writes_opinions_back(
     tx.run("label", "-H", "pdq", "-l", "false_positive", "hub", "photo", "--", pdq_of(DISPUTED))
     refused = tx.run("label", "-H", "pdq", "-l", "x", "hub", "photo", "--", pdq_of(UNKNOWN), ok=False)
     assert refused.returncode != 0 and "no entry" in refused.stderr
+    [agree] = votes(live_server, hub, "agreed")
+    [disagree] = votes(live_server, hub, "disputed")
+    assert (agree["org_id"], agree["agree"], disagree["agree"]) == (hub.provider.id, True, False), \
+        "the opinions reached the bank's owner as votes"
+    assert "glorification_of_terrorist_acts" in str(agree["comment"]) and "python-threatexchange" in str(
+        disagree["comment"])
 
     disabled = httpx.post(f"{live_server.url}/v1/banks/{BANK}/entries/{hub.entries['disputed']}/disable",
                           headers=hub.owner.headers, json={"reason": "members disputed it"})
@@ -119,22 +124,8 @@ def test_the_threatexchange_cli_fetches_matches_and_writes_opinions_back(
     assert tx.run("match", "photo", AGREED).stdout != ""
 
 
-def test_votes_written_back_reach_the_bank_owner(app: FastAPI, hub: Hub, tmp_path: Path,
-                                                 live_server: LiveServer) -> None:
-    tx = Pytx(tmp_path / "home", hub.provider.key)
-    tx.run("config", "extensions", "add", "accord.exchange.threatexchange")
-    tx.run("config", "collab", "edit", "accord", "--create", "--url", live_server.url, "hub")
-    tx.run("label", "-H", "pdq", "-l", "glorification_of_terrorist_acts", "hub", "photo", "--", pdq_of(AGREED))
-    tx.run("label", "-H", "pdq", "-l", "false_positive", "hub", "photo", "--", pdq_of(DISPUTED))
-
-    def votes(entry_id: int) -> list[dict[str, object]]:
-        answer = httpx.get(f"{live_server.url}/v1/banks/{BANK}/entries/{entry_id}",
-                           headers=hub.owner.headers)
-        assert answer.status_code == 200, answer.text
-        return list(answer.json()["votes"])
-
-    [agree] = votes(hub.entries["agreed"])
-    [disagree] = votes(hub.entries["disputed"])
-    assert (agree["org_id"], agree["agree"], disagree["agree"]) == (hub.provider.id, True, False)
-    assert "glorification_of_terrorist_acts" in str(agree["comment"]) and "python-threatexchange" in str(
-        disagree["comment"])
+def votes(live_server: LiveServer, hub: Hub, which: str) -> list[dict[str, object]]:
+    """The votes on one of the hub's entries, as its owner reads them through the API."""
+    answer = httpx.get(f"{live_server.url}/v1/banks/{BANK}/entries/{hub.entries[which]}", headers=hub.owner.headers)
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["votes"])
