@@ -20,7 +20,7 @@ from accord.banks.service import EntryDetails
 from accord.cli.context import clock, err_console, output, session_scope, settings
 from accord.errors import DomainError, InvalidInput, PayloadTooLarge
 from accord.exchange import pull as exchange_pull
-from accord.exchange.threatexchange import import_exchange, offline_exchange
+from accord.exchange.imports import EXCHANGES, exchange_for, import_exchange
 from accord.flows import decisions as flows
 from accord.matching import lookup
 from accord.matching.service import Matcher
@@ -199,14 +199,15 @@ def exchange_pull_command(
 @exchange_app.command("import")
 def exchange_import_command(
     bank: str,
-    api: Annotated[str, typer.Option(help="sample | local_file")] = "sample",
+    api: Annotated[str, typer.Option(help=" | ".join(EXCHANGES) + "; credentials as pytx reads them")]
+    = "sample",
     file: Annotated[Path | None, typer.Option(help="The signal file (local_file): `<type> <value>` per line")]
     = None,
     org: OrgOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import from a python-threatexchange exchange into a bank (entries wait in quarantine by default)."""
-    exchange, collab = offline_exchange(api, file)
+    exchange, collab = exchange_for(api, file)
     with session_scope() as session:
         principal = service.principal_for(session, org)
         target = service.get_bank(session, principal.org_id, bank)

@@ -2,7 +2,8 @@
 
 The cursor is a position in ``bank_changes``. A page lists, for every entry of a positive bank the caller may
 use that changed past the cursor, its current form: ``upsert`` while it is active, ``remove`` once it was
-disabled, rejected or withdrawn. Quarantined entries are not shared until their owner confirms them; negative
+disabled, rejected or withdrawn (with its signal type and value, so python-threatexchange clients, which key
+signals by value, can drop it). Quarantined entries are not shared until their owner confirms them; negative
 banks (a provider's own exemptions) are never shared.
 """
 
@@ -55,7 +56,8 @@ def _owner_names(session: Session, org_ids: set[str]) -> dict[str, str]:
 def _item(seq: int, entry: BankEntry, banks: dict[str, Bank], owners: dict[str, str]) -> dict[str, Any]:
     bank = banks[entry.bank_id]
     if entry.state != EntryState.ACTIVE:
-        return {"seq": seq, "op": "remove", "entry": {"id": entry.id, "bank": bank.name}}
+        return {"seq": seq, "op": "remove", "entry": {"id": entry.id, "bank": bank.name,
+                                                      "signal_type": entry.signal_type, "value": entry.value}}
     return {"seq": seq, "op": "upsert", "entry": {
         "id": entry.id, "bank": bank.name, "owner": owners.get(bank.org_id, ""), "signal_type": entry.signal_type,
         "value": entry.value, "variants": entry.variants, "labels": entry.labels,

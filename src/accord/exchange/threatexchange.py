@@ -1,46 +1,60 @@
-"""Accord and python-threatexchange, both ways.
+"""Accord as a python-threatexchange exchange: the ``threatexchange`` CLI and HMA fetch from Accord and write
+members' opinions back to it.
 
-* ``AccordSignalExchangeAPI`` is a python-threatexchange ``SignalExchangeAPI`` over an Accord instance's feed,
-  so the ``threatexchange`` CLI and HMA can fetch from Accord: ``threatexchange config extensions add
-  accord.exchange.threatexchange``, then a collaboration with ``"api": "accord"`` and the instance URL; the API
-  key comes from ``PYTX_ACCORD_API_KEY`` or ``~/.pytx_accord_api_key``.
-* ``import_exchange`` reads any python-threatexchange exchange (its sample and local-file exchanges included)
-  into an Accord bank, every signal through the same door as local entries.
+``threatexchange config extensions add accord.exchange.threatexchange`` loads ``TX_MANIFEST``; a collaboration
+with ``"api": "accord"`` and the instance URL then fetches the instance's signed feed, and
+``report_opinion`` / ``report_seen`` send a member's verdict on a signal back as a vote on the matching bank
+entries (``POST /v1/exchange/opinions``). The API key comes from ``PYTX_ACCORD_API_KEY`` or
+``~/.pytx_accord_api_key`` (or, in HMA, from the exchange API's stored credentials).
+
+This module deliberately does NOT use ``from __future__ import annotations``: python-threatexchange's CLI
+builds its argument parser from each config dataclass field's ``field.type``, and HMA's exchange schema reads
+them too; under postponed evaluation those are strings and the CLI crashes (``'str' object has no attribute
+'__name__'``) on every command once the extension is added. A test pins it (tests/functional/test_pytx_cli.py).
+It also imports nothing from Accord's database layers, so the CLI loads it quickly and without Accord's
+settings.
 """
-
-from __future__ import annotations
 
 import json
 import typing as t
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from sqlalchemy.orm import Session
+import httpx
 from threatexchange.exchanges import auth
 from threatexchange.exchanges import fetch_state as state
-from threatexchange.exchanges.collab_config import CollaborationConfigBase, CollaborationConfigWithDefaults
-from threatexchange.exchanges.impl.file_api import FileCollaborationConfig, LocalFileSignalExchangeAPI
-from threatexchange.exchanges.impl.static_sample import StaticSampleSignalExchangeAPI
-from threatexchange.exchanges.signal_exchange_api import SignalExchangeAPI, SignalExchangeAPIWithSimpleUpdates
+from threatexchange.exchanges.collab_config import CollaborationConfigWithDefaults
+from threatexchange.exchanges.signal_exchange_api import SignalExchangeAPIWithSimpleUpdates
 from threatexchange.extensions.manifest import ThreatExchangeExtensionManifest
 from threatexchange.signal_type.signal_base import SignalType as TxSignalType
 
-from accord.banks import service as banks
-from accord.banks.labels import known_labels
-from accord.banks.models import Bank
-from accord.banks.service import EntryDetails, NewSignal
-from accord.clock import Clock
-from accord.errors import DomainError, InvalidInput
 from accord.exchange import signing
-from accord.exchange.pull import feed_url
-from accord.fetcher import FetchResult
-from accord.identity.service import Principal
 from accord.signals import SIGNAL_TYPES
 from accord.signals.types import FileMD5Signal, FileSHA256Signal
 
 API_NAME = "accord"
-Fetch = Callable[[str, dict[str, str]], FetchResult]
+FEED_PATH = "/v1/exchange/feed"
+OPINIONS_PATH = "/v1/exchange/opinions"
+TIMEOUT_SECONDS = 30.0
+# pytx's label command only sends positive opinions (1.2.17 and upstream main); ThreatExchange's own word for a
+# signal that matched the wrong content is this tag, so `label -l false_positive` is a "disagree".
+FALSE_POSITIVE_TAG = "false_positive"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an HTTP call to the Accord instance answered."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+Transport = Callable[[str, str, dict[str, str], bytes | None], Answer]
+
+
+class AccordExchangeError(Exception):
+    """The Accord instance refused a call (the message carries its problem+json detail)."""
 
 
 def accord_name(tx_name: str) -> str | None:
@@ -53,7 +67,10 @@ def tx_name(name: str) -> str:
     return str(SIGNAL_TYPES[name].tx_type.get_name())
 
 
-# ---- Accord as a python-threatexchange exchange ------------------------------------------------------
+def base_url(url: str) -> str:
+    """The instance's base URL, whether given as such or as its feed URL."""
+    base = url.rstrip("/")
+    return base.removesuffix(FEED_PATH)
 
 
 @dataclass
@@ -87,18 +104,22 @@ class AccordSignalMetadata(state.FetchedSignalMetadata):
         """One positive opinion tagged with the entry's labels."""
         return [state.SignalOpinion(False, state.SignalOpinionCategory.POSITIVE_CLASS, set(self.labels))]
 
+    def __str__(self) -> str:
+        """What ``threatexchange match`` prints: the opinion, then where the entry lives in Accord."""
+        return f"{super().__str__()} bank={self.bank!r} entry_id={self.entry_id}"
+
 
 @dataclass
 class AccordCredentials(auth.CredentialHelper):
-    """An Accord API key with the ``banks:read`` scope."""
+    """An Accord API key: ``banks:read`` to fetch, ``banks:write`` to send opinions back."""
 
     ENV_VARIABLE: t.ClassVar[str] = "PYTX_ACCORD_API_KEY"
     FILE_NAME: t.ClassVar[str] = "~/.pytx_accord_api_key"
 
-    api_key: str = ""
+    api_key: str = field(default="", metadata={"help": "an Accord API key (acc_...)"})
 
     @classmethod
-    def _from_str(cls, s: str) -> AccordCredentials:
+    def _from_str(cls, s: str) -> "AccordCredentials":
         return cls(s.strip())
 
     def _are_valid(self) -> bool:
@@ -112,13 +133,13 @@ class AccordSignalExchangeAPI(
     auth.SignalExchangeWithAuth[AccordCollabConfig, AccordCredentials],
     SignalExchangeAPIWithSimpleUpdates[AccordCollabConfig, AccordCheckpoint, AccordSignalMetadata],
 ):
-    """Fetches an Accord instance's signed feed as python-threatexchange deltas."""
+    """Fetches an Accord instance's signed feed as python-threatexchange deltas; sends opinions back."""
 
-    def __init__(self, collab: AccordCollabConfig, api_key: str, fetcher: Fetch | None = None) -> None:
-        """``fetcher(url, headers)`` defaults to Accord's guarded fetcher with this machine's settings."""
+    def __init__(self, collab: AccordCollabConfig, api_key: str, transport: Transport | None = None) -> None:
+        """``transport(method, url, headers, body)`` defaults to plain HTTP(S) with a timeout."""
         self.collab = collab
         self.api_key = api_key
-        self.fetcher = fetcher or _default_fetcher()
+        self.transport = transport or http_transport
 
     @classmethod
     def get_name(cls) -> str:
@@ -147,8 +168,8 @@ class AccordSignalExchangeAPI(
 
     @classmethod
     def for_collab(cls, collab: AccordCollabConfig,
-                   credentials: AccordCredentials | None = None) -> AccordSignalExchangeAPI:
-        """An authenticated instance (credentials from the environment or the file when not given)."""
+                   credentials: AccordCredentials | None = None) -> "AccordSignalExchangeAPI":
+        """An authenticated instance (credentials from HMA's store, the environment or the file when not given)."""
         credentials = credentials or AccordCredentials.get(cls)
         return cls(collab, credentials.api_key)
 
@@ -164,16 +185,65 @@ class AccordSignalExchangeAPI(
             if not page.get("more"):
                 return
 
-    def _page(self, cursor: int) -> dict[str, t.Any]:
-        answer = self.fetcher(f"{feed_url(self.collab.url)}?cursor={cursor}",
-                              {"Authorization": f"Bearer {self.api_key}"})
+    def report_opinion(self, s_type: type[TxSignalType], signal: str, opinion: state.SignalOpinion) -> None:
+        """A member's verdict on a signal, as a vote on every entry it matches: positive -> agree; negative
+        (or tagged ``false_positive``) -> disagree; an investigation seed -> seen."""
+        verdict, labels = opinion_verdict(opinion)
+        self._post_opinion(s_type, signal, verdict, labels)
+
+    def report_seen(self, s_type: type[TxSignalType], signal: str,
+                    metadata: state.FetchedSignalMetadata | None = None) -> None:
+        """The member saw this signal on its service (pytx's ``report_seen``, commented out in its base)."""
+        self._post_opinion(s_type, signal, "seen", [])
+
+    def _post_opinion(self, s_type: type[TxSignalType], signal: str, verdict: str, labels: list[str]) -> None:
+        body = json.dumps({"signal_type": s_type.get_name(), "value": signal, "opinion": verdict,
+                           "labels": labels}).encode()
+        answer = self._call("POST", base_url(self.collab.url) + OPINIONS_PATH, body)
         if answer.status != 200:
-            raise ValueError(f"the Accord feed answered HTTP {answer.status}")
+            raise _refusal(self, answer)
+
+    def _page(self, cursor: int) -> dict[str, t.Any]:
+        answer = self._call("GET", f"{base_url(self.collab.url)}{FEED_PATH}?cursor={cursor}", None)
+        if answer.status != 200:
+            raise _refusal(self, answer)
         page: dict[str, t.Any] = json.loads(answer.body)
         key = self.collab.public_key or str(page.get("public_key", ""))
         signature = next((v for k, v in answer.headers.items() if k.lower() == signing.HEADER.lower()), "")
         signing.verify(key, answer.body, signature)
         return page
+
+    def _call(self, method: str, url: str, body: bytes | None) -> Answer:
+        headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return self.transport(method, url, headers, body)
+
+
+def opinion_verdict(opinion: state.SignalOpinion) -> tuple[str, list[str]]:
+    """(``agree`` | ``disagree`` | ``seen``, the other labels) for a python-threatexchange opinion."""
+    tags = {str(tag) for tag in opinion.tags}
+    labels = sorted(tags - {FALSE_POSITIVE_TAG})
+    if opinion.category == state.SignalOpinionCategory.NEGATIVE_CLASS or FALSE_POSITIVE_TAG in tags:
+        return "disagree", labels
+    if opinion.category == state.SignalOpinionCategory.INVESTIGATION_SEED:
+        return "seen", labels
+    return "agree", labels
+
+
+def _refusal(api: AccordSignalExchangeAPI, answer: Answer) -> Exception:
+    detail = _problem_detail(answer.body)
+    if answer.status in (401, 403):
+        return auth.SignalExchangeAPIInvalidAuthException(type(api), f"Accord answered {answer.status}: {detail}")
+    return AccordExchangeError(f"Accord answered HTTP {answer.status}: {detail}")
+
+
+def _problem_detail(body: bytes) -> str:
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return body[:200].decode(errors="replace")
+    return str(problem.get("detail") or problem.get("title") or "") if isinstance(problem, dict) else ""
 
 
 def _updates(items: Sequence[dict[str, t.Any]],
@@ -182,83 +252,24 @@ def _updates(items: Sequence[dict[str, t.Any]],
     updates: dict[tuple[str, str], AccordSignalMetadata | None] = {}
     for item in items:
         doc = item["entry"]
-        if item["op"] != "upsert" or doc["signal_type"] not in SIGNAL_TYPES:
+        if doc.get("signal_type") not in SIGNAL_TYPES or "value" not in doc:
             continue
         name = tx_name(doc["signal_type"])
-        if name in wanted:
-            updates[name, doc["value"]] = AccordSignalMetadata(doc["bank"], int(doc["id"]), list(doc["labels"]))
+        if name not in wanted:
+            continue
+        removed = item["op"] != "upsert"
+        metadata = None if removed else AccordSignalMetadata(doc["bank"], int(doc["id"]), list(doc["labels"]))
+        updates[name, doc["value"]] = metadata
     return updates
 
 
-def _default_fetcher() -> Fetch:
-    from accord.fetcher import fetch
-    from accord.settings import Settings
-
-    settings = Settings()
-
-    def get(url: str, headers: dict[str, str]) -> FetchResult:
-        return fetch(url, settings, headers=headers)
-
-    return get
+def http_transport(method: str, url: str, headers: dict[str, str], body: bytes | None) -> Answer:
+    """Plain HTTP(S): the URL is the operator's own configuration (a collaboration), not a user's input."""
+    response = httpx.request(method, url, headers=headers, content=body, timeout=TIMEOUT_SECONDS,
+                             follow_redirects=False)
+    return Answer(response.status_code, dict(response.headers), response.content)
 
 
 TX_MANIFEST = ThreatExchangeExtensionManifest(
     signal_types=(FileMD5Signal, FileSHA256Signal), apis=(AccordSignalExchangeAPI,)
 )
-
-
-# ---- any python-threatexchange exchange into an Accord bank ------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    """What one import did."""
-
-    added: int = 0
-    refused: list[str] = field(default_factory=list)
-
-
-AnyExchange = SignalExchangeAPI[t.Any, t.Any, t.Any, t.Any, t.Any]
-
-
-def import_exchange(session: Session, clock: Clock, principal: Principal, bank: Bank, api: AnyExchange,
-                    collab: CollaborationConfigBase) -> ImportResult:
-    """Fetch everything ``api`` offers and add it to ``bank`` (quarantined when the bank says so)."""
-    tx_types = [st.tx_type for st in SIGNAL_TYPES.values()]
-    merged: dict[t.Any, t.Any] = {}
-    for delta in api.fetch_iter(tx_types, None):
-        api.naive_fetch_merge(merged, delta.updates)
-    result = ImportResult()
-    converted = api.naive_convert_to_signal_type(tx_types, collab, merged)
-    for tx_type, signals in converted.items():
-        name = accord_name(tx_type.get_name())
-        for value, metadata in signals.items():
-            _import_one(session, clock, principal, bank, name, value, metadata, collab.name, result)
-    return result
-
-
-def _import_one(session: Session, clock: Clock, principal: Principal, bank: Bank, name: str | None, value: str,
-                metadata: state.FetchedSignalMetadata, source: str, result: ImportResult) -> None:
-    if name is None:
-        return
-    tags = sorted({tag for opinion in metadata.get_as_opinions() for tag in opinion.tags})
-    details = EntryDetails(labels=known_labels(tags), metadata={"exchange": source, "tags": tags})
-    try:
-        banks.add_entries(session, clock, principal, bank, [NewSignal(name, value)], details,
-                          origin=f"{source}#{name}:{value[:200]}", imported=True)
-        result.added += 1
-    except DomainError as exc:
-        result.refused.append(f"{name} {value[:80]}: {exc.detail}")
-
-
-def offline_exchange(api: str, file: Path | None) -> tuple[AnyExchange, CollaborationConfigBase]:
-    """python-threatexchange's offline exchanges: ``sample`` (its example signals) or ``local_file``."""
-    if api == "sample":
-        collab = CollaborationConfigBase(name="pytx-sample", api="sample", enabled=True)
-        return StaticSampleSignalExchangeAPI.for_collab(collab), collab
-    if api == "local_file":
-        if file is None:
-            raise InvalidInput("the local_file exchange reads a file: pass --file", field="file")
-        local = FileCollaborationConfig(name=f"file:{file.name}", filename=str(file.resolve()))
-        return LocalFileSignalExchangeAPI.for_collab(local), local
-    raise InvalidInput("api is sample or local_file", field="api")

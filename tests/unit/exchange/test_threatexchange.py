@@ -1,65 +1,40 @@
-"""python-threatexchange both ways: import from its offline exchanges, and Accord as a SignalExchangeAPI."""
+"""Accord as a python-threatexchange SignalExchangeAPI: the feed as deltas, opinions as verdicts, signing."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
+from threatexchange.exchanges.fetch_state import SignalOpinion, SignalOpinionCategory
 from threatexchange.exchanges.signal_exchange_api import SignalExchangeAPI
 from threatexchange.signal_type.md5 import VideoMD5Signal
 from threatexchange.signal_type.pdq.signal import PdqSignal
 
 from accord.banks import service
-from accord.banks.models import EntryState
 from accord.clock import FrozenClock
 from accord.errors import InvalidInput
 from accord.exchange import feed, signing
 from accord.exchange.threatexchange import (
     AccordCheckpoint,
     AccordCollabConfig,
+    AccordExchangeError,
     AccordSignalExchangeAPI,
-    import_exchange,
-    offline_exchange,
+    Answer,
+    opinion_verdict,
 )
-from accord.fetcher import FetchResult
 from accord.settings import Settings
 from tests.unit.banks.helpers import PDQ_A, PDQ_B, bank_with, org
 
 
-def test_import_from_the_sample_exchange(session: Session, clock: FrozenClock) -> None:
-    owner = org(session, clock)
-    bank = bank_with(session, clock, owner, values=())
-    exchange, collab = offline_exchange("sample", None)
-    result = import_exchange(session, clock, owner, bank, exchange, collab)
-    entries = service.list_entries(session, bank, limit=1000)
-    assert result.added == len(entries) > 10
-    assert {e.signal_type for e in entries} >= {"pdq", "video_md5", "url", "text"}
-    assert {e.state for e in entries} == {EntryState.QUARANTINED}, "imports wait for confirmation"
-
-
-def test_import_from_a_local_file_refuses_bad_hashes(session: Session, clock: FrozenClock, tmp_path: Path) -> None:
-    owner = org(session, clock)
-    bank = bank_with(session, clock, owner, values=(), quarantine_imports=False)
-    path = tmp_path / "hashes.txt"
-    path.write_text(f"pdq {PDQ_A}\npdq {'0' * 64}\nvideo_md5 d41d8cd98f00b204e9800998ecf8427e\n")
-    exchange, collab = offline_exchange("local_file", path)
-    result = import_exchange(session, clock, owner, bank, exchange, collab)
-    assert result.added == 2
-    assert len(result.refused) == 1 and "all-zero" in result.refused[0]
-    assert {e.state for e in service.list_entries(session, bank)} == {EntryState.ACTIVE}
-    with pytest.raises(InvalidInput):
-        offline_exchange("local_file", None)
-
-
 def _fetcher(session: Session, settings: Settings, org_id: str, tamper: bool = False):  # type: ignore[no-untyped-def]
-    def get(url: str, headers: dict[str, str]) -> FetchResult:
+    def get(method: str, url: str, headers: dict[str, str], body: bytes | None) -> Answer:
+        assert (method, headers["Authorization"]) == ("GET", "Bearer key")
         cursor = int(url.rsplit("cursor=", 1)[1])
         page = feed.build_page(session, org_id, cursor=cursor, limit=2, public_key=signing.public_key_hex(settings))
-        body = json.dumps(page).encode()
-        signature = signing.sign(settings, body + (b" " if tamper else b""))
-        return FetchResult(url, 200, {signing.HEADER: signature}, body)
+        answer = json.dumps(page).encode()
+        signature = signing.sign(settings, answer + (b" " if tamper else b""))
+        return Answer(200, {signing.HEADER: signature}, answer)
 
     return get
 
@@ -81,6 +56,10 @@ def test_accord_is_a_signal_exchange_api(session: Session, clock: FrozenClock, s
     assert converted[PdqSignal][PDQ_A].get_as_opinions()[0].tags == {"glorification_of_terrorist_acts"}
     assert set(converted[VideoMD5Signal]) == {"1" * 32}
     assert next(iter(api.fetch_iter([PdqSignal], deltas[-1].checkpoint))).updates == {}, "nothing new past it"
+    entry_b = next(e for e in service.list_entries(session, bank) if e.value == PDQ_B)
+    service.change_entry_state(session, clock, hub, bank, entry_b, "disable")
+    [removal] = api.fetch_iter([PdqSignal], deltas[-1].checkpoint)
+    assert removal.updates == {("pdq", PDQ_B): None}, "a withdrawal reaches pytx as a deletion"
 
 
 def test_a_tampered_page_is_refused(session: Session, clock: FrozenClock, settings: Settings) -> None:
@@ -101,3 +80,30 @@ def test_signing_round_trip(settings: Settings) -> None:
         signing.verify(signing.public_key_hex(other), body, header)
     with pytest.raises(InvalidInput):
         signing.verify(signing.public_key_hex(settings), body, "hmac=abc")
+
+
+@pytest.mark.parametrize(("category", "tags", "verdict"), [
+    (SignalOpinionCategory.POSITIVE_CLASS, {"glorification_of_terrorist_acts"}, "agree"),
+    (SignalOpinionCategory.POSITIVE_CLASS, {"false_positive", "x"}, "disagree"),
+    (SignalOpinionCategory.NEGATIVE_CLASS, set(), "disagree"),
+    (SignalOpinionCategory.INVESTIGATION_SEED, set(), "seen"),
+])
+def test_opinions_become_verdicts(category: SignalOpinionCategory, tags: set[str], verdict: str) -> None:
+    found, labels = opinion_verdict(SignalOpinion(True, category, tags))
+    assert found == verdict and "false_positive" not in labels and set(labels) == tags - {"false_positive"}
+
+
+def test_an_opinion_is_posted_to_the_instance() -> None:
+    sent: list[tuple[str, str, dict[str, object]]] = []
+
+    def post(method: str, url: str, headers: dict[str, str], body: bytes | None) -> Answer:
+        sent.append((method, url, json.loads(body or b"{}")))
+        return Answer(404, {}, b'{"detail": "no entry matches"}') if len(sent) > 1 else Answer(200, {}, b"{}")
+
+    api = AccordSignalExchangeAPI(AccordCollabConfig(name="hub", url="https://hub.example/v1/exchange/feed"),
+                                  "key", post)
+    api.report_opinion(PdqSignal, PDQ_A, SignalOpinion(True, SignalOpinionCategory.POSITIVE_CLASS, {"a"}))
+    assert sent == [("POST", "https://hub.example/v1/exchange/opinions",
+                     {"signal_type": "pdq", "value": PDQ_A, "opinion": "agree", "labels": ["a"]})]
+    with pytest.raises(AccordExchangeError, match="404: no entry matches"):
+        api.report_seen(PdqSignal, PDQ_A)
