@@ -18,6 +18,7 @@ from accord.settings import Settings
 from accord.web import problems
 from accord.web.api import banks as banks_api
 from accord.web.api import cases as cases_api
+from accord.web.api import contact as contact_api
 from accord.web.api import exchange as exchange_api
 from accord.web.api import identity, operations
 from accord.web.api import matching as matching_api
@@ -42,6 +43,7 @@ API_ROUTERS: list[APIRouter] = [
     identity.router,
     operations.router,
     notices_api.router,
+    contact_api.router,
     cases_api.router,
     banks_api.router,
     matching_api.router,

@@ -35,6 +35,7 @@ class NoticeIn(In):
     host_authority_id: str | None = Field(None, description="Authority of the host Member State (TCO Art. 4)")
     nondisclosure_days: int | None = Field(None, description="TCO Art. 11(3): up to 42 days")
     issued_at: str | None = None
+    language: str | None = Field(None, description="removal_order: its language, ISO 639-1 (TCO Art. 15(2))")
     operational_hold: str | None = Field(None, description="Authorities: hold with this reason (Art. 14(1))")
     clause: str | None = Field(None, description="The provider's terms clause (referrals)")
     notifier_name: str | None = None
