@@ -117,13 +117,16 @@ class ThreatIn(In):
 class ContactOut(Out):
     org_id: str
     name: str
+    country: str | None = Field(None, description="EU: a Union body (Europol)")
     email: str | None
     phone: str | None
 
 
 class ThreatOut(Out):
     notice_id: str
-    member_state: str
+    member_state: str | None = Field(description="The state concerned, or where the provider is established")
+    identified: bool = Field(description="False: the state concerned was unknown, so Europol was told too")
+    europol: bool
     contacts: list[ContactOut]
     at: str
 
@@ -172,6 +175,9 @@ class ProviderOutcomeOut(Out):
     median_seconds_to_ack: float | None
     median_seconds_to_act: float | None
     breaches: int
+    offline: int = Field(0, description="Notices whose every URL answered 404/410 at a re-check")
+    median_seconds_to_offline: float | None = Field(None, description="From receipt to the re-check that found "
+                                                    "the content offline")
 
 
 class LivenessOut(Out):
