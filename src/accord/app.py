@@ -22,6 +22,7 @@ from accord.web.api import contact as contact_api
 from accord.web.api import exchange as exchange_api
 from accord.web.api import identity, operations
 from accord.web.api import matching as matching_api
+from accord.web.api import membership as membership_api
 from accord.web.api import narratives as narratives_api
 from accord.web.api import notices as notices_api
 from accord.web.api import policies as policies_api
@@ -49,6 +50,7 @@ API_ROUTERS: list[APIRouter] = [
     matching_api.router,
     exchange_api.router,
     policies_api.router,
+    membership_api.router,
     rights_api.router,
     transparency_api.router,
     narratives_api.router,
