@@ -5,7 +5,8 @@ A notice is offline when every one of its URLs answers 404 or 410 in the same re
 the notice (``details.offline_at``, ``details.seconds_to_offline`` from receipt), written once as the event
 ``notices:notice:offline`` with the time to acknowledge, and sent to the issuer as the webhook
 ``notice.offline``. The worker re-checks alerts and referrals (the voluntary notices whose outcome the issuer
-learns only this way) for ``RECHECK_FOR`` after receipt, each at most every ``RECHECK_EVERY``.
+learns only this way) for ``RECHECK_FOR`` after receipt, each at most every ``RECHECK_EVERY``: a periodic duty
+queues one job per notice due, and the job fetches.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.errors import FetchRefused
 from accord.fetcher import fetch
+from accord.jobs.service import enqueue
 from accord.jobs.webhooks import emit
 from accord.notices.models import Notice
 from accord.settings import Settings
@@ -31,7 +33,8 @@ KEEP_CHECKS: Final = 20
 RECHECKED_KINDS: Final = ("alert", "referral")
 RECHECK_EVERY: Final = timedelta(hours=1)
 RECHECK_FOR: Final = timedelta(days=30)
-DUTY_BATCH: Final = 20  # notices per run: each URL is one guarded fetch with its own time limit
+DUTY_BATCH: Final = 100  # notices queued per run of the duty
+RECHECK_JOB: Final = "notices.recheck"
 
 
 def check_url(url: str, settings: Settings) -> dict[str, Any]:
@@ -85,15 +88,24 @@ def due(session: Session, now: datetime, limit: int = DUTY_BATCH) -> list[Notice
 
 
 def _stale(notice: Notice, now: datetime) -> bool:
-    if not notice.liveness:
-        return True
-    last = datetime.fromisoformat(str(notice.liveness[-1]["checked_at"]))
-    return now - last >= RECHECK_EVERY
+    seen = [str(notice.liveness[-1]["checked_at"])] if notice.liveness else []
+    seen += [str(notice.details["liveness_queued_at"])] if notice.details.get("liveness_queued_at") else []
+    return not seen or now - max(datetime.fromisoformat(s) for s in seen) >= RECHECK_EVERY
 
 
-def recheck_due(session: Session, clock: Clock, settings: Settings) -> int:
-    """The worker's duty: re-check what is due; returns how many notices were re-checked."""
-    notices = due(session, clock.now())
+def queue_due(session: Session, clock: Clock) -> int:
+    """The worker's duty: queue one ``notices.recheck`` job per notice due (the fetches run as jobs, so that a
+    slow host never holds up the duties, such as the one-hour clock); returns how many were queued."""
+    now = clock.now()
+    notices = due(session, now)
     for notice in notices:
-        recheck_notice(session, clock, settings, Actor.system(), notice)
+        notice.details = {**notice.details, "liveness_queued_at": now.isoformat()}
+        enqueue(session, clock, RECHECK_JOB, {"notice_id": notice.id}, org_id=notice.issuer_id, max_attempts=1)
     return len(notices)
+
+
+def run_recheck(session: Session, clock: Clock, settings: Settings, notice_id: str) -> None:
+    """The ``notices.recheck`` job: re-check one notice unless it went offline meanwhile."""
+    notice = session.get(Notice, notice_id)
+    if notice is not None and "offline_at" not in notice.details:
+        recheck_notice(session, clock, settings, Actor.system(), notice)

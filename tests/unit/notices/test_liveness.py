@@ -56,6 +56,12 @@ def site() -> Iterator[Site]:
     site.server.server_close()
 
 
+def _run(worker: Worker, monotonic_now: float) -> None:
+    """The duty queues the re-checks; the jobs fetch."""
+    worker.run_duties(monotonic_now)
+    worker.drain()
+
+
 def _offline_events(session: Session) -> list[AuditEvent]:
     return list(session.scalars(select(AuditEvent).where(AuditEvent.tag == "notices:notice:offline")))
 
@@ -72,16 +78,16 @@ def test_alert_acknowledgement_offline_with_latency_logged(factory: sessionmaker
         alert_id = service.receive(session, clock, settings, hub,
                                    payload("alert", provider.org_id, url=f"{site.url}/v/1")).id
     worker = Worker(factory, clock, settings)
-    worker.run_duties(1_000.0)  # first check at once: still online
+    _run(worker, 1_000.0)  # first check at once: still online
     clock.advance(minutes=5)
     with unit_of_work(factory) as session:
         service.acknowledge(session, clock, provider, alert_id)
     clock.advance(minutes=20)
     site.gone = True
-    worker.run_duties(2_000.0)  # re-checked 25 minutes after the last check: not due yet
+    _run(worker, 2_000.0)  # re-checked 25 minutes after the last check: not due yet
     assert site.hits == 1
     clock.advance(minutes=40)
-    worker.run_duties(3_000.0)
+    _run(worker, 3_000.0)
     assert site.hits == 2
     with factory() as session:
         notice = session.get(Notice, alert_id)
@@ -95,7 +101,7 @@ def test_alert_acknowledgement_offline_with_latency_logged(factory: sessionmaker
         [row] = outcomes.issuer_outcomes(session, hub)
         assert (row.offline, row.median_seconds_to_offline, row.median_seconds_to_ack) == (1, 3900.0, 300.0)
     clock.advance(hours=2)
-    worker.run_duties(4_000.0)  # offline content is not fetched again, nor logged twice
+    _run(worker, 4_000.0)  # offline content is not fetched again, nor logged twice
     assert site.hits == 2
     with factory() as session:
         assert len(_offline_events(session)) == 1
@@ -112,5 +118,5 @@ def test_orders_and_old_alerts_are_left_to_the_hand_recheck(factory: sessionmake
         service.receive(session, clock, settings, authority,
                         payload("removal_order", provider.org_id, url=f"{site.url}/order"))
     load_all()
-    Worker(factory, clock, settings).run_duties(1_000.0)
+    _run(Worker(factory, clock, settings), 1_000.0)
     assert site.hits == 0
