@@ -19,9 +19,11 @@ from accord.web import problems
 from accord.web.api import authorities as authorities_api
 from accord.web.api import banks as banks_api
 from accord.web.api import cases as cases_api
+from accord.web.api import contact as contact_api
 from accord.web.api import exchange as exchange_api
 from accord.web.api import identity, operations
 from accord.web.api import matching as matching_api
+from accord.web.api import membership as membership_api
 from accord.web.api import narratives as narratives_api
 from accord.web.api import notices as notices_api
 from accord.web.api import policies as policies_api
@@ -46,11 +48,13 @@ API_ROUTERS: list[APIRouter] = [
     operations.router,
     notices_api.router,
     authorities_api.router,
+    contact_api.router,
     cases_api.router,
     banks_api.router,
     matching_api.router,
     exchange_api.router,
     policies_api.router,
+    membership_api.router,
     rights_api.router,
     transparency_api.router,
     narratives_api.router,

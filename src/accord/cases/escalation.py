@@ -18,6 +18,7 @@ from accord.clock import Clock
 from accord.errors import Conflict, InvalidInput
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
+from accord.identity.threat_contacts import threat_route
 from accord.jobs import webhooks
 
 TARGETS: Final = ("senior", "law_enforcement")
@@ -50,11 +51,17 @@ def _to_senior(session: Session, clock: Clock, case: Case) -> dict[str, Any]:
 
 
 def _to_law_enforcement(session: Session, clock: Clock, case: Case) -> dict[str, Any]:
-    """Route by the Member State concerned: the case's jurisdiction, else where the provider is established."""
+    """Tell the authorities at once, whatever the queue: those of the Member State concerned (the case's
+    jurisdiction), else those where the provider is established and Europol (``threat_contacts``)."""
     provider = session.get(Organisation, case.provider_id)
-    member_state = case.jurisdiction or (provider.country if provider else None)
+    route = threat_route(session, case.jurisdiction, provider.country if provider else None)
     if "imminent_threat" not in case.labels:
         case.labels = [*case.labels, "imminent_threat"]
     case.escalation = case.escalation or "law_enforcement"
     queues.triage(session, clock, case)
-    return {"member_state": member_state, "urls": list(case.urls), "europol": True}
+    data = {"case_id": case.id, "urls": list(case.urls), "member_state": route.member_state,
+            "identified": route.identified, "from": case.provider_id}
+    for contact in route.contacts:
+        webhooks.emit(session, clock, org_id=contact.org_id, event="threat.imminent", data=data)
+    return {"member_state": route.member_state, "identified": route.identified, "urls": list(case.urls),
+            "europol": route.europol, "contacts": [c.org_id for c in route.contacts]}

@@ -9,6 +9,7 @@ import typer
 from accord.cli.context import OPERATOR, clock, console, output, session_scope
 from accord.identity import service
 from accord.identity.models import ApiKey, Member, Organisation
+from accord.identity.scopes import ALL_SCOPES
 
 org_app = typer.Typer(help="Organisations: authorities, providers, trusted flaggers, civil society, coordinators.")
 member_app = typer.Typer(help="Members of an organisation and their roles.")
@@ -116,3 +117,22 @@ def key_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix")], as_
     with session_scope() as session:
         row = key_row(service.revoke_key(session, clock(), OPERATOR, key_ref=key, org_id=None))
     output([row], as_json=as_json, title="revoked key", single=True)
+
+
+@org_app.command("contact-point")
+def org_contact_point(
+    as_org: Annotated[str, typer.Option("--as", help="The provider (id or name) the operator acts for")],
+    language: Annotated[list[str], typer.Option(help="A language orders are accepted in (ISO 639-1); repeat")],
+    email: Annotated[str | None, typer.Option(help="Where orders are received")] = None,
+    phone: Annotated[str | None, typer.Option(help="24/7 telephone")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Declare the contact point for removal orders and its languages (TCO Art. 15)."""
+    with session_scope() as session:
+        org = service.get_organisation(session, as_org)
+        principal = service.Principal(org_id=org.id, org_kind=org.kind, ref="cli:operator",
+                                      scopes=frozenset(ALL_SCOPES))
+        org = service.update_contact_point(session, clock(), principal, email=email, phone=phone,
+                                           languages=language)
+        row = {**org_row(org), "contact_email": org.contact_email, "contact_phone": org.contact_phone}
+    output([row], as_json=as_json, title="contact point", single=True)

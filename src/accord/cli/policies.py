@@ -11,8 +11,8 @@ import typer
 
 from accord.cli.context import OPERATOR, clock, output, session_scope
 from accord.errors import InvalidInput
-from accord.identity.service import get_organisation
-from accord.policies import incidents, service, templates
+from accord.identity.service import Principal, get_organisation
+from accord.policies import incidents, membership, service, templates
 from accord.policies.jurisdictions import guide
 from accord.policies.models import Incident, Policy, PolicyVersion
 
@@ -202,3 +202,25 @@ def incident_debrief(incident: Annotated[str, typer.Argument()], as_json: JsonOp
     with session_scope() as session:
         report = incidents.incident_debrief(session, clock(), incident)
     output([report], as_json=as_json, title="debrief", single=True)
+
+
+# ---- accord policy gifct-checklist (HASH-06) ----------------------------------------------------------
+
+
+@policy_app.command("gifct-checklist")
+def gifct_checklist(org: OrgOpt,
+                    markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown page")] = False,
+                    as_json: JsonOpt = False) -> None:
+    """A provider's self-assessment against the GIFCT membership criteria, from what Accord records."""
+    with session_scope() as session:
+        found = get_organisation(session, org)
+        principal = Principal(org_id=found.id, org_kind=found.kind, ref="cli:operator")
+        assessment = membership.self_assessment(session, clock(), principal)
+    if markdown:
+        typer.echo(membership.as_markdown(assessment), nl=False)
+        return
+    rows = [{"criterion": c.criterion, "status": c.status, "next_step": c.next_step} for c in assessment.criteria]
+    if as_json:
+        typer.echo(json.dumps(assessment.as_dict(), indent=2))
+        return
+    output(rows, as_json=False, title=f"GIFCT self-assessment: {assessment.provider_name}")

@@ -23,6 +23,7 @@ from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import TRANSACTION_CACHE, new_id
 from accord.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from accord.identity.languages import check_contact_languages
 from accord.identity.models import ORG_KINDS, ROLES, ApiKey, Member, Organisation
 from accord.identity.scopes import ALL_SCOPES
 
@@ -147,8 +148,11 @@ def update_contact_point(
     org = get_organisation(session, principal.org_id)
     if email is not None and not _EMAIL.match(email):
         raise InvalidInput("email is not an email address", field="email")
+    checked = _check_languages(languages)
+    if org.kind == "provider":
+        check_contact_languages(org.country, checked)
     org.contact_email, org.contact_phone = email, phone
-    org.contact_languages = _check_languages(languages)
+    org.contact_languages = checked
     record(session, clock, principal.actor, "identity:organisation:contact_point",
            subject=org.id, payload={"email": email, "languages": org.contact_languages})
     return org

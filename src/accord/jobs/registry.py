@@ -36,6 +36,7 @@ DUTIES: dict[str, tuple[float, Duty]] = {}
 JOB_MODULES: list[str] = [
     "accord.jobs.webhooks",
     "accord.notices.jobs",
+    "accord.notices.liveness_jobs",
     "accord.matching.jobs",
     "accord.rights.jobs",
     "accord.mail",

@@ -24,6 +24,7 @@ MAX_URLS = 100
 MAX_NONDISCLOSURE_DAYS = 42  # six weeks (TCO Art. 11(3)); extendable once by as much
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HASH = re.compile(r"^[a-z0-9_]{2,20}:[0-9a-fA-F]{16,128}$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 # Annex I fields beyond Art. 3(4)'s core: section A (legal representative, Member State of establishment),
 # E (type of authority, file number, the representative certifying the order) and F (follow-up contact).
@@ -55,7 +56,7 @@ KINDS: dict[str, NoticeKind] = {
             "removal_order", ("authority",),
             required=("provider_id", "reference", "urls", "tco_types", "reasons", "legal_basis", "redress"),
             optional=("emergency", "emergency_reason", "cross_border", "host_authority_id", "nondisclosure_days",
-                      "issued_at", "operational_hold", *ANNEX_I_FIELDS),
+                      "issued_at", "operational_hold", "language", *ANNEX_I_FIELDS),
             binding=True,
         ),
         NoticeKind("referral", ("authority", "coordinator"), required=("provider_id", "urls", "reasons", "clause"),
@@ -172,8 +173,17 @@ def _removal_order(data: Mapping[str, Any]) -> dict[str, Any]:
         details["cross_border"] = _flag(data, "cross_border")
     details["host_authority_id"] = _text(data, "host_authority_id", 40) or None
     details["issued_at"] = issued_at(data.get("issued_at"))
+    details["language"] = _language(data)
     details.update(_annex_i(data))
     return details
+
+
+def _language(data: Mapping[str, Any]) -> str | None:
+    """The language the order is written in (ISO 639-1), checked against the contact point (TCO Art. 15(2))."""
+    value = _text(data, "language", 8).lower()
+    if value and not _LANGUAGE.match(value):
+        raise InvalidInput("language must be an ISO 639-1 code such as de", field="language")
+    return value or None
 
 
 def issued_at(value: Any) -> str | None:

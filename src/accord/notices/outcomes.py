@@ -4,7 +4,6 @@ guarded fetcher only."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
@@ -12,18 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.audit.service import record
 from accord.clock import Clock
-from accord.errors import FetchRefused
-from accord.fetcher import fetch
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
+from accord.notices.liveness import recheck_notice
 from accord.notices.models import Notice
 from accord.notices.service import get_notice
 from accord.settings import Settings
-
-OFFLINE_STATUSES = (404, 410)
-KEEP_CHECKS = 20
 
 
 @dataclass(frozen=True)
@@ -37,6 +31,8 @@ class ProviderOutcome:
     median_seconds_to_ack: float | None
     median_seconds_to_act: float | None
     breaches: int
+    offline: int = 0  # every URL answered 404/410 at a re-check (``notices.liveness``)
+    median_seconds_to_offline: float | None = None
 
 
 def _median(values: list[float]) -> float | None:
@@ -49,9 +45,12 @@ def _summary(provider: str, name: str, notices: list[Notice]) -> ProviderOutcome
     acks = [(n.acknowledged_at - n.received_at).total_seconds() for n in notices
             if n.acknowledged_at and n.received_at]
     acts = [(n.outcome_at - n.received_at).total_seconds() for n in answered if n.outcome_at and n.received_at]
+    offline = [float(n.details["seconds_to_offline"]) for n in notices
+               if n.details.get("seconds_to_offline") is not None]
     return ProviderOutcome(provider, name, len(notices), len(answered), len(removed),
                            round(len(removed) / len(answered), 4) if answered else None,
-                           _median(acks), _median(acts), sum(1 for n in notices if n.breached_at))
+                           _median(acks), _median(acts), sum(1 for n in notices if n.breached_at),
+                           len(offline), _median(offline))
 
 
 def issuer_outcomes(session: Session, principal: Principal) -> list[ProviderOutcome]:
@@ -64,22 +63,8 @@ def issuer_outcomes(session: Session, principal: Principal) -> list[ProviderOutc
     return [_summary(pid, names.get(pid, pid), items) for pid, items in sorted(by_provider.items())]
 
 
-def _check(url: str, settings: Settings) -> dict[str, Any]:
-    try:
-        result = fetch(url, settings)
-    except FetchRefused as exc:
-        return {"url": url, "status": None, "online": None, "error": exc.detail}
-    return {"url": url, "status": result.status, "online": result.status not in OFFLINE_STATUSES,
-            "sha256": hashlib.sha256(result.body).hexdigest(), "error": None}
-
-
 def recheck(session: Session, clock: Clock, settings: Settings, principal: Principal,
             notice_id: str) -> list[dict[str, Any]]:
     """Fetch each URL once (guarded: no private addresses unless configured, size and time limits)."""
     notice = get_notice(session, principal, notice_id)
-    now = clock.now().isoformat()
-    checks = [{**_check(url, settings), "checked_at": now} for url in notice.urls]
-    notice.liveness = [*notice.liveness, *checks][-KEEP_CHECKS:]
-    record(session, clock, principal.actor, "notices:notice:recheck", subject=notice.id,
-           payload={"provider_id": notice.provider_id, "online": [c["online"] for c in checks]})
-    return checks
+    return recheck_notice(session, clock, settings, principal.actor, notice)

@@ -29,7 +29,7 @@ from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.jobs.service import enqueue
 from accord.jobs.webhooks import emit, listeners, prefetch_listeners
-from accord.notices import kinds
+from accord.notices import contact, kinds
 from accord.notices.models import InformationNotice, Notice, OperationalHold
 from accord.settings import Settings
 from accord.transparency.sor import EU_MEMBER_STATES
@@ -270,6 +270,7 @@ def receive_clean(session: Session, clock: Clock, settings: Settings, principal:
         _first_order_rule(session, clock, issuer.id, provider.id, clean.details)
     notice = _new_notice(session, clean, issuer, provider, clock.now(), address)
     actor = _actor(principal, address)
+    contact.flag_order_language(session, clock, actor, notice, provider)
     held = bool(clean.operational_hold) or _is_held(session, notice.content_keys)
     if not held:
         dispatch(session, clock, actor, notice)

@@ -45,6 +45,7 @@ class NoticeIn(In):
         None, description="Annex I E: the representative certifying the order {name, post}")
     follow_up_contact: dict[str, Any] | None = Field(
         None, description="Annex I F: contact for follow-up {email, name, phone}")
+    language: str | None = Field(None, description="removal_order: its language, ISO 639-1 (TCO Art. 15(2))")
     operational_hold: str | None = Field(None, description="Authorities: hold with this reason (Art. 14(1))")
     clause: str | None = Field(None, description="The provider's terms clause (referrals)")
     notifier_name: str | None = None
@@ -132,13 +133,16 @@ class ThreatIn(In):
 class ContactOut(Out):
     org_id: str
     name: str
+    country: str | None = Field(None, description="EU: a Union body (Europol)")
     email: str | None
     phone: str | None
 
 
 class ThreatOut(Out):
     notice_id: str
-    member_state: str
+    member_state: str | None = Field(description="The state concerned, or where the provider is established")
+    identified: bool = Field(description="False: the state concerned was unknown, so Europol was told too")
+    europol: bool
     contacts: list[ContactOut]
     at: str
 
@@ -187,6 +191,9 @@ class ProviderOutcomeOut(Out):
     median_seconds_to_ack: float | None
     median_seconds_to_act: float | None
     breaches: int
+    offline: int = Field(0, description="Notices whose every URL answered 404/410 at a re-check")
+    median_seconds_to_offline: float | None = Field(None, description="From receipt to the re-check that found "
+                                                    "the content offline")
 
 
 class LivenessOut(Out):
