@@ -84,14 +84,15 @@ def _link(message: EmailMessage) -> tuple[str, str]:
 
 
 def _decide(factory: sessionmaker[Session], clock: FrozenClock, provider: OrgHandle, case_id: str, action: str,
-            uploader: str | None = None, ground: str = "Terms 4.2 (violent extremism)") -> str:
+            uploader: str | None = None, ground: str = "Terms 4.2 (violent extremism)",
+            settings: Settings | None = None) -> str:
     with unit_of_work(factory) as session:
         case = session.get_one(Case, case_id)
         case.uploader_ref = uploader
         principal = authenticate_key(session, clock, provider.key)
         decision = flows.decide(session, clock, principal, case_id, decisions.DecisionInput(
             action=action, ground=ground, facts="The video shows a news report, not praise.",
-            ground_kind="terms" if ground.startswith("Terms") else "legal"))
+            ground_kind="terms" if ground.startswith("Terms") else "legal"), settings=settings)
         return decision.id
 
 
@@ -174,7 +175,7 @@ def test_the_uploader_is_mailed_the_notice_and_the_complaint_decision(
 ) -> None:
     with unit_of_work(factory) as session:
         provider = make_org(session, clock, "provider")
-    _decide(factory, clock, provider, _report(client, provider), "remove", uploader=UPLOADER)
+    _decide(factory, clock, provider, _report(client, provider), "remove", uploader=UPLOADER, settings=settings)
     _deliver(factory, clock, settings)
     [notice] = inbox.to(UPLOADER)
     assert notice["Subject"] == "About your content" and "Terms 4.2" in _body(notice)

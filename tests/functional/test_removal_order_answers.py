@@ -77,7 +77,8 @@ def test_disabling_an_order_reaches_every_member_state(client: TestClient, orgs:
 
 
 def test_a_disabling_in_some_member_states_never_renders_as_annex_ii(
-    client: TestClient, orgs: dict[str, OrgHandle], factory: sessionmaker[Session], settings: Settings
+    client: TestClient, orgs: dict[str, OrgHandle], factory: sessionmaker[Session], settings: Settings,
+    clock: FrozenClock,
 ) -> None:
     """An outcome recorded before Accord refused it (or written by hand) is not shown as executing the order."""
     order = _order(client, orgs)
@@ -86,7 +87,7 @@ def test_a_disabling_in_some_member_states_never_renders_as_annex_ii(
         notice.status, notice.outcome, notice.outcome_at = "answered", "disabled", notice.received_at
         notice.outcome_detail = {"countries": ["DE"], "reasons": "", "ground": None, "explanation": ""}
     with factory() as session:
-        assert feedback.feedback_record(session, settings, session.get_one(Notice, order["id"]))["annex"] is None
+        assert feedback.feedback_record(session, clock, settings, session.get_one(Notice, order["id"]))["annex"] is None
 
 
 @pytest.mark.parametrize("outcome", ["no_action"])
