@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -164,6 +164,8 @@ def start_session(session: Session, clock: Clock, settings: Settings, *, email: 
 def _open(session: Session, clock: Clock, settings: Settings, member: Member) -> Login:
     now = clock.now()
     member.last_login_at = now
+    # The member's ended sessions go as a new one starts (their start and end stay in the audit trail).
+    session.execute(delete(UiSession).where(UiSession.member_id == member.id, UiSession.expires_at <= now))
     token = secrets.token_urlsafe(32)
     row = UiSession(id=new_id("ses"), token_hash=_digest(token), org_id=member.org_id, member_id=member.id,
                     created_at=now, expires_at=now + timedelta(hours=settings.session_max_age_hours))

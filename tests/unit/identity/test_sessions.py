@@ -171,3 +171,13 @@ def test_a_session_ends_at_logout_and_at_expiry(factory: sessionmaker[Session], 
             sessions.principal_for_session(session, clock, second.token)
         with pytest.raises(NotAuthenticated):
             sessions.principal_for_session(session, clock, "")
+
+
+def test_expired_sessions_go_when_the_member_logs_in_again(factory: sessionmaker[Session], clock: FrozenClock,
+                                                           settings: Settings, member: OrgHandle) -> None:
+    _attempt(factory, clock, settings, member.email, PASSWORD)
+    clock.advance(timedelta(hours=settings.session_max_age_hours))
+    latest = _attempt(factory, clock, settings, member.email, PASSWORD)
+    assert isinstance(latest, sessions.Login)
+    with factory() as session:
+        assert session.scalars(select(UiSession.id)).all() == [latest.session_id]
