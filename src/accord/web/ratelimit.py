@@ -76,7 +76,7 @@ def client_address(scope: Scope, trusted_proxies: Sequence[str]) -> str | None:
     client = scope.get("client")
     peer: str | None = client[0] if client else None
     networks = _networks(tuple(trusted_proxies))
-    if peer is None or not _trusted(peer, networks):
+    if peer is None or not networks or not _trusted(peer, networks):
         return peer
     hops = _forwarded_for(scope)
     for hop in reversed(hops):
@@ -103,7 +103,7 @@ class TokenBuckets:
         self.max_keys = max_keys
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
-    def _refilled(self, key: str, per_minute: int) -> _Bucket:
+    def refilled(self, key: str, per_minute: int) -> _Bucket:
         now = self.clock.now().timestamp()
         bucket = self._buckets.get(key) or _Bucket(float(per_minute), now)
         bucket.tokens = min(float(per_minute), bucket.tokens + max(0.0, now - bucket.stamp) * per_minute / 60)
@@ -116,12 +116,18 @@ class TokenBuckets:
 
     def wait(self, key: str, per_minute: int) -> float:
         """Seconds until one token is there (0: now)."""
-        bucket = self._refilled(key, per_minute)
-        return 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) * 60 / max(per_minute, 1)
+        return _wait(self.refilled(key, per_minute), per_minute)
 
     def take(self, key: str, per_minute: int) -> None:
-        bucket = self._refilled(key, per_minute)
-        bucket.tokens = max(0.0, bucket.tokens - 1)
+        _take(self.refilled(key, per_minute))
+
+
+def _wait(bucket: _Bucket, per_minute: int) -> float:
+    return 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) * 60 / max(per_minute, 1)
+
+
+def _take(bucket: _Bucket) -> None:
+    bucket.tokens = max(0.0, bucket.tokens - 1)
 
 
 # ---- the limiter ---------------------------------------------------------------------------------------------
@@ -153,13 +159,15 @@ class Limiter:
         if credential is not None:
             checks.append((f"{kind}:key:{credential}", self._limit(kind, "key"),
                            f"too many {kind} requests with this API key", True))
-        for key, per_minute, detail, _ in checks:
-            wait = self.buckets.wait(key, per_minute)
+        buckets = [(self.buckets.refilled(key, per_minute), per_minute, detail, counted)
+                   for key, per_minute, detail, counted in checks]
+        for bucket, per_minute, detail, _ in buckets:
+            wait = _wait(bucket, per_minute)
             if wait > 0:
                 return Refusal(max(1, math.ceil(wait)), f"{detail}; retry after {max(1, math.ceil(wait))} s")
-        for key, per_minute, _, counted in checks:
+        for bucket, _, _, counted in buckets:
             if counted:
-                self.buckets.take(key, per_minute)
+                _take(bucket)
         return None
 
     def refused_credential(self, address: str | None) -> None:

@@ -16,13 +16,13 @@ from typing import Any
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.db import random_bytes
 from accord.errors import DomainError, NotAuthenticated
 from accord.identity.service import authenticate_key
 from accord.identity.sessions import principal_for_session
+from accord.settings import Settings
 from accord.web.problems import problem
 from accord.web.state import AppState
 
@@ -52,6 +52,27 @@ def policy_for(path: str, nonce: str) -> str:
     return page_policy(nonce)
 
 
+def fixed_headers(settings: Settings) -> dict[str, str]:
+    """The headers every response carries besides its Content-Security-Policy."""
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    }
+    if settings.mode == "production":
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
+# Headers the middleware sets whatever the application said; `server` is dropped (uvicorn's own is turned off
+# in `accord serve`).
+_REPLACED = frozenset({b"content-security-policy", b"x-content-type-options", b"referrer-policy",
+                       b"x-frame-options", b"cross-origin-opener-policy", b"permissions-policy",
+                       b"strict-transport-security", b"server"})
+
+
 def template_context(request: Request) -> dict[str, Any]:
     """For every template: the nonce an inline ``<script nonce="{{ csp_nonce }}">`` needs to run."""
     return {"csp_nonce": getattr(request.state, "csp_nonce", "")}
@@ -63,6 +84,7 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, state: AppState) -> None:
         self.app = app
         self.state = state
+        self._fixed = [(name.lower().encode(), value.encode()) for name, value in fixed_headers(state.settings).items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,33 +92,17 @@ class SecurityHeadersMiddleware:
             return
         nonce = base64.urlsafe_b64encode(random_bytes(16)).decode().rstrip("=")
         scope.setdefault("state", {})["csp_nonce"] = nonce
-        headers = self._headers(scope["path"], nonce)
+        added = [(b"content-security-policy", policy_for(scope["path"], nonce).encode()), *self._fixed]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                mutable = MutableHeaders(scope=message)
-                for name, value in headers.items():
-                    mutable[name] = value
-                if "server" in mutable:
-                    del mutable["server"]
+                kept = [(name, value) for name, value in message.get("headers", []) if name.lower() not in _REPLACED]
+                message["headers"] = [*kept, *added]
             await send(message)
 
         refusal = await self._gate(scope)
         app = refusal if refusal is not None else self.app
         await app(scope, receive, send_with_headers)
-
-    def _headers(self, path: str, nonce: str) -> dict[str, str]:
-        headers = {
-            "Content-Security-Policy": policy_for(path, nonce),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "same-origin",
-            "X-Frame-Options": "DENY",
-            "Cross-Origin-Opener-Policy": "same-origin",
-            "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-        }
-        if self.state.settings.mode == "production":
-            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        return headers
 
     async def _gate(self, scope: Scope) -> ASGIApp | None:
         """In production: a 401 problem for the docs without a key or login, and for metrics without a key."""
