@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.app import create_app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.settings import Settings
+from accord.web.idempotency import IdempotencyRecord
 from tests.factories import OrgHandle, make_org
 from tests.unit.banks.helpers import PDQ_A
 from tests.unit.notices.helpers import payload
@@ -114,3 +116,18 @@ def test_forwarded_for_from_a_trusted_proxy_names_the_client(limited: Any, pair:
                                                       "X-Forwarded-For": "192.0.2.77, 198.51.100.1"}), 30)
         assert proxy.get("/v1/notices", headers={**provider.headers,
                                                  "X-Forwarded-For": "198.51.100.2"}).status_code == 200
+
+
+def test_a_refused_request_leaves_no_idempotency_record(limited: Any, pair: tuple[OrgHandle, OrgHandle],
+                                                        factory: sessionmaker[Session]) -> None:
+    """The limit stands in front of the idempotency layer: a 429 stores nothing a retry would trip over."""
+    provider, authority = pair
+    with limited(rate_limit_intake_per_key=1) as client:
+        first = client.post("/v1/notices", json=payload("removal_order", provider.id),
+                            headers={**authority.headers, "Idempotency-Key": "order-1"})
+        assert first.status_code == 201
+        refused = client.post("/v1/notices", json=payload("removal_order", provider.id),
+                              headers={**authority.headers, "Idempotency-Key": "order-2"})
+        assert refused.status_code == 429
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 1
