@@ -48,10 +48,10 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
 def _login_page(request: Request, error: str | None, status: int = 200) -> HTMLResponse:
     """The login form, bound to a random ``accord_login`` cookie by its CSRF token (login CSRF)."""
     state = app_state(request)
-    nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    binding = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
     response = render(request, "login.html",
-                      {"error": error, "login_csrf": login_csrf_token(state.settings.secret_key, nonce)}, status)
-    response.set_cookie(LOGIN_COOKIE, nonce, max_age=3600, httponly=True, secure=state.settings.cookie_secure,
+                      {"error": error, "login_csrf": login_csrf_token(state.settings.secret_key, binding)}, status)
+    response.set_cookie(LOGIN_COOKIE, binding, max_age=3600, httponly=True, secure=state.settings.cookie_secure,
                         samesite="lax", path="/ui/login")
     return response
 
