@@ -16,7 +16,7 @@ from accord.db import unit_of_work
 from accord.errors import DomainError, InvalidInput, NotAuthenticated
 from accord.flows import decisions as flows
 from accord.identity.service import Principal, authenticate_key
-from accord.notices import annex, batch, crossborder, feedback, kinds, outcomes, service, threat
+from accord.notices import annex, batch, crossborder, feedback, feedback_import, kinds, outcomes, service, threat
 from accord.notices.models import Notice
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
 from accord.web.schemas.annex import AnnexIDocument
@@ -306,3 +306,24 @@ def import_annex_i(principal: Writer, session: SessionDep, clock: ClockDep, sett
     if not isinstance(doc, dict):
         raise InvalidInput("send an Annex I document as a JSON object", field="body")
     return notice_out(annex.import_order(session, clock, settings, principal, doc), principal)
+
+
+_FEEDBACK_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "description": "An Annex II or III document (schema accord:tco-annex-ii:v1 or "
+                                     "accord:tco-annex-iii:v1), as GET /v1/notices/{id}/feedback returns it"}}}}}
+
+
+@router.post("/notices/feedback/import", openapi_extra=_FEEDBACK_BODY)
+def import_feedback(principal: Writer, session: SessionDep, clock: ClockDep, settings: SettingsDep,
+                    raw: Annotated[bytes, Depends(_raw_body)]) -> NoticeOut:
+    """Authorities: the provider's Annex II or III feedback made in another system, recorded on the caller's order
+    (found by the document's ``reference`` and provider) at the time the document says the provider acted. A
+    signed document must verify and be signed by a hosting service provider (422 otherwise); an order answered
+    already is 409."""
+    try:
+        doc = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInput("send an Annex II or III document as JSON", field="body") from exc
+    if not isinstance(doc, dict):
+        raise InvalidInput("send an Annex II or III document as a JSON object", field="body")
+    return notice_out(feedback_import.import_feedback(session, clock, settings, principal, doc), principal)
