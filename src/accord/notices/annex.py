@@ -326,7 +326,7 @@ def printable(doc: Mapping[str, Any]) -> Printable:
           ("Provisions of national law", text(g.get("national_law")))]),
     ]
     return Printable(title=f"ANNEX I - {TITLE}", intro=_INTRO, sections=sections, created=a.get("issued_at"),
-                     footer=(f"Accord notice {doc.get('notice_id')} - schema {doc.get('schema')}",))
+                     footer=(f"Accord notice {doc.get('notice_id')} - schema {doc.get('schema')}",), attachment=doc)
 
 
 def annex_i_pdf(session: Session, clock: Clock, settings: Settings, principal: Principal, notice_id: str) -> bytes:
