@@ -116,10 +116,10 @@ class IdempotencyMiddleware:
             if scheme.lower() != "bearer" or not token.strip():
                 return None
             ref = await asyncio.to_thread(self._key_ref, token.strip())
-            return None if ref is None else _scope_digest("key", ref)
+            return None if ref is None else caller_scope("key", ref)
         client = scope.get("client")
         if scope["path"] in ANONYMOUS_POSTS and client:
-            return _scope_digest("address", str(client[0]))
+            return caller_scope("address", str(client[0]))
         return None
 
     def _key_ref(self, token: str) -> str | None:
@@ -275,7 +275,8 @@ def _idempotency_key(scope: Scope) -> str | None:
     return _header(scope, HEADER)[:200] or None
 
 
-def _scope_digest(kind: str, ref: str) -> str:
+def caller_scope(kind: str, ref: str) -> str:
+    """The caller column of a row: a digest of `key` and `org/key:prefix`, or of `address` and the client address."""
     return hashlib.sha256(f"{kind}:{ref}".encode()).hexdigest()
 
 
