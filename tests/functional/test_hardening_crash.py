@@ -23,6 +23,7 @@ from accord.clock import SystemClock
 from accord.db import make_engine, make_sessionmaker, unit_of_work
 from accord.models import metadata
 from accord.notices.models import Notice
+from accord.web import _process
 from accord.web.idempotency import IdempotencyRecord
 from tests.conftest import free_port
 from tests.factories import OrgHandle, make_org
@@ -46,6 +47,7 @@ class Instance:
         metadata.create_all(self.engine)
         self.factory: sessionmaker[Session] = make_sessionmaker(self.engine)
         self.started: list[subprocess.Popen[bytes]] = []
+        self.workers: list[int] = []  # killed at the end if a test left one behind
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "PYTHONPATH": SRC, "ACCORD_DATABASE_URL": self.url, "ACCORD_MODE": "test",
@@ -74,6 +76,9 @@ class Instance:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+        for pid in self.workers:
+            if _process._start_time(pid) is not None:
+                os.kill(pid, signal.SIGKILL)
         self.engine.dispose()
 
 
@@ -135,3 +140,38 @@ def test_a_retry_after_the_api_was_killed_mid_request_creates_the_order_once(ins
     assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
     assert again.json()["id"] == retried.json()["id"]
     assert instance.count(Notice) == 1
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if int(stat.rpartition(")")[2].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _worker_of(instance: Instance, server: subprocess.Popen[bytes]) -> int:
+    workers: list[int] = []
+
+    def started() -> bool:
+        workers[:] = [p for p in _children(server.pid) if b"worker" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        return bool(workers)
+
+    _until(started, 60, "serve --role all started no worker")
+    instance.workers.append(workers[0])
+    return workers[0]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_the_worker_stops_when_serve_is_killed(instance: Instance, signum: signal.Signals) -> None:
+    server, _ = instance.serve(role="all")
+    worker = _worker_of(instance, server)
+    assert _process._start_time(worker) is not None
+    server.send_signal(signum)
+    server.wait(timeout=60)
+    # Before: the worker was re-parented and still held its database connections 80 s later.
+    _until(lambda: _process._start_time(worker) is None, 20, f"the worker outlived serve after {signum.name}")
