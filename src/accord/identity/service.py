@@ -275,13 +275,13 @@ def revoke_key(session: Session, clock: Clock, actor: Actor, *, key_ref: str, or
     """Revoke by id or prefix. ``org_id`` scopes the lookup (None only for the operator's CLI).
 
     A key revoking itself cuts off whoever holds it, often the only integration an organisation has, so it
-    must say ``confirm``; another admin key, a member in the console or the operator need not."""
+    must say ``confirm``; another admin key or the operator's CLI need not."""
     key = session.scalar(select(ApiKey).where((ApiKey.id == key_ref) | (ApiKey.prefix == key_ref)))
     if key is None or (org_id is not None and key.org_id != org_id):
         raise NotFound(f"no key {key_ref!r}")
     if actor.ref == f"key:{key.prefix}" and key.revoked_at is None and not confirm:
         raise Conflict("this is the key making the request: revoking it ends this caller's access. Send "
-                       "confirm=true, or revoke it with another admin key or from the console", field="confirm")
+                       "confirm=true, or revoke it with another admin key", field="confirm")
     if key.revoked_at is None:
         key.revoked_at = clock.now()
         record(session, clock, actor, "identity:api_key:revoke", subject=key.id, org_id=key.org_id,
