@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select as sql_select
+from sqlalchemy import func
+from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.app import create_app

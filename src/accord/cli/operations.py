@@ -61,7 +61,7 @@ def serve(
 def _spawn_worker() -> subprocess.Popen[bytes]:
     """The worker beside ``serve``; it stops when this process dies, however it dies (``jobs.lifeline``)."""
     command = [sys.executable, "-m", "accord", "worker", "--parent", str(os.getpid())]
-    return subprocess.Popen(command, env=os.environ.copy())
+    return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - our own interpreter and arguments
 
 
 def worker(

@@ -50,7 +50,7 @@ def _boot_id() -> str:
 @cache
 def _pid_namespace() -> str:
     try:
-        return os.readlink(_PROC / "self/ns/pid")
+        return str((_PROC / "self/ns/pid").readlink())
     except OSError:
         return ""
 
