@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import accord
@@ -25,7 +25,7 @@ from accord.models import metadata
 from accord.notices.models import Notice
 from accord.web import _process
 from accord.web.idempotency import IdempotencyRecord
-from tests.conftest import free_port
+from tests.conftest import _truncate_all, free_port
 from tests.factories import OrgHandle, make_org
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="process lifetimes are checked through /proc")
@@ -38,13 +38,14 @@ ORDER = {"kind": "removal_order", "reference": "FR-IRU-2026-0099", "urls": ["htt
 
 
 class Instance:
-    """An Accord database file and the `accord serve` processes started on it."""
+    """An Accord database (a SQLite file unless given a URL) and the `accord serve` processes started on it."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, url: str | None = None) -> None:
         self.tmp_path = tmp_path
-        self.url = f"sqlite:///{tmp_path / 'accord.db'}"
+        self.url = url or f"sqlite:///{tmp_path / 'accord.db'}"
         self.engine = make_engine(self.url)
-        metadata.create_all(self.engine)
+        if url is None:
+            metadata.create_all(self.engine)
         self.factory: sessionmaker[Session] = make_sessionmaker(self.engine)
         self.started: list[subprocess.Popen[bytes]] = []
         self.workers: list[int] = []  # killed at the end if a test left one behind
@@ -112,13 +113,25 @@ def _orgs(instance: Instance) -> tuple[OrgHandle, OrgHandle]:
                 make_org(session, SystemClock(), "provider", country="FR"))
 
 
-def _stalled_order(port: int, authority: OrgHandle, body: bytes) -> socket.socket:
-    """Send an order's headers and the first bytes of its body, then nothing more: the request stays in flight."""
+def _stalled_order(port: int, authority: OrgHandle, body: bytes, sent: int = 20) -> socket.socket:
+    """Send an order's headers and the first ``sent`` bytes of its body: with fewer than all, the request stays
+    in flight reading its body."""
     sock = socket.create_connection(("127.0.0.1", port))
     head = (f"POST /v1/notices HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {authority.key}\r\n"
             f"Idempotency-Key: order-99\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
-    sock.sendall(head.encode() + body[:20])
+    sock.sendall(head.encode() + body[:sent])
     return sock
+
+
+def _retry_creates_the_order_once(instance: Instance, authority: OrgHandle, body: bytes) -> None:
+    _, port = instance.serve()
+    headers = {**authority.headers, "Idempotency-Key": "order-99", "Content-Type": "application/json"}
+    retried = httpx.post(f"http://127.0.0.1:{port}/v1/notices", content=body, headers=headers, timeout=120)
+    assert retried.status_code == 201, retried.text  # before: 409 "still running" for 24 hours
+    again = httpx.post(f"http://127.0.0.1:{port}/v1/notices", content=body, headers=headers, timeout=120)
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.json()["id"] == retried.json()["id"]
+    assert instance.count(Notice) == 1
 
 
 def test_a_retry_after_the_api_was_killed_mid_request_creates_the_order_once(instance: Instance) -> None:
@@ -131,15 +144,43 @@ def test_a_retry_after_the_api_was_killed_mid_request_creates_the_order_once(ins
     server.wait()
     stalled.close()
     assert instance.count(Notice) == 0 and instance.count(IdempotencyRecord) == 1  # pending, its owner dead
+    _retry_creates_the_order_once(instance, authority, body)
 
-    _, port = instance.serve()
-    headers = {**authority.headers, "Idempotency-Key": "order-99", "Content-Type": "application/json"}
-    retried = httpx.post(f"http://127.0.0.1:{port}/v1/notices", content=body, headers=headers, timeout=120)
-    assert retried.status_code == 201, retried.text  # before: 409 "still running" for 24 hours
-    again = httpx.post(f"http://127.0.0.1:{port}/v1/notices", content=body, headers=headers, timeout=120)
-    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
-    assert again.json()["id"] == retried.json()["id"]
-    assert instance.count(Notice) == 1
+
+@pytest.fixture
+def pg_instance(tmp_path: Path, postgres_url: str) -> Iterator[Instance]:
+    found = Instance(tmp_path, postgres_url)
+    yield found
+    found.close()
+    engine = make_engine(postgres_url, pool=False)
+    _truncate_all(engine)
+    engine.dispose()
+
+
+def _waiting_for_notices(instance: Instance) -> bool:
+    with instance.engine.connect() as conn:
+        query = text("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'notices'::regclass")
+        return bool(conn.execute(query).scalar())
+
+
+@pytest.mark.postgres
+def test_a_retry_after_the_api_was_killed_while_storing_the_order_creates_it_once(pg_instance: Instance) -> None:
+    """The issue's own case: the whole order was read and the intake is writing it when the process dies."""
+    authority, provider = _orgs(pg_instance)
+    body = json.dumps({**ORDER, "provider_id": provider.id}).encode()
+    server, port = pg_instance.serve()
+    with pg_instance.engine.connect() as locker:
+        locker.execute(text("LOCK TABLE notices IN EXCLUSIVE MODE"))  # reads pass, the order's insert waits
+        stalled = _stalled_order(port, authority, body, sent=len(body))
+        _until(lambda: _waiting_for_notices(pg_instance), 60, "the order never reached its insert")
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        stalled.close()
+        locker.rollback()
+    assert pg_instance.count(IdempotencyRecord) == 1
+    _until(lambda: pg_instance.count(Notice) == 0 and not _waiting_for_notices(pg_instance), 60,
+           "the killed process's transaction was not rolled back")
+    _retry_creates_the_order_once(pg_instance, authority, body)
 
 
 def _children(pid: int) -> list[int]:
