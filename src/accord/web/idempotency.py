@@ -43,8 +43,10 @@ from accord.web.state import AppState
 
 HEADER = b"idempotency-key"
 POLL_SECONDS = 0.05  # how often a waiting retry looks at the first request's row
-# The /v1 routes that accept a request without a key; an anonymous key elsewhere is ignored (the route says 401).
+# The /v1 routes that accept a request without a key (and everything under /v1/public/, public by design); an
+# anonymous key elsewhere is ignored and the route answers 401.
 ANONYMOUS_POSTS = frozenset({"/v1/notices"})
+PUBLIC_PREFIX = "/v1/public/"
 
 Verdict = Literal["mine", "replay", "mismatch", "wait"]
 
@@ -118,7 +120,7 @@ class IdempotencyMiddleware:
             ref = await asyncio.to_thread(self._key_ref, token.strip())
             return None if ref is None else caller_scope("key", ref)
         client = scope.get("client")
-        if scope["path"] in ANONYMOUS_POSTS and client:
+        if client and (scope["path"] in ANONYMOUS_POSTS or scope["path"].startswith(PUBLIC_PREFIX)):
             return caller_scope("address", str(client[0]))
         return None
 
