@@ -65,7 +65,8 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = {404: "not-found", 405: "method-not-allowed", 401: "not-authenticated"}.get(exc.status_code, "http")
+    slug = {404: "not-found", 405: "method-not-allowed", 401: "not-authenticated",
+            413: "payload-too-large"}.get(exc.status_code, "http")
     return problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
 
 
