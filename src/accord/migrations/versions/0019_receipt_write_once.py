@@ -6,7 +6,7 @@ copy-and-move) drops the trigger and must create it again; ``tests/unit/notices/
 migrated head.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-07 21:45:00
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
