@@ -69,7 +69,7 @@ def test_a_migrated_sqlite_database_has_the_guard_and_loses_it_on_downgrade(tmp_
     engine = make_engine(url)
     try:
         assert "notices_received_at_write_once" in _triggers(engine)
-        command.downgrade(alembic_config(url), "0014")
+        command.downgrade(alembic_config(url), "0016")
         assert "notices_received_at_write_once" not in _triggers(engine)
     finally:
         engine.dispose()
