@@ -13,8 +13,9 @@ from accord.identity import service as identity
 from accord.identity.service import Principal
 from accord.notices import annex, feedback, kinds, outcomes, service
 from accord.notices.models import Notice
-from accord.rights import orders, reviews
+from accord.rights import reviews
 from accord.web.deps import app_state
+from accord.web.ui import home_pages
 from accord.web.ui.auth import check_csrf, ui_principal
 from accord.web.ui.views import render
 
@@ -28,34 +29,30 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
-def _rows(request: Request, principal: Principal) -> list[dict[str, Any]]:
-    state = app_state(request)
-    with state.factory() as session:
-        found = service.list_notices(session, principal, limit=200)
-        return [{"n": n, "status": service.public_status(n, principal)} for n in found]
+def _listing(request: Request, principal: Principal, *, open_only: bool = False) -> dict[str, Any]:
+    """Notices the principal sent or received, least time left first, with the other party named."""
+    with app_state(request).factory() as session:
+        rows = home_pages.by_time_left(service.list_notices(session, principal, limit=200))
+        names = home_pages.names(session)
+    if open_only:
+        rows = [n for n in rows if n.status in service.OPEN_STATUSES]
+    counterpart = "issuer" if principal.org_kind == "provider" else "provider"
+    return {"rows": rows, "names": names, "counterpart": counterpart}
 
 
 @router.get("")
 def inbox(request: Request, principal: UiPrincipal) -> HTMLResponse:
-    """Provider: the inbox, open orders first with their countdown. Issuers: what they sent."""
+    """Every notice: a provider's whole inbox, or all an issuer sent (the home page shows what is open)."""
     request.state.ui_principal = principal
-    rows = _rows(request, principal)
-    rows.sort(key=lambda r: (r["n"].status not in service.OPEN_STATUSES, r["n"].deadline_at is None,
-                             r["n"].deadline_at or r["n"].created_at))
-    with app_state(request).factory() as session:
-        instructions = orders.instructions_for(session, principal) if principal.org_kind == "provider" else []
-    return render(request, "notices/inbox.html", {"rows": rows, "sendable": SENDABLE.get(principal.org_kind, ()),
-                                                  "instructions": instructions})
+    return render(request, "notices/inbox.html", {**_listing(request, principal),
+                                                  "sendable": SENDABLE.get(principal.org_kind, ())})
 
 
 @router.get("/rows")
-def inbox_rows(request: Request, principal: UiPrincipal) -> HTMLResponse:
+def inbox_rows(request: Request, principal: UiPrincipal, open: bool = False) -> HTMLResponse:
     """The table body alone, polled by htmx so that new orders appear without a reload."""
     request.state.ui_principal = principal
-    rows = _rows(request, principal)
-    rows.sort(key=lambda r: (r["n"].status not in service.OPEN_STATUSES, r["n"].deadline_at is None,
-                             r["n"].deadline_at or r["n"].created_at))
-    return render(request, "notices/_rows.html", {"rows": rows})
+    return render(request, "notices/_rows.html", _listing(request, principal, open_only=open))
 
 
 @router.get("/new")
