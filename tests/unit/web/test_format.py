@@ -21,3 +21,10 @@ def test_stored_values_read_as_words() -> None:
     assert _format.label("cannot_comply") == "Cannot comply"
     assert _format.label("disabled") == "Access disabled"
     assert _format.label("some_new_value") == "some new value"
+
+
+def test_a_case_with_a_deadline_is_never_medium() -> None:
+    order = {"state": "open", "seconds_left": 60, "band": "medium", "score": 3}
+    assert _format.priority(order)["label"].startswith("urgent")
+    assert _format.priority({**order, "seconds_left": -5})["label"] == "overdue"
+    assert _format.priority({"state": "open", "seconds_left": None, "band": "high", "score": 8})["label"] == "high · 8"

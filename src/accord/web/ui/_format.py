@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,10 @@ from jinja2 import Environment
 # Stored values a person should never have to decode (notice outcomes, statuses, kinds, Annex III grounds).
 LABELS: dict[str, str] = {
     "removed": "Removed",
+    "remove": "Remove",
+    "disable": "Disable access",
+    "restrict": "Restrict",
+    "match": "Hash match",
     "disabled": "Access disabled",
     "no_action": "No action",
     "cannot_comply": "Cannot comply",
@@ -57,7 +62,20 @@ def label(value: Any) -> str:
     return LABELS.get(text, text.replace("_", " "))
 
 
+def priority(case: Mapping[str, Any]) -> dict[str, str]:
+    """A case's priority as the console sorts it: an open case with a deadline (a removal order) comes before
+    any score, so it reads "urgent" (or "overdue"), never "medium" beside a high-scoring match below it."""
+    left = case.get("seconds_left")
+    if left is not None and case.get("state", "open") == "open":
+        return {"label": "overdue" if left < 0 else "urgent · deadline", "tone": "bad",
+                "why": "a legal deadline: answered before any case without one"}
+    band = str(case.get("band", ""))
+    tone = {"high": "bad", "medium": "warn"}.get(band, "")
+    return {"label": f"{band} · {case.get('score')}", "tone": tone, "why": f"score {case.get('score')}"}
+
+
 def install(env: Environment) -> None:
     """Register the filters once on the templates' environment (idempotent: every render may call it)."""
     if "utc" not in env.filters:
         env.filters.update(utc=utc, iso=iso, label=label)
+        env.globals.update(priority=priority)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from accord.identity import service as identity
 from accord.identity.service import Principal
@@ -26,20 +26,36 @@ def names(session: Session) -> dict[str, str]:
     return {org.id: org.name for org in identity.list_organisations(session)}
 
 
-def actor_namer(session: Session, orgs: dict[str, str]) -> Callable[[str | None], str]:
-    """``member:mem_…`` → the member's name; ``key:acc…`` → the key's name; anything else as it is."""
+class Names:
+    """Names for ids, looked up once per page and only when the page asks: organisations by id, and actors
+    (``member:mem_…`` → the member's name, ``key:acc…`` → the key's name; anything else as it is)."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._orgs: dict[str, str] | None = None
+        self._actors: dict[str, str] | None = None
+
+    def org(self, org_id: str | None, default: str = "") -> str:
+        if self._orgs is None:
+            with self._factory() as session:
+                self._orgs = names(session)
+        return self._orgs.get(org_id or "", default or org_id or "")
+
+    def actor(self, ref: str | None) -> str:
+        if self._actors is None:
+            with self._factory() as session:
+                self._actors = _actors(session)
+        return self._actors.get(ref or "", ref or "")
+
+
+def _actors(session: Session) -> dict[str, str]:
     people: dict[str, str] = {}
-    for org_id, org_name in orgs.items():
-        del org_name
-        for member in identity.list_members(session, org_id):
+    for org in identity.list_organisations(session):
+        for member in identity.list_members(session, org.id):
             people[f"member:{member.id}"] = member.name
-        for key in identity.list_keys(session, org_id):
-            people[f"key:{key.prefix}"] = f"API key “{key.name}”"
-
-    def name(ref: str | None) -> str:
-        return people.get(ref or "", ref or "")
-
-    return name
+        for key in identity.list_keys(session, org.id):
+            people[f"key:{key.prefix}"] = f"API key “{key.name}” of {org.name}"
+    return people
 
 
 def by_time_left(rows: Sequence[Notice]) -> list[Notice]:

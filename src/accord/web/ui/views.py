@@ -36,6 +36,7 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
         "menu": links,
         "current": menu.current(links, request.url.path),
         "transparency_kinds": menu.TRANSPARENCY_KINDS,
+        "names_of": home_pages.Names(state.factory),
     }
     templates = state.extras["templates"]
     _format.install(templates.env)
@@ -90,7 +91,6 @@ def settings_page(request: Request, principal: UiPrincipal) -> HTMLResponse:
     request.state.ui_principal = principal
     state = app_state(request)
     with state.factory() as session:
-        names = home_pages.names(session)
         context = {
             "org": identity.get_organisation(session, principal.org_id),
             "members": identity.list_members(session, principal.org_id),
@@ -99,7 +99,6 @@ def settings_page(request: Request, principal: UiPrincipal) -> HTMLResponse:
             "jobs": jobs.list_jobs(session, org_id=principal.org_id, limit=20),
             "dead": jobs.list_jobs(session, org_id=principal.org_id, state="dead", limit=50),
             "events": audit.list_events(session, org_id=principal.org_id, limit=15),
-            "actor_name": home_pages.actor_namer(session, names),
         }
     return render(request, "settings.html", context)
 
