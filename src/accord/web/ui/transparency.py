@@ -36,7 +36,7 @@ def report_page(request: Request, principal: UiPrincipal, year: int | None = Non
     context = {
         "names": names,
         "report": report or {"year": chosen, "organisation": {"name": "Trusted flagger"}, "generated_at": ""},
-        "charts": charts.report_charts(report) if report else {},
+        "charts": charts.charts_of(report) if report else [],
         "rows": list(render.flatten(report)) if report else [],
         "flaggers": flaggers,
         "own": principal.org_kind == "trusted_flagger",
