@@ -102,3 +102,13 @@ def test_every_page_a_demo_login_reaches_works_on_a_phone(kind: str, world: demo
     assert not problems, "\n".join(problems)
     assert len(timings) >= 3, f"{kind} reaches only {sorted(timings)}"
     print(f"{kind}: {len(timings)} pages in {elapsed:.1f} s, slowest {max(timings.values()):.0f} ms")
+
+
+def test_every_page_names_a_favicon_that_is_served(live_server: LiveServer) -> None:
+    import httpx
+
+    login = httpx.get(f"{live_server.url}/ui/login")
+    assert '<link rel="icon" href="/static/favicon.svg"' in login.text
+    for path, kind in (("/favicon.ico", "image/x-icon"), ("/static/favicon.svg", "image/svg+xml")):
+        response = httpx.get(live_server.url + path)
+        assert response.status_code == 200 and response.headers["content-type"].startswith(kind), path

@@ -17,6 +17,12 @@ from tests.factories import PASSWORD, OrgHandle, make_org
 
 pytestmark = pytest.mark.browser
 REFERENCE = "TEST-IRU-0001"
+PHONE = {"width": 390, "height": 844}
+
+
+def _fits_a_phone(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
 
 
 def _login(page: Any, base: str, org: OrgHandle) -> None:
@@ -25,6 +31,10 @@ def _login(page: Any, base: str, org: OrgHandle) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/ui/")
+
+
+def _form_post(response: Any) -> bool:
+    return bool(response.request.method == "POST" and response.url.endswith("/ui/notices/new"))
 
 
 def _fill_order(page: Any, provider: OrgHandle, urls: str) -> None:
@@ -48,7 +58,8 @@ def _send_with_a_mistake_then_fixed(page: Any, base: str, provider: OrgHandle) -
     assert page.url == f"{base}/ui/notices/new"
     assert page.evaluate("document.querySelector('#f-provider_id').validity.valueMissing")
     _fill_order(page, provider, "video.example.org/watch/1")  # no scheme: only the server notices
-    page.click("#notice-form button[type=submit]")
+    with page.expect_response(_form_post):
+        page.click("#notice-form button[type=submit]")
     error = page.locator("#urls-error")
     error.wait_for()
     assert "Line 1" in error.inner_text() and "https://" in error.inner_text()
@@ -65,19 +76,27 @@ def _send_with_a_mistake_then_fixed(page: Any, base: str, provider: OrgHandle) -
 
 
 def _answer_with_confirmation(page: Any, base: str, authority: OrgHandle, notice_id: str) -> None:
+    """On a phone, as the on-call person would: every page of the answer fits the screen."""
+    _fits_a_phone(page)
     inbox = page.locator("#open-orders")
     assert REFERENCE in inbox.inner_text() and authority.name in inbox.inner_text()
     assert "left" in page.inner_text("#open-orders .countdown")
     page.click(f"#open-orders >> text={REFERENCE}")
     page.wait_for_url(f"{base}/ui/notices/{notice_id}")
+    _fits_a_phone(page)
+    page.click("#case-link a")  # the order's review case links back to the order
+    _fits_a_phone(page)
+    page.click(f"#case-notices a[href='/ui/notices/{notice_id}']")
     assert page.locator("input[name=outcome]:checked").count() == 0, "an answer is pre-selected"
     page.check("input[name=outcome][value=removed]")
     page.click("#answer-form button[type=submit]")
     assert "Confirm: Removed" in page.inner_text("h1")
+    _fits_a_phone(page)
     page.click("#confirm-answer")
     page.wait_for_url(f"{base}/ui/notices/{notice_id}?answered=1")
     banner = page.inner_text("#banner")
     assert "Answer recorded: Removed" in banner and authority.name in banner, banner
+    _fits_a_phone(page)
 
 
 def test_an_order_is_sent_answered_and_its_outcome_seen(browser_page: Any, live_server: LiveServer,
@@ -89,7 +108,7 @@ def test_an_order_is_sent_answered_and_its_outcome_seen(browser_page: Any, live_
     officer = browser_page
     _login(officer, base, authority)
     notice_id = _send_with_a_mistake_then_fixed(officer, base, provider)
-    on_call = officer.context.browser.new_context().new_page()
+    on_call = officer.context.browser.new_context(viewport=PHONE).new_page()
     _login(on_call, base, provider)
     _answer_with_confirmation(on_call, base, authority, notice_id)
     officer.goto(f"{base}/ui/")
@@ -114,7 +133,8 @@ def test_sending_a_reference_twice_warns_first(browser_page: Any, live_server: L
     warning = page.locator("#reference-check [role=alert]")
     warning.wait_for()  # while typing, before anything is sent
     assert "You already sent" in warning.inner_text() and provider.name in warning.inner_text()
-    page.click("#notice-form button[type=submit]")  # not ticked: the server asks again, keeping everything
+    with page.expect_response(_form_post):  # not ticked: the server asks again, keeping everything
+        page.click("#notice-form button[type=submit]")
     page.locator("#reference-check [role=alert]").wait_for()
     assert page.input_value("#f-urls") == "https://video.example.org/watch/3"
     page.check("input[name=send_duplicate]")
