@@ -54,19 +54,19 @@ def _queues(session: Session, clock: Clock, org_id: str) -> None:
 def _decided(session: Session, clock: Clock, org_id: str, first: Principal, second: Principal,
              decide: Decider) -> None:
     config.update_review_settings(session, clock, DEMO_ACTOR, org_id, {"rereview_share": 1.0})
-    made: dict[str, str] = {}  # decision id -> the second reviewer's blind choice
+    second_look: dict[str, str] = {}  # case id -> the second reviewer's action
     for i, (action, again) in enumerate(REVIEWED):
         case, _ = service.open_case_from_match(session, clock, DEMO_ACTOR, provider_id=org_id, signal_type="md5",
                                                value=f"{i:032x}", urls=[f"https://smallvideo.example/v/old{i}"])
         case.created_at = clock.now() - timedelta(hours=3, minutes=7 * i)
-        decision = decide(session, clock, first, case.id, decisions.DecisionInput(
+        decide(session, clock, first, case.id, decisions.DecisionInput(
             action=action, ground="Terms §3 (violent extremism)" if action != "remove" else "TCO Art. 2(7)(a)",
             facts="reviewed against the policy", restriction="demoted" if action == "restrict" else None))
-        made[decision.id] = again
-    # Other seeders' automated decisions may also wait for a (randomly drawn) verification: answer only these.
+        second_look[case.id] = again
+    # Only these cases' reviews: earlier seeders' decisions may have been sampled too (10% by decision id).
     for review in quality.pending(session, second):
-        if review.decision_id in made:
-            quality.submit(session, clock, second, review.id, made[review.decision_id])
+        if review.case_id in second_look:
+            quality.submit(session, clock, second, review.id, second_look[review.case_id])
     config.update_review_settings(session, clock, DEMO_ACTOR, org_id, {"rereview_share": 0.10})
 
 

@@ -110,6 +110,17 @@ def list_notices(
     return list(session.scalars(query.order_by(Notice.created_at.desc(), Notice.id).limit(max(1, min(limit, 1000)))))
 
 
+def sent_with_reference(session: Session, principal: Principal, reference: str) -> Notice | None:
+    """The caller's earlier notice under this reference, if any: sending the same order twice is usually a
+    mistake (a double click, a resend after a timeout) that the sender should be warned of, not stopped."""
+    wanted = reference.strip()
+    if not wanted:
+        return None
+    query = select(Notice).where(Notice.issuer_id == principal.org_id, Notice.reference == wanted)
+    found: Notice | None = session.scalars(query.order_by(Notice.created_at.desc()).limit(1)).first()
+    return found
+
+
 def notices_of_case(session: Session, case_id: str) -> list[Notice]:
     return list(session.scalars(select(Notice).where(Notice.case_id == case_id).order_by(Notice.created_at)))
 
