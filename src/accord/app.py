@@ -30,6 +30,7 @@ from accord.web.api import policies as policies_api
 from accord.web.api import rights as rights_api
 from accord.web.api import transparency as transparency_api
 from accord.web.idempotency import IdempotencyMiddleware
+from accord.web.limits import BodyLimitMiddleware
 from accord.web.observability import Metrics, ObservabilityMiddleware
 from accord.web.ratelimit import RateLimitMiddleware
 from accord.web.security import SecurityHeadersMiddleware
@@ -98,6 +99,7 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
             Middleware(SecurityHeadersMiddleware, state=state),
             Middleware(ObservabilityMiddleware, metrics=metrics),
             Middleware(RateLimitMiddleware, settings=settings, clock=state.clock),
+            Middleware(BodyLimitMiddleware, settings=settings),  # before anything reads a body
             Middleware(IdempotencyMiddleware, state=state),
         ],
     )

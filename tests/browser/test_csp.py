@@ -62,11 +62,11 @@ def test_countdown_and_htmx_run_under_the_policy(browser_page: Any, live_server:
     inbox = page.goto(f"{live_server.url}/ui/notices")
     assert inbox is not None and "script-src 'self' 'nonce-" in inbox.headers["content-security-policy"]
     first = page.locator("#notices .countdown").first.inner_text()
-    assert first.endswith("left"), first  # countdown.js replaced the server's HH:MM with the time left
+    assert first.endswith("left"), first  # accord.js replaced the server's HH:MM with the time left
     page.wait_for_function(f"() => document.querySelector('#notices .countdown').textContent !== '{first}'",
                            timeout=5000)
     page.goto(f"{live_server.url}/ui/cases/{case.id}")
-    page.click("button.reveal")  # review.js, from /static
+    page.click("button.reveal")  # accord.js, from /static
     assert "revealed" in (page.locator("img.media").get_attribute("class") or "")
     page.fill("#ground", "Terms §3")
     page.fill("#facts", "beheading footage")

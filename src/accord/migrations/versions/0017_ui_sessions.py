@@ -1,7 +1,7 @@
 """ui sessions: server-side, revocable UI logins and failed-login throttles (issue 21, item 5)
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0019
 Create Date: 2026-12-07 21:40:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import accord.db
 
 revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

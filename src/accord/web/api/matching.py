@@ -11,11 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
+from accord.banks import service as bank_service
 from accord.banks.files import limits_for
 from accord.errors import InvalidInput
 from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from accord.matching import lookup as matching
+from accord.matching import service as matching_service
 from accord.matching.service import Matcher
 from accord.signals import hash_media
 from accord.web.api._uploads import Body, inline_schema, parse, read_body
@@ -83,6 +85,9 @@ def match(principal: Matching, body: BodyDep, session: SessionDep, clock: ClockD
 
 @router.get("/matching/status")
 def status(principal: Matching, session: SessionDep, matcher: MatcherDep) -> dict[str, Any]:
-    """The matcher's change-log mark and index sizes, after catching up."""
+    """What the caller's lookups search, after the matcher has caught up: the banks it may use and their active
+    entries per signal type (``banks``, ``entries``, ``indexes``). Instance-wide figures are for operators
+    (``accord`` CLI, ``/metrics``)."""
     matcher.refresh(session)
-    return matcher.status()
+    visible = [bank.id for bank in bank_service.visible_banks(session, principal.org_id)]
+    return matching_service.visible_status(session, visible)
