@@ -68,6 +68,7 @@ def test_countdown_and_htmx_run_under_the_policy(browser_page: Any, live_server:
     page.goto(f"{live_server.url}/ui/cases/{case.id}")
     page.click("button.reveal")  # accord.js, from /static
     assert "revealed" in (page.locator("img.media").get_attribute("class") or "")
+    page.check("input[value=remove]")  # no action is pre-selected
     page.fill("#ground", "Terms §3")
     page.fill("#facts", "beheading footage")
     page.wait_for_selector("#sor-preview dl.sor")  # htmx posted (with the CSRF header) and swapped the answer in
