@@ -110,6 +110,11 @@ class Settings(BaseSettings):
         3, description="Breaches of the hour within the window at which a provider is flagged as failing "
                        "systematically or persistently (TCO Art. 18(4)).",
     )
+    api_key_cache_seconds: float = Field(
+        5.0, ge=0, description="How long a process trusts an API key it has authenticated without reading it "
+        "again (0: read on every request). A revocation reaches every process at once on PostgreSQL (NOTIFY) "
+        "and the revoking process at once everywhere; on SQLite other processes refuse the key within this time.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
