@@ -189,7 +189,7 @@ def test_a_failing_hit_fails_alone(client: TestClient, orgs: dict[str, OrgHandle
     nobody = Principal(org_id="org_missing", org_kind="provider", ref="key:none")
     good, broken = PendingHit(provider, signals, outcome), PendingHit(nobody, signals, outcome)
     recorder = GroupRecorder(factory, clock, None)
-    recorder._take([good, broken])  # noqa: SLF001  # the writer's own step, without its thread
+    recorder._take([good, broken])  # the writer's own step, without its thread
     assert isinstance(good.answer.result(timeout=5), Recorded) and good.answer.result().action == "review"
     assert broken.answer.exception(timeout=5) is not None
     assert (recorder.groups, recorder.hits) == (1, 1)
@@ -197,7 +197,7 @@ def test_a_failing_hit_fails_alone(client: TestClient, orgs: dict[str, OrgHandle
         assert session.scalars(select(MatchRecord.provider_id)).all() == [a.id]
 
 
-def test_batch_answers_each_item(client: TestClient, orgs: dict[str, OrgHandle], factory: sessionmaker[Session]) -> None:
+def test_batch_answers_each_item(client: TestClient, orgs: dict[str, OrgHandle]) -> None:
     hub, a, b = orgs["hub"], orgs["a"], orgs["b"]
     _banked(client, hub, [{"type": "pdq", "value": PDQ_A}, {"type": "sha256", "value": sha(1)}])
     items = [{"signals": [{"type": "pdq", "value": flip(PDQ_A, 3)}]}, {"signals": [{"type": "pdq", "value": PDQ_B}]},
