@@ -240,6 +240,21 @@ def test_uploads_over_the_limit_are_refused_while_streaming(settings: Settings, 
         for path in ("/v1/hashes", "/v1/match"):
             refused = client.post(path, headers=a.headers, files={"file": ("big.jpg", blob, "image/jpeg")})
             assert refused.status_code == 413, refused.text
+        boundary = "accordboundary"
+        head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n'
+                "Content-Type: image/jpeg\r\n\r\n").encode()
+        sent: list[int] = []
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: the limit is enforced as the chunks arrive
+            yield head
+            for _ in range(100):
+                sent.append(1)
+                yield bytes(10_000)
+            yield f"\r\n--{boundary}--\r\n".encode()
+
+        chunked = client.post("/v1/match", content=chunks(), headers={
+            **a.headers, "content-type": f"multipart/form-data; boundary={boundary}"})
+        assert chunked.status_code == 413, chunked.text
 
 
 def test_revocation_trigger_exists_only_where_notify_does(engine: Engine, settings: Settings) -> None:
