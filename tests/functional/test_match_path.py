@@ -4,7 +4,12 @@ honoured, hits arriving together are committed together, the batch form, and upl
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,7 +35,7 @@ from accord.matching.recording import GroupRecorder, PendingHit, Recorded
 from accord.matching.service import Matcher
 from accord.settings import Settings
 from accord.web import keycache
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, free_port
 from tests.factories import OrgHandle, make_org
 from tests.unit.banks.helpers import PDQ_A, PDQ_B, flip, photo_bytes
 
@@ -263,3 +268,63 @@ def test_revocation_trigger_exists_only_where_notify_does(engine: Engine, settin
     with engine.connect() as conn:
         names = set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")))
     assert "api_keys_changed" in names
+
+
+SERVER = """
+import sys, uvicorn
+from accord.app import create_app
+from accord.settings import Settings
+uvicorn.run(create_app(Settings(mode="test", database_url=sys.argv[1], index_snapshot_dir=sys.argv[2])),
+            host="127.0.0.1", port=int(sys.argv[3]), log_level="warning")
+"""
+
+
+def _serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.Popen([sys.executable, "-c", SERVER, settings.database_url, str(settings.index_snapshot_dir),
+                             str(port)], env=env)
+
+
+def _wait_up(http: httpx.Client, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            http.get("/v1/matching/status")
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)  # waiting for a process to bind its port, not for time to pass
+    raise AssertionError("the server did not start")
+
+
+def test_a_hit_answered_is_recorded_even_if_the_server_is_killed_at_once(
+        client: TestClient, orgs: dict[str, OrgHandle], settings: Settings, factory: sessionmaker[Session]) -> None:
+    hub, a = orgs["hub"], orgs["a"]
+    n = 24
+    _banked(client, hub, [{"type": "sha256", "value": sha(i)} for i in range(n)])
+    port = free_port()
+    server = _serve(settings, port)
+    answered: list[str] = []
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=a.headers, timeout=30) as http:
+            _wait_up(http, server)
+
+            def hit(i: int) -> None:
+                try:
+                    answer = http.post("/v1/match", json={"signals": [{"type": "sha256", "value": sha(i)}]})
+                except httpx.TransportError:
+                    return  # killed before it answered: nothing was promised
+                if answer.status_code == 200:
+                    answered.append(answer.json()["case_id"])
+                    if len(answered) == n // 3:
+                        os.kill(server.pid, signal.SIGKILL)  # the moment after a third were answered
+
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(hit, range(n)))
+    finally:
+        server.kill()
+        server.wait()
+    assert server.returncode == -signal.SIGKILL
+    assert len(answered) >= n // 3
+    with unit_of_work(factory) as session:
+        recorded = set(session.scalars(select(MatchRecord.case_id)))
+    assert set(answered) <= recorded, "every hit answered 200 was committed before its answer"
