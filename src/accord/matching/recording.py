@@ -7,6 +7,10 @@ thread: the writer takes all the hits waiting at that moment (at most ``MAX_GROU
 ``lookup.record_outcome`` in one session and commits once (the audit chain is sealed once per group). A lone hit
 is not delayed: the writer never waits for a group to fill. Misses never come here.
 
+Recording one hit takes a dozen round trips (case, triage, routing, policy, audit); one writer would do them one
+hit after another while the database idles, so on PostgreSQL up to ``writers`` threads record groups side by
+side (a new one starts only when no writer is idle); on SQLite, which has one writer anyway, there is one.
+
 The request is answered only after the commit that made its hit durable, so a hit answered 200 is recorded even
 if the process is killed the moment after. Should a group fail (the database refuses the commit, or one hit's
 decision raises), its hits are retried in one transaction each, so that only the culprit fails.
@@ -57,15 +61,17 @@ class GroupRecorder:
     """One process's match recording: ``submit`` returns a future answered once the hit is committed."""
 
     def __init__(self, factory: sessionmaker[Session], clock: Clock, decide: Decider | None, *,
-                 max_group: int = MAX_GROUP, idle_seconds: float = IDLE_SECONDS) -> None:
+                 writers: int = 1, max_group: int = MAX_GROUP, idle_seconds: float = IDLE_SECONDS) -> None:
         self._factory = factory
         self._clock = clock
         self._decide = decide
+        self._writers = writers
         self._max_group = max_group
         self._idle_seconds = idle_seconds
         self._pending: deque[PendingHit] = deque()
         self._ready = threading.Condition()
-        self._running = False
+        self._running = 0  # writer threads alive
+        self._idle = 0  # of which waiting for work
         self.groups = 0  # transactions committed so far; hits / groups is the mean group size
         self.hits = 0
 
@@ -74,8 +80,8 @@ class GroupRecorder:
         pending = PendingHit(principal, signals, outcome)
         with self._ready:
             self._pending.append(pending)
-            if not self._running:
-                self._running = True
+            if self._idle == 0 and self._running < self._writers:
+                self._running += 1
                 threading.Thread(target=self._run, name="accord-match-recorder", daemon=True).start()
             self._ready.notify()
         return pending.answer
@@ -93,9 +99,11 @@ class GroupRecorder:
     def _next_group(self) -> list[PendingHit]:
         with self._ready:
             if not self._pending:
+                self._idle += 1
                 self._ready.wait(self._idle_seconds)
+                self._idle -= 1
             if not self._pending:
-                self._running = False
+                self._running -= 1
                 return []
             return [self._pending.popleft() for _ in range(min(len(self._pending), self._max_group))]
 
@@ -110,8 +118,7 @@ class GroupRecorder:
             for pending in group:
                 self._take_alone(pending)
             return
-        self.groups += 1
-        self.hits += len(group)
+        self._count(len(group))
         for pending, answer in zip(group, answers, strict=True):
             pending.answer.set_result(answer)
 
@@ -122,9 +129,13 @@ class GroupRecorder:
         except Exception as exc:
             pending.answer.set_exception(exc)
             return
-        self.groups += 1
-        self.hits += 1
+        self._count(1)
         pending.answer.set_result(answer)
+
+    def _count(self, hits: int) -> None:
+        with self._ready:
+            self.groups += 1
+            self.hits += hits
 
     def _record(self, session: Session, pending: PendingHit) -> Recorded:
         outcome = Outcome(matches=list(pending.outcome.matches))  # the request's own stays as it read it

@@ -39,6 +39,7 @@ from accord.web.state import AppState
 router = APIRouter(prefix="/v1", tags=["matching"])
 Matching = Annotated[Principal, Depends(Scoped("match"))]
 _OPEN_LOCK = threading.Lock()
+RECORDING_WRITERS = 4  # threads recording groups of hits side by side on PostgreSQL
 
 _UPLOAD_OR_SIGNALS: dict[str, Any] = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
@@ -72,7 +73,9 @@ def process_recorder(state: AppState) -> GroupRecorder:
     with _OPEN_LOCK:
         found = state.extras.get("match_recorder")
         if found is None:
-            found = state.extras["match_recorder"] = GroupRecorder(state.factory, state.clock, flows.decide)
+            writers = 1 if state.settings.is_sqlite else RECORDING_WRITERS
+            found = state.extras["match_recorder"] = GroupRecorder(state.factory, state.clock, flows.decide,
+                                                                   writers=writers)
     assert isinstance(found, GroupRecorder)
     return found
 
