@@ -193,18 +193,23 @@ def bodies(kind: str, hashes: list[str], count: int, seed: int) -> list[bytes]:
 
 def _thread(port: int, key: str, payloads: list[bytes], start: float, stop: float, out: list[float],
             errors: list[int]) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     i = 0
     while (now := time.monotonic()) < stop:
-        conn.request("POST", "/v1/match", body=payloads[i % len(payloads)], headers=headers)
-        answer = conn.getresponse()
-        answer.read()
+        try:
+            conn.request("POST", "/v1/match", body=payloads[i % len(payloads)], headers=headers)
+            answer = conn.getresponse()
+            answer.read()
+            status = answer.status
+        except OSError:  # a timeout or a dropped connection: counted, and a new connection
+            conn.close()
+            status = 0
         i += 1
         if now >= start:
             out.append(time.monotonic() - now)
-            if answer.status != 200:
-                errors.append(answer.status)
+            if status != 200:
+                errors.append(status)
     conn.close()
 
 
@@ -231,7 +236,7 @@ def load(port: int, key: str, kind: str, hashes: list[str]) -> tuple[float, floa
                                                      queue)) for c in range(CLIENT_PROCESSES)]
     for client in clients:
         client.start()
-    results = [queue.get() for _ in clients]
+    results = [queue.get(timeout=DURATION + WARMUP + 120) for _ in clients]
     for client in clients:
         client.join()
     latencies = sorted(x for lat, _ in results for x in lat)
@@ -290,11 +295,14 @@ def top_lines(path: str, count: int = 15) -> str:
     return f"(all threads, {total:.1f} s own time in all)\n" + "\n".join(lines)
 
 
-def bench_http(n: int, url: str, rows: list[tuple[str, str, str, str, str]]) -> str:
+def bench_http(n: int, url: str, rows: list[tuple[str, ...]], *, costs_only: bool = False) -> str:
     """Fill ``rows`` (figure, req/s, p50, p99, errors) for ``n`` hashes; answers the profile's top lines."""
     folder = Path(tempfile.mkdtemp(prefix="accord-bench-http-"))
     key, hashes = seed_database(url, n, folder / "index")
     rows.append((f"in-process index, one lookup at a time, {n:,}", f"{in_process_rate(hashes):,.0f}", "", "", ""))
+    request_costs(url, folder / "index", key, hashes, rows)
+    if costs_only:
+        return ""
     for count in (1, 2):
         with Servers(url, folder / "index", count) as servers:
             wait_ready(servers.port, key)
@@ -308,3 +316,41 @@ def bench_http(n: int, url: str, rows: list[tuple[str, str, str, str, str]]) -> 
         wait_ready(servers.port, key)
         load(servers.port, key, "mix", hashes)
     return top_lines(profile)
+
+
+def request_costs(url: str, snapshots: Path, key: str, hashes: list[str], rows: list[tuple[str, ...]]) -> None:
+    """What one request costs the server, one at a time through the ASGI app in this process (no sockets):
+    process CPU time per request (every thread of it) and the SQL statements it sends. Unlike requests per
+    second these hardly move when other work shares the machine."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from accord.app import create_app
+    from accord.settings import Settings
+
+    app = create_app(Settings(mode="test", database_url=url, index_snapshot_dir=snapshots, log_level="WARNING"),
+                     role="matcher")
+    rng = np.random.default_rng(77)
+    sent: list[str] = []
+    event.listen(app.state.accord.engine, "before_cursor_execute",
+                 lambda _c, _k, statement, *_a: sent.append(statement.lstrip().split(None, 1)[0].upper()))
+    with TestClient(app) as client:
+        headers = {"Authorization": f"Bearer {key}"}
+        for kind in ("miss", "hit"):
+            def body(i: int, kind: str = kind) -> dict[str, object]:
+                value = flipped(hashes[i], 4, rng) if kind == "hit" else random_hashes(1, 5000 + i)[0]
+                return {"signals": [{"type": "pdq", "value": value}]}
+
+            client.post("/v1/match", headers=headers, json=body(0))  # warm: key cached, matcher open
+            sent.clear()
+            count = 50
+            cpu, wall = time.process_time(), time.perf_counter()
+            for i in range(1, count + 1):
+                assert client.post("/v1/match", headers=headers, json=body(i)).status_code == 200
+            cpu, wall = (time.process_time() - cpu) / count, (time.perf_counter() - wall) / count
+            writes = sum(1 for s in sent if s in ("INSERT", "UPDATE", "DELETE"))
+            rows.append((f"one {kind} at a time, in-process ASGI, {len(hashes):,}", f"{cpu * 1000:.1f} ms CPU",
+                         f"{wall * 1000:.1f} ms wall", f"{len(sent) / count:.1f} statements",
+                         f"{writes / count:.1f} writes"))
+            print(rows[-1], flush=True)
+    app.state.accord.engine.dispose()
