@@ -162,8 +162,8 @@ class GatedRecorder(GroupRecorder):
 def test_hits_arriving_together_are_committed_together(app: FastAPI, client: TestClient,
                                                        orgs: dict[str, OrgHandle], factory: sessionmaker[Session],
                                                        clock: FrozenClock, writers: int) -> None:
-    """With one writer, the hits arriving while it is busy are one group; with several, each writer's first
-    group and the rest: at most twice as many transactions as writers, fewer than hits either way."""
+    """With one writer, the hits arriving while it is busy are one group; with several, the writers share them
+    out: fewer transactions than hits either way."""
     hub, a = orgs["hub"], orgs["a"]
     n = 12
     _banked(client, hub, [{"type": "sha256", "value": sha(i)} for i in range(n)])
@@ -177,7 +177,7 @@ def test_hits_arriving_together_are_committed_together(app: FastAPI, client: Tes
     assert [r.status_code for r in answers] == [200] * n
     cases = {r.json()["case_id"] for r in answers}
     assert len(cases) == n and None not in cases, "each content has its own case"
-    assert recorder.hits == n and recorder.groups <= 2 * writers < n, (recorder.groups, recorder.hits)
+    assert recorder.hits == n and recorder.groups < n, (recorder.groups, recorder.hits)
     with unit_of_work(factory) as session:
         recorded = set(session.scalars(select(MatchRecord.case_id)))
         found = session.scalar(select(func.count()).where(AuditEvent.tag == "matching:match:found"))

@@ -9,7 +9,8 @@ is not delayed: the writer never waits for a group to fill. Misses never come he
 
 Recording one hit takes a dozen round trips (case, triage, routing, policy, audit); one writer would do them one
 hit after another while the database idles, so on PostgreSQL up to ``writers`` threads record groups side by
-side (a new one starts only when no writer is idle); on SQLite, which has one writer anyway, there is one.
+side (a new one starts only when no writer is idle), each taking its share of the hits waiting; on SQLite,
+which has one writer anyway, there is one.
 
 The request is answered only after the commit that made its hit durable, so a hit answered 200 is recorded even
 if the process is killed the moment after. Should a group fail (the database refuses the commit, or one hit's
@@ -105,7 +106,8 @@ class GroupRecorder:
             if not self._pending:
                 self._running -= 1
                 return []
-            return [self._pending.popleft() for _ in range(min(len(self._pending), self._max_group))]
+            share = -(-len(self._pending) // self._writers)  # the waiting hits shared among the writers
+            return [self._pending.popleft() for _ in range(min(share, self._max_group))]
 
     def _take(self, group: list[PendingHit]) -> None:
         try:
