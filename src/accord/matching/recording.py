@@ -8,7 +8,7 @@ thread: the writer takes all the hits waiting at that moment (at most ``MAX_GROU
 is not delayed: the writer never waits for a group to fill. Misses never come here.
 
 Recording one hit takes a dozen round trips (case, triage, routing, policy, audit); one writer would do them one
-hit after another while the database idles, so on PostgreSQL up to ``writers`` threads record groups side by
+hit after another while the database idles, so on PostgreSQL up to ``writers`` (8) threads record groups side by
 side (a new one starts only when no writer is idle), each taking its share of the hits waiting; on SQLite,
 which has one writer anyway, there is one.
 

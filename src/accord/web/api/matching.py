@@ -39,7 +39,7 @@ from accord.web.state import AppState
 router = APIRouter(prefix="/v1", tags=["matching"])
 Matching = Annotated[Principal, Depends(Scoped("match"))]
 _OPEN_LOCK = threading.Lock()
-RECORDING_WRITERS = 4  # threads recording groups of hits side by side on PostgreSQL
+RECORDING_WRITERS = 8  # threads recording groups of hits side by side on PostgreSQL
 
 _UPLOAD_OR_SIGNALS: dict[str, Any] = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
