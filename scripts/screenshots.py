@@ -34,10 +34,10 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disa
 PAGES: list[tuple[str, str, str, tuple[int, int]]] = [
     ("review-queue.png", "provider", "/ui/cases", (1280, 800)),
     ("review-case.png", "provider", "media:/ui/cases:/ui/cases/case_", (1280, 800)),
-    ("provider-inbox.png", "provider", "/ui/notices", (1280, 800)),
-    ("provider-inbox-phone.png", "provider", "/ui/notices", (390, 844)),
+    ("provider-inbox.png", "provider", "/ui/", (1280, 800)),  # a provider's home page is its inbox
+    ("provider-inbox-phone.png", "provider", "/ui/", (390, 844)),
     ("authority-send.png", "authority", "/ui/notices/new", (1280, 800)),
-    ("authority-outcomes.png", "authority", "/ui/notices/outcomes", (1280, 800)),
+    ("authority-sent.png", "authority", "/ui/", (1280, 800)),  # an authority's home: what it sent
     ("banks.png", "provider", "/ui/banks", (1280, 800)),
     ("policies.png", "provider", "first:/ui/policies:/ui/policies/pol_", (1280, 800)),
     ("incident.png", "coordinator", "first:/ui/incidents:/ui/incidents/inc_", (1280, 800)),

@@ -30,6 +30,7 @@ from accord.web.api import policies as policies_api
 from accord.web.api import rights as rights_api
 from accord.web.api import transparency as transparency_api
 from accord.web.idempotency import IdempotencyMiddleware
+from accord.web.limits import BodyLimitMiddleware
 from accord.web.observability import Metrics, ObservabilityMiddleware
 from accord.web.state import AppState
 from accord.web.ui import authorities as authorities_ui
@@ -93,6 +94,7 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
         description="Removal orders, review, shared hash banks, rights and counter-narratives.",
         middleware=[
             Middleware(ObservabilityMiddleware, metrics=metrics),
+            Middleware(BodyLimitMiddleware, settings=settings),  # before anything reads a body
             Middleware(IdempotencyMiddleware, state=state),
         ],
     )

@@ -116,6 +116,23 @@ class Settings(BaseSettings):
         "and the revoking process at once everywhere; on SQLite other processes refuse the key within this time.",
     )
 
+    idempotency_lease_seconds: float = Field(
+        30.0, description="How long a pending `Idempotency-Key` stays claimed by the process running it without a "
+        "renewal; the process renews it while the request runs, and a retry takes over a pending key whose lease ran "
+        "out or whose process (on the same host) is gone.",
+    )
+    idempotency_wait_seconds: float = Field(
+        10.0, description="How long a retry waits for the first request with its `Idempotency-Key` to finish "
+        "before answering 409.",
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024, description="Largest request body of an ordinary route (JSON, forms): larger ones are "
+        "refused with 413 before more is read.",
+    )
+    max_bulk_bytes: int = Field(
+        16 * 1024 * 1024, description="Largest request body of a bulk route (`POST /v1/notices/batch`).",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         if self.mode == "production":

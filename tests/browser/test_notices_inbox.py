@@ -1,4 +1,5 @@
-"""A provider's inbox in headless Chromium: the removal order's countdown shows the hour left and ticks."""
+"""A provider's inbox (its home page) in headless Chromium: the removal order's countdown shows the hour left
+and ticks."""
 
 from __future__ import annotations
 
@@ -32,15 +33,13 @@ def test_inbox_countdown_ticks(browser_page: Any, live_server: LiveServer, facto
     page.fill("input[name=email]", video.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/ui/")
-    page.click("header nav >> text=Notices")
-    page.wait_for_url(f"{live_server.url}/ui/notices")
-    badge = page.locator("#notices .countdown").first
+    page.wait_for_url(f"{live_server.url}/ui/")  # a provider lands on its inbox
+    badge = page.locator("#open-orders .countdown").first
     first = badge.inner_text()
     assert first.startswith(("50:0", "49:5")) and first.endswith("left"), first
-    page.wait_for_function(f"document.querySelector('#notices .countdown').textContent !== '{first}'",
+    page.wait_for_function(f"document.querySelector('#open-orders .countdown').textContent !== '{first}'",
                            timeout=5000)
-    assert "FR-IRU-2026-0042" in page.inner_text("#notices")
+    assert "FR-IRU-2026-0042" in page.inner_text("#open-orders")
 
 
 def test_inbox_on_a_phone_shows_the_countdown_without_scrolling(browser_page: Any, live_server: LiveServer,
@@ -61,8 +60,8 @@ def test_inbox_on_a_phone_shows_the_countdown_without_scrolling(browser_page: An
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/ui/")
-    page.goto(f"{live_server.url}/ui/notices")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    box = page.locator("#notices .countdown").first.bounding_box()
+    box = page.locator("#open-orders .countdown").first.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] < 844, box
-    assert page.locator("header nav >> text=Notices").is_visible()
+    assert page.locator("header nav >> text=Inbox").is_visible()
+    assert page.locator("header nav >> text=Settings").is_visible()  # the menu wraps rather than hides

@@ -187,7 +187,7 @@ def test_matcher_role_serves_matching_only(settings: Settings, clock: FrozenCloc
         a = orgs["a"]
         assert client.post("/v1/match", headers=a.headers,
                            json={"signals": [{"type": "pdq", "value": PDQ_A}]}).status_code == 200
-        assert client.get("/v1/matching/status", headers=a.headers).json()["mark"] == 0
+        assert client.get("/v1/matching/status", headers=a.headers).json()["entries"] == 0
         assert client.get("/v1/banks", headers=a.headers).status_code == 404
     app.state.accord.engine.dispose()
 

@@ -86,10 +86,13 @@ def _direct_ui(w: World) -> None:
                           follow_redirects=False)
     assert login.status_code == 303
     page = w.client.get(f"/ui/notices/{w.notice_id}").text
-    assert "Record outcome" in page
+    assert 'name="outcome" value="removed"' in page
     csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
+    answer = {"csrf_token": csrf, "outcome": "removed", "uploader": UPLOADER}
+    asked = w.client.post(f"/ui/notices/{w.notice_id}/outcome", follow_redirects=False, data=answer)
+    assert asked.status_code == 200 and "Confirm: Removed" in asked.text  # removing is confirmed first
     sent = w.client.post(f"/ui/notices/{w.notice_id}/outcome", follow_redirects=False,
-                         data={"csrf_token": csrf, "outcome": "removed", "uploader": UPLOADER})
+                         data={**answer, "confirmed": "yes"})
     assert sent.status_code == 303, sent.text
 
 

@@ -220,7 +220,7 @@ def test_pages_send_track_and_answer(client: TestClient, orgs: dict[str, OrgHand
     client.post(f"/v1/notices/{notice['id']}/outcome", json={"outcome": "disabled"}, headers=orgs["video"].headers)
     _login(client, orgs["iru"])
     form = client.get("/ui/notices/new").text
-    assert "Send a notice" in form
+    assert "Send a removal order" in form
     # the header names who is signed in (the member's name and organisation), not an internal id
     assert '<span class="who" title="member:' in form and f"{orgs['iru'].name}, {orgs['iru'].name}" in form
     page = client.get(f"/ui/notices/{notice['id']}/feedback")
@@ -240,7 +240,9 @@ def test_the_send_form_refuses_a_first_order_then_sends_an_emergency(client: Tes
             "urls": "https://forum.example/t/5", "tco_types": "threat", "reasons": "Threat to a school.",
             "legal_basis": "TCO Art. 3", "redress_body": "Court", "redress_days": "30"}
     refused = client.post("/ui/notices/new", data=form, follow_redirects=False)
-    assert refused.status_code == 409 and "12 hours" in refused.text
+    # the form comes back with the problem beside the field that solves it, everything typed kept
+    assert refused.status_code == 422 and "12 hours" in refused.text and 'id="emergency_reason-error"' in refused.text
+    assert 'value="UI-1"' in refused.text and "Threat to a school." in refused.text
     sent = client.post("/ui/notices/new", data={**form, "emergency_reason": "Named school"}, follow_redirects=False)
     assert sent.status_code == 303
     detail = client.get(sent.headers["location"])

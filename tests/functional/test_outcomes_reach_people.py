@@ -228,7 +228,7 @@ def test_a_removal_executing_a_removal_order_is_contested_before_the_courts(
         provider, authority = make_org(session, clock, "provider"), make_org(session, clock, "authority", country="FR")
     order = client.post("/v1/notices", json=payload("removal_order", provider.id), headers=authority.headers).json()
     decision_id = _decide(factory, clock, provider, order["case_id"], "remove", uploader=UPLOADER,
-                          ground="TCO Art. 3 removal order FR-IRU-2026-0042")
+                          ground="TCO Art. 3 removal order FR-IRU-2026-0042", settings=settings)
     refused = client.post("/v1/complaints", json={"decision_id": decision_id, "by": "uploader",
                                                   "statement": "My video is news."}, headers=provider.headers)
     assert refused.status_code == 409, refused.text

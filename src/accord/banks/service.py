@@ -82,8 +82,9 @@ def create_bank(
 ) -> Bank:
     """A new bank owned by the caller's organisation, private or shared with named organisations or all."""
     clean = _check_bank_fields(session, name, kind, visibility, shared_with)
-    if session.scalar(select(Bank.id).where(Bank.org_id == principal.org_id, Bank.name == clean)):
-        raise Conflict(f"your organisation has a bank named {clean!r} already", field="name")
+    if any(bank.name == clean for bank in visible_banks(session, principal.org_id)):
+        # Also a bank shared with the organisation: its own would shadow it wherever the name is used.
+        raise Conflict(f"a bank you can see is named {clean!r} already; choose another name", field="name")
     bank = Bank(id=new_id("bank"), org_id=principal.org_id, name=clean, description=description, kind=kind,
                 visibility=visibility, shared_with=sorted(set(shared_with)),
                 accepts_contributions=accepts_contributions, quarantine_imports=quarantine_imports,
@@ -135,14 +136,18 @@ def visible_banks(session: Session, org_id: str) -> list[Bank]:
 
 
 def get_bank(session: Session, org_id: str, ref: str) -> Bank:
-    """A bank by id or name as ``org_id`` sees it (its own name first); invisible banks are ``NotFound``."""
+    """A bank by id or name as ``org_id`` sees it; invisible banks are ``NotFound``. A name that two visible
+    banks share (a bank shared with the organisation after it named one of its own alike) is a ``Conflict``:
+    neither silently shadows the other."""
     bank = session.get(Bank, ref)
     if bank is not None and can_see(bank, org_id):
         return bank
     named = [b for b in visible_banks(session, org_id) if b.name == ref]
-    named.sort(key=lambda b: b.org_id != org_id)
     if not named:
         raise NotFound(f"no bank {ref!r}")
+    if len(named) > 1:
+        raise Conflict(f"{len(named)} banks you can see are named {ref!r}; use the bank's id "
+                       f"({', '.join(b.id for b in named)})", field="bank")
     return named[0]
 
 

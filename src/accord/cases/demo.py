@@ -54,15 +54,19 @@ def _queues(session: Session, clock: Clock, org_id: str) -> None:
 def _decided(session: Session, clock: Clock, org_id: str, first: Principal, second: Principal,
              decide: Decider) -> None:
     config.update_review_settings(session, clock, DEMO_ACTOR, org_id, {"rereview_share": 1.0})
-    for i, (action, _) in enumerate(REVIEWED):
+    second_look: dict[str, str] = {}  # case id -> the second reviewer's action
+    for i, (action, again) in enumerate(REVIEWED):
         case, _ = service.open_case_from_match(session, clock, DEMO_ACTOR, provider_id=org_id, signal_type="md5",
                                                value=f"{i:032x}", urls=[f"https://smallvideo.example/v/old{i}"])
         case.created_at = clock.now() - timedelta(hours=3, minutes=7 * i)
         decide(session, clock, first, case.id, decisions.DecisionInput(
             action=action, ground="Terms §3 (violent extremism)" if action != "remove" else "TCO Art. 2(7)(a)",
             facts="reviewed against the policy", restriction="demoted" if action == "restrict" else None))
-    for review, (_, again) in zip(quality.pending(session, second), REVIEWED, strict=True):
-        quality.submit(session, clock, second, review.id, again)
+        second_look[case.id] = again
+    # Only these cases' reviews: earlier seeders' decisions may have been sampled too (10% by decision id).
+    for review in quality.pending(session, second):
+        if review.case_id in second_look:
+            quality.submit(session, clock, second, review.id, second_look[review.case_id])
     config.update_review_settings(session, clock, DEMO_ACTOR, org_id, {"rereview_share": 0.10})
 
 

@@ -17,6 +17,7 @@ from accord import migrate
 from accord.audit import service as audit
 from accord.cli.context import OPERATOR, clock, console, err_console, output, session_scope, settings
 from accord.db import make_engine, make_sessionmaker
+from accord.jobs import lifeline
 from accord.jobs import service as jobs
 from accord.jobs.worker import Worker
 from accord.web.observability import configure_logging
@@ -58,13 +59,20 @@ def serve(
 
 
 def _spawn_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "accord", "worker"], env=os.environ.copy())
+    """The worker beside ``serve``; it stops when this process dies, however it dies (``jobs.lifeline``)."""
+    command = [sys.executable, "-m", "accord", "worker", "--parent", str(os.getpid())]
+    return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - our own interpreter and arguments
 
 
 def worker(
     once: Annotated[bool, typer.Option(help="Run the due jobs, then stop")] = False,
+    parent: Annotated[int | None, typer.Option(
+        help="Stop when the process with this id (the `accord serve` that started the worker) is gone")] = None,
 ) -> None:
     """Claim and run background jobs (webhooks, escalations, purges) until stopped."""
+    alive = lifeline.tie_to(parent) if parent is not None else (lambda: True)
+    if not alive():
+        raise typer.Exit(0)  # the parent died before the worker had started
     cfg = settings()
     configure_logging(cfg)
     engine = make_engine(cfg.database_url)
@@ -77,7 +85,7 @@ def worker(
         console.print(f"ran {runner.drain()} job(s)")
         return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    runner.serve_forever()
+    runner.serve_forever(alive=alive)
 
 
 def demo(

@@ -270,11 +270,18 @@ def list_keys(session: Session, org_id: str) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).where(ApiKey.org_id == org_id).order_by(ApiKey.created_at)))
 
 
-def revoke_key(session: Session, clock: Clock, actor: Actor, *, key_ref: str, org_id: str | None) -> ApiKey:
-    """Revoke by id or prefix. ``org_id`` scopes the lookup (None only for the operator's CLI)."""
+def revoke_key(session: Session, clock: Clock, actor: Actor, *, key_ref: str, org_id: str | None,
+               confirm: bool = False) -> ApiKey:
+    """Revoke by id or prefix. ``org_id`` scopes the lookup (None only for the operator's CLI).
+
+    A key revoking itself cuts off whoever holds it, often the only integration an organisation has, so it
+    must say ``confirm``; another admin key or the operator's CLI need not."""
     key = session.scalar(select(ApiKey).where((ApiKey.id == key_ref) | (ApiKey.prefix == key_ref)))
     if key is None or (org_id is not None and key.org_id != org_id):
         raise NotFound(f"no key {key_ref!r}")
+    if actor.ref == f"key:{key.prefix}" and key.revoked_at is None and not confirm:
+        raise Conflict("this is the key making the request: revoking it ends this caller's access. Send "
+                       "confirm=true, or revoke it with another admin key", field="confirm")
     if key.revoked_at is None:
         key.revoked_at = clock.now()
         record(session, clock, actor, "identity:api_key:revoke", subject=key.id, org_id=key.org_id,

@@ -7,6 +7,7 @@ import os
 import socket
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg
@@ -123,15 +124,19 @@ class Worker:
             ran += 1
         return ran
 
-    def serve_forever(self, stop_after: float | None = None) -> None:
+    def serve_forever(self, stop_after: float | None = None, alive: Callable[[], bool] = lambda: True) -> None:
+        """Run jobs and duties until ``stop_after`` seconds have passed or ``alive()`` turns False (checked
+        between jobs and at least every ``worker_poll_seconds``)."""
         registry.load_all()
         log.info("worker started", extra={"worker_id": self.worker_id})
         started = time.monotonic()
         wakeup = Wakeup(self.settings.database_url)
         try:
-            while stop_after is None or time.monotonic() - started < stop_after:
+            while (stop_after is None or time.monotonic() - started < stop_after) and alive():
                 self.run_duties(time.monotonic())
                 if not self.run_once():
                     wakeup.wait(self.settings.worker_poll_seconds)
         finally:
             wakeup.close()
+        if not alive():
+            log.warning("the process that started this worker is gone: stopping", extra={"worker_id": self.worker_id})

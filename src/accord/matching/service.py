@@ -220,6 +220,18 @@ class Matcher:
         self.mark = int(state["mark"])
 
 
+def visible_status(session: Session, bank_ids: Sequence[str]) -> dict[str, Any]:
+    """What one organisation's lookups search: how many banks it may use and, per signal type this process
+    indexes, their active entries. Nothing about banks it cannot see, not even how many there are."""
+    rows = session.execute(
+        select(BankEntry.signal_type, func.count())
+        .where(BankEntry.bank_id.in_(list(bank_ids)), BankEntry.state == EntryState.ACTIVE)
+        .group_by(BankEntry.signal_type)
+    )
+    indexes = dict(sorted((signal_type, count) for signal_type, count in rows if can_index(signal_type)))
+    return {"banks": len(bank_ids), "entries": sum(indexes.values()), "indexes": indexes}
+
+
 def _active_values(session: Session, entry_ids: Iterable[int]) -> dict[int, tuple[str, list[str]]]:
     """For the active entries among ``entry_ids``: signal type and every value to index (variants too)."""
     ids = sorted(entry_ids)

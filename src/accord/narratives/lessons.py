@@ -16,11 +16,14 @@ from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
 from accord.errors import NotFound
+from accord.figures_cache import FiguresCache, digest
 from accord.identity.models import Organisation
 from accord.narratives.impact import ImpactReport
 from accord.narratives.models import Campaign, Lesson
 from accord.narratives.plan import validate_lessons
 from accord.narratives.service import draw, get_campaign, impact_of, segments_of, variants_of
+
+_CHARTS = FiguresCache(32)  # a published lesson's results never change: each chart is drawn once
 
 
 def publish(
@@ -94,5 +97,6 @@ def lesson_of(session: Session, campaign_id: str) -> Lesson | None:
 
 def lesson_chart(session: Session, lesson_ref: str, name: str) -> bytes:
     """A chart of a published lesson's results, drawn from the anonymised snapshot alone."""
-    report = ImpactReport.from_dict(get_lesson(session, lesson_ref).results)
-    return draw(report_name=name, report=report)
+    results = get_lesson(session, lesson_ref).results
+    key = digest("lesson-chart", name, sorted(results.items()))
+    return _CHARTS.get(key, lambda: draw(report_name=name, report=ImpactReport.from_dict(results)))

@@ -23,6 +23,7 @@ from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from accord.figures_cache import FiguresCache, digest
 from accord.identity.models import Organisation
 from accord.narratives import audience, charts, stats
 from accord.narratives.audience import MessageFormat, MessengerType, Segment, Variant
@@ -56,6 +57,7 @@ from accord.narratives.plan import (
 OPEN_START = date(1970, 1, 1)
 OPEN_END = date(9999, 12, 31)
 CHARTS = ("rates", "messengers", "formats")
+_CACHE = FiguresCache()  # impact reports and their charts, per data version (see ``accord.figures_cache``)
 _FIGURE_FIELDS = ("impressions", "clicks", "watch_seconds", "get_help_clicks", "completions", "survey_responses")
 
 
@@ -444,8 +446,8 @@ def impact(session: Session, org_id: str | None, campaign_id: str) -> dict[str, 
 
 def impact_of(session: Session, campaign: Campaign) -> dict[str, Any]:
     rows = figure_rows(session, campaign.id)
-    report = impact_report(variants_of(session, campaign.id), segments_of(session, campaign.id), rows,
-                           baselines=dict(campaign.baselines))
+    report = _impact_report(variants_of(session, campaign.id), segments_of(session, campaign.id), rows,
+                            dict(campaign.baselines))
     design, plan = design_of(session, campaign)
     return {
         "campaign_id": campaign.id,
@@ -471,9 +473,16 @@ def _totals(rows: Iterable[FigureRow]) -> dict[str, Any]:
 def chart(session: Session, org_id: str | None, campaign_id: str, name: str) -> bytes:
     """A PNG chart of the campaign's impact: ``rates``, ``messengers`` or ``formats``."""
     campaign = get_campaign(session, org_id, campaign_id)
-    report = impact_report(variants_of(session, campaign.id), segments_of(session, campaign.id),
-                           figure_rows(session, campaign.id), baselines=dict(campaign.baselines))
-    return draw(report_name=name, report=report)
+    report = _impact_report(variants_of(session, campaign.id), segments_of(session, campaign.id),
+                            figure_rows(session, campaign.id), dict(campaign.baselines))
+    return _CACHE.get(digest("chart", name, report), lambda: draw(report_name=name, report=report))
+
+
+def _impact_report(variants: Sequence[Variant], segments: Sequence[Segment], rows: Sequence[FigureRow],
+                   baselines: dict[str, float]) -> ImpactReport:
+    """The impact report (partial pooling fits take a second), kept until the campaign's figures change."""
+    key = digest("impact", variants, segments, rows, sorted(baselines.items()))
+    return _CACHE.get(key, lambda: impact_report(variants, segments, rows, baselines=baselines))
 
 
 def draw(*, report_name: str, report: ImpactReport) -> bytes:

@@ -147,7 +147,8 @@ def document(session: Session, notice: Notice) -> dict[str, Any]:
 
 def annex_i(session: Session, clock: Clock, settings: Settings, principal: Principal,
             notice_id: str) -> dict[str, Any]:
-    """The signed Annex I of an order, for its issuer, its addressee, or the host authority that got a copy."""
+    """The signed Annex I of an order, for its issuer, its addressee, the host authority that got a copy, or
+    Europol when the issuer sent it one (TCO Art. 14(4))."""
     notice = service.get_notice(session, principal, notice_id)
     body = document(session, notice)
     if notice.issuer_id is None:  # pragma: no cover - removal orders always have an issuing authority
@@ -210,8 +211,8 @@ def _check_schema(doc: Mapping[str, Any]) -> None:
         raise InvalidInput(f"not an Annex I document (annex 'I', schema {SCHEMA!r})", field="schema")
 
 
-def _provenance(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Where an imported order came from; a signed document must verify, or nothing is taken in."""
+def provenance(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Where an imported document came from; a signed document must verify, or nothing is taken in."""
     origin = {"notice_id": doc.get("notice_id"), "signed": "signature" in doc}
     if "signature" in doc:
         verified = verify_document(doc)
@@ -237,7 +238,7 @@ def import_order(session: Session, clock: Clock, settings: Settings, principal: 
     principal.require_scope("notices:write")
     _check_schema(doc)
     _check_issuer(session, principal, doc)
-    origin = _provenance(doc)
+    origin = provenance(doc)
     notice = service.receive(session, clock, settings, principal, order_fields(session, doc))
     notice.details = {**notice.details, "imported": origin}
     record(session, clock, principal.actor, "notices:notice:import", subject=notice.id, org_id=principal.org_id,
@@ -325,7 +326,7 @@ def printable(doc: Mapping[str, Any]) -> Printable:
           ("Provisions of national law", text(g.get("national_law")))]),
     ]
     return Printable(title=f"ANNEX I - {TITLE}", intro=_INTRO, sections=sections, created=a.get("issued_at"),
-                     footer=(f"Accord notice {doc.get('notice_id')} - schema {doc.get('schema')}",))
+                     footer=(f"Accord notice {doc.get('notice_id')} - schema {doc.get('schema')}",), attachment=doc)
 
 
 def annex_i_pdf(session: Session, clock: Clock, settings: Settings, principal: Principal, notice_id: str) -> bytes:

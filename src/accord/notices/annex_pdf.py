@@ -1,19 +1,29 @@
 """Annex I, II and III as PDF (fpdf2): the sections of the signed JSON document, printed in the Annex's order with
 its tick boxes, and the signature block (signer, key fingerprint, signature). The text is real text in an
-embedded Unicode font (DejaVu Sans, which matplotlib ships), so it can be searched, copied and extracted."""
+embedded Unicode font (DejaVu Sans, which matplotlib ships), so it can be searched, copied and extracted. The
+signed JSON rides along as an embedded file (``ATTACHMENT``), so a PDF passed on by e-mail can be imported again and
+its signature checked: the round trip JSON -> PDF -> JSON gives the same document."""
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+import io
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Final
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from accord.errors import InvalidInput
 
 _FONT = "DejaVu"
+ATTACHMENT: Final = "accord-document.json"
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,8 @@ class Printable:
     sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]
     created: str | None = None  # ISO time written as the PDF's creation date (the same document, the same PDF)
     footer: Sequence[str] = field(default_factory=tuple)
+    # The signed JSON document, embedded as a file so that the PDF can be imported again (``document_in``).
+    attachment: Mapping[str, Any] | None = None
 
 
 def tick(checked: bool, label: str) -> str:
@@ -81,7 +93,25 @@ def render(doc: Printable) -> bytes:
         _section(pdf, heading, rows)
     for text in doc.footer:
         _line(pdf, text, 7)
+    if doc.attachment is not None:
+        made = datetime.fromisoformat(doc.created).astimezone(UTC) if doc.created else None
+        pdf.embed_file(bytes=json.dumps(doc.attachment, sort_keys=True, ensure_ascii=False).encode(),
+                       basename=ATTACHMENT, desc="The signed document this PDF prints (JSON)", compress=True,
+                       creation_date=made, modification_date=made, mime_type="application/json")
     return bytes(pdf.output())
+
+
+def document_in(content: bytes) -> dict[str, Any]:
+    """The signed JSON document a PDF of ``render`` carries; a PDF without one (or no PDF) is refused."""
+    try:
+        attached = PdfReader(io.BytesIO(content)).attachments.get(ATTACHMENT) or []
+        doc = json.loads(attached[0]) if attached else None
+    except (PdfReadError, ValueError):
+        raise InvalidInput("not a readable PDF", field="body") from None
+    if not isinstance(doc, dict):
+        raise InvalidInput(f"the PDF carries no {ATTACHMENT} document; import the JSON, or a PDF that Accord "
+                           "made", field="body")
+    return doc
 
 
 def text(value: object) -> str:

@@ -153,7 +153,7 @@ def printable(record: Mapping[str, Any]) -> Printable:
     return Printable(title=TITLES.get(record.get("annex"), TITLES[None]), intro=(),
                      sections=[("SECTION A", rows_a), ("SECTION B", _rows_b(record)), ("SECTION C", rows_c)],
                      created=record.get("outcome_at"), footer=(f"Accord notice {record.get('notice_id')} - schema "
-                                                                f"{record.get('schema')}",))
+                                                                f"{record.get('schema')}",), attachment=record)
 
 
 def feedback_pdf(session: Session, clock: Clock, settings: Settings, principal: Principal, notice_id: str) -> bytes:

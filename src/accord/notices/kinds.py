@@ -56,7 +56,7 @@ KINDS: dict[str, NoticeKind] = {
             "removal_order", ("authority",),
             required=("provider_id", "reference", "urls", "tco_types", "reasons", "legal_basis", "redress"),
             optional=("emergency", "emergency_reason", "cross_border", "host_authority_id", "nondisclosure_days",
-                      "issued_at", "operational_hold", "language", *ANNEX_I_FIELDS),
+                      "issued_at", "operational_hold", "language", "copy_to_europol", *ANNEX_I_FIELDS),
             binding=True,
         ),
         NoticeKind("referral", ("authority", "coordinator"), required=("provider_id", "urls", "reasons", "clause"),
@@ -172,6 +172,8 @@ def _removal_order(data: Mapping[str, Any]) -> dict[str, Any]:
     if data.get("cross_border") is not None:
         details["cross_border"] = _flag(data, "cross_border")
     details["host_authority_id"] = _text(data, "host_authority_id", 40) or None
+    if data.get("copy_to_europol") is not None:  # TCO Art. 14(4): the issuer may send Europol a copy
+        details["copy_to_europol"] = _flag(data, "copy_to_europol")
     details["issued_at"] = issued_at(data.get("issued_at"))
     details["language"] = _language(data)
     details.update(_annex_i(data))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db import Base
@@ -61,6 +61,30 @@ class Notice(Base):
     submitter_address: Mapped[str | None] = mapped_column(String(64))  # user reports: rate limit per address
     # TCO Art. 3(9): the redress period ended without an appeal, or an appeal confirmed the order (migration 0014)
     final_at: Mapped[datetime | None]
+
+
+# TCO Art. 3(5): the receipt time is part of the written record, so the database writes it once. An UPDATE that
+# changes a set ``received_at`` is refused on PostgreSQL and SQLite alike (NULL -> a time is the dispatch of a held
+# notice). Migration 0019 installs the same triggers on migrated databases; this installs them with create_all.
+RECEIPT_WRITE_ONCE = "notices.received_at is written once (TCO Art. 3(5))"
+RECEIPT_DDL = {
+    "sqlite": (
+        "CREATE TRIGGER notices_received_at_write_once BEFORE UPDATE OF received_at ON notices FOR EACH ROW "
+        "WHEN OLD.received_at IS NOT NULL AND NEW.received_at IS NOT OLD.received_at "
+        f"BEGIN SELECT RAISE(ABORT, '{RECEIPT_WRITE_ONCE}'); END",
+    ),
+    "postgresql": (
+        "CREATE FUNCTION notices_received_at_write_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"RAISE EXCEPTION '{RECEIPT_WRITE_ONCE}' USING ERRCODE = 'integrity_constraint_violation'; END $$",
+        "CREATE TRIGGER notices_received_at_write_once BEFORE UPDATE OF received_at ON notices FOR EACH ROW "
+        "WHEN (OLD.received_at IS NOT NULL AND NEW.received_at IS DISTINCT FROM OLD.received_at) "
+        "EXECUTE FUNCTION notices_received_at_write_once()",
+    ),
+}
+for _dialect, _statements in RECEIPT_DDL.items():
+    for _statement in _statements:
+        _ddl = DDL(_statement)  # type: ignore[no-untyped-call]  # SQLAlchemy types DDL's constructor loosely
+        event.listen(Notice.__table__, "after_create", _ddl.execute_if(dialect=_dialect))
 
 
 class InformationNotice(Base):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from accord.clock import Clock
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
+from accord.notices import europol
 from accord.notices.liveness import recheck_notice
 from accord.notices.models import Notice
 from accord.notices.service import get_notice
@@ -67,4 +68,5 @@ def recheck(session: Session, clock: Clock, settings: Settings, principal: Princ
             notice_id: str) -> list[dict[str, Any]]:
     """Fetch each URL once (guarded: no private addresses unless configured, size and time limits)."""
     notice = get_notice(session, principal, notice_id)
+    europol.refuse_copy_holder(notice, principal)
     return recheck_notice(session, clock, settings, principal.actor, notice)

@@ -29,7 +29,7 @@ from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.jobs.service import enqueue
 from accord.jobs.webhooks import emit, listeners, prefetch_listeners
-from accord.notices import contact, kinds
+from accord.notices import contact, europol, kinds
 from accord.notices.models import InformationNotice, Notice, OperationalHold
 from accord.settings import Settings
 from accord.transparency.sor import EU_MEMBER_STATES
@@ -68,9 +68,10 @@ def visible_to(notice: Notice, org_id: str) -> bool:
 
 
 def get_notice(session: Session, principal: Principal, notice_id: str) -> Notice:
-    """One notice the caller may see; anyone else's is NotFound."""
+    """One notice the caller may see (Europol: the orders copied to it, read-only); anyone else's is NotFound."""
     notice = session.get(Notice, notice_id)
-    if notice is None or not visible_to(notice, principal.org_id):
+    if notice is None or not (visible_to(notice, principal.org_id)
+                              or europol.holds_copy(notice, europol.is_union_authority(session, principal))):
         raise NotFound(f"no notice {notice_id!r}")
     return notice
 
@@ -90,11 +91,14 @@ def list_notices(
     since: datetime | None = None,
     limit: int = 100,
 ) -> list[Notice]:
-    """Notices the caller sent, or received (never held ones), newest first."""
+    """Notices the caller sent, or received (never held ones; Europol: the orders copied to it), newest first."""
     org = principal.org_id
     dispatched = Notice.status != "held"
-    query = select(Notice).where(or_(Notice.issuer_id == org, dispatched & (Notice.provider_id == org),
-                                     dispatched & (Notice.host_authority_id == org)))
+    seen = [Notice.issuer_id == org, dispatched & (Notice.provider_id == org),
+            dispatched & (Notice.host_authority_id == org)]
+    if europol.is_union_authority(session, principal):
+        seen.append(europol.copied())
+    query = select(Notice).where(or_(*seen))
     if kind:
         query = query.where(Notice.kind == kind)
     if status:
@@ -104,6 +108,17 @@ def list_notices(
     if since:
         query = query.where(Notice.created_at >= since)
     return list(session.scalars(query.order_by(Notice.created_at.desc(), Notice.id).limit(max(1, min(limit, 1000)))))
+
+
+def sent_with_reference(session: Session, principal: Principal, reference: str) -> Notice | None:
+    """The caller's earlier notice under this reference, if any: sending the same order twice is usually a
+    mistake (a double click, a resend after a timeout) that the sender should be warned of, not stopped."""
+    wanted = reference.strip()
+    if not wanted:
+        return None
+    query = select(Notice).where(Notice.issuer_id == principal.org_id, Notice.reference == wanted)
+    found: Notice | None = session.scalars(query.order_by(Notice.created_at.desc()).limit(1)).first()
+    return found
 
 
 def notices_of_case(session: Session, case_id: str) -> list[Notice]:
@@ -262,6 +277,7 @@ def receive_clean(session: Session, clock: Clock, settings: Settings, principal:
     """``receive`` for a notice already validated by ``kinds.validate``."""
     _check_issuer(clean.kind, principal)
     _check_issued_at(clock, clean.details)
+    europol.check_request(session, clean.details)
     provider = _provider(session, clean.provider_id)
     if principal is None:
         _rate_limit(session, clock, settings, address)
@@ -337,6 +353,7 @@ def dispatch(session: Session, clock: Clock, actor: Actor, notice: Notice) -> No
     listeners(session, notice.provider_id)
     if notice.cross_border and notice.host_authority_id:
         listeners(session, notice.host_authority_id)
+    copies = europol.recipients(session, notice)  # TCO Art. 14(4), when the issuer asked
     case, _ = open_or_join(session, clock, actor, provider_id=notice.provider_id, content_keys=notice.content_keys,
                            source=notice.kind, urls=notice.urls,
                            deadline_at=notice.deadline_at if notice.binding else None,
@@ -344,6 +361,7 @@ def dispatch(session: Session, clock: Clock, actor: Actor, notice: Notice) -> No
     notice.case_id = case.id
     session.add(notice)
     _record_receipt(session, clock, actor, notice)
+    europol.send_copy(session, clock, actor, notice, copies)
     _announce(session, clock, notice)
 
 
@@ -570,14 +588,15 @@ def decline(session: Session, clock: Clock, principal: Principal, notice_id: str
 
 def record_outcome(session: Session, clock: Clock, actor: Actor, notice: Notice, *, outcome: str,
                    countries: Sequence[str], reasons: str, ground: str | None, explanation: str,
-                   automated: bool) -> Notice:
-    """Record one answer on the notice (Annex II/III feedback, the one-hour clock, the audit event)."""
+                   automated: bool, at: datetime | None = None) -> Notice:
+    """Record one answer on the notice (Annex II/III feedback, the one-hour clock, the audit event). ``at`` is
+    when the provider acted, if not now (feedback made elsewhere and imported, ``notices.feedback_import``)."""
     if notice.status not in OPEN_STATUSES:
         raise Conflict(f"the notice is {notice.status}; it cannot take an outcome now", field="status")
     detail = _outcome_detail(notice, outcome, countries, reasons, ground, explanation)
     if notice.acknowledged_at is None:
         _acknowledge(session, clock, actor, notice)
-    now = clock.now()
+    now = at or clock.now()
     late = notice.binding and notice.deadline_at is not None and now > notice.deadline_at
     if late and notice.breached_at is None:
         mark_breach(session, clock, notice)

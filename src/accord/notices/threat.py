@@ -19,6 +19,7 @@ from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.identity.threat_contacts import Contact, threat_route
 from accord.jobs.webhooks import emit
+from accord.notices import europol
 from accord.notices.service import get_notice
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -38,6 +39,7 @@ def escalate_threat(session: Session, clock: Clock, principal: Principal, notice
     """Tell the authorities of ``member_state`` (default: where the order came from); when no state is known,
     those where the provider is established and Europol."""
     notice = get_notice(session, principal, notice_id)
+    europol.refuse_copy_holder(notice, principal)
     if not details.strip():
         raise InvalidInput("say what the threat is", field="details")
     concerned = (member_state or notice.member_state or "").upper() or None

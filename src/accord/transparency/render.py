@@ -12,7 +12,7 @@ from typing import Any, Final
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from accord.errors import InvalidInput
-from accord.transparency.charts import report_charts
+from accord.transparency.charts import charts_of
 
 FORMATS: Final = ("json", "csv", "html")
 
@@ -50,7 +50,7 @@ def _environment() -> Environment:
 def to_html(report: Mapping[str, Any]) -> str:
     """A standalone page (no network: charts are inline PNG data URIs)."""
     template = _environment().get_template("transparency/standalone.html")
-    return template.render(report=report, charts=report_charts(report), rows=list(flatten(report)))
+    return template.render(report=report, charts=charts_of(report), rows=list(flatten(report)))
 
 
 def check_format(fmt: str) -> None:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import DomainError, NotAuthenticated
+from accord.web.ui import _format
 
 PROBLEM_TYPE_BASE = "https://accord.example/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -42,11 +43,17 @@ def _ui_error(request: Request, exc: DomainError) -> Response:
     if isinstance(exc, NotAuthenticated):
         return RedirectResponse("/ui/login", status_code=303)
     templates = request.app.state.accord.extras["templates"]
-    response: Response = templates.TemplateResponse(
-        request, "error.html", {"title": exc.title, "detail": exc.detail, "principal": None, "csrf": ""},
-        status_code=exc.status,
-    )
+    _format.install(templates.env)
+    context = {"title": exc.title, "detail": exc.detail, "principal": None, "csrf": "", "back": _back(request)}
+    response: Response = templates.TemplateResponse(request, "error.html", context, status_code=exc.status)
     return response
+
+
+def _back(request: Request) -> str:
+    """Back to the page the person came from (same site only), else home."""
+    referer = request.headers.get("referer", "")
+    own = f"{request.url.scheme}://{request.url.netloc}/ui"
+    return referer if referer.startswith(own) else "/ui/"
 
 
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -65,7 +72,8 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = {404: "not-found", 405: "method-not-allowed", 401: "not-authenticated"}.get(exc.status_code, "http")
+    slug = {404: "not-found", 405: "method-not-allowed", 401: "not-authenticated",
+            413: "payload-too-large"}.get(exc.status_code, "http")
     return problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
 
 

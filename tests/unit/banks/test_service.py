@@ -36,11 +36,22 @@ def test_shared_with_named_and_with_all(session: Session, clock: FrozenClock) ->
     assert {b.id for b in service.visible_banks(session, stranger.org_id)} == {everyone.id}
 
 
-def test_own_bank_name_wins_over_a_shared_one(session: Session, clock: FrozenClock) -> None:
+def test_a_bank_name_cannot_shadow_a_shared_one(session: Session, clock: FrozenClock) -> None:
     hub, provider = org(session, clock, "coordinator"), org(session, clock)
-    bank_with(session, clock, hub, "list", visibility="all")
+    shared = bank_with(session, clock, hub, "list", visibility="all")
+    with pytest.raises(Conflict):
+        bank_with(session, clock, provider, "list", values=())
+    assert service.get_bank(session, provider.org_id, "list").id == shared.id
+
+
+def test_a_name_two_visible_banks_share_needs_the_id(session: Session, clock: FrozenClock) -> None:
+    hub, provider = org(session, clock, "coordinator"), org(session, clock)
     mine = bank_with(session, clock, provider, "list", values=())
-    assert service.get_bank(session, provider.org_id, "list").id == mine.id
+    shared = bank_with(session, clock, hub, "list", visibility="all")
+    with pytest.raises(Conflict):
+        service.get_bank(session, provider.org_id, "list")
+    assert service.get_bank(session, provider.org_id, shared.id).id == shared.id
+    assert service.get_bank(session, provider.org_id, mine.id).id == mine.id
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,9 @@ def test_revoking_another_organisations_key_is_404(client: TestClient, factory: 
         a, b = make_org(session, clock), make_org(session, clock)
     key_id = client.get("/v1/keys", headers=a.headers).json()[0]["id"]
     assert client.post(f"/v1/keys/{key_id}/revoke", headers=b.headers).status_code == 404
-    assert client.post(f"/v1/keys/{key_id}/revoke", headers=a.headers).json()["revoked_at"] is not None
+    assert client.post(f"/v1/keys/{key_id}/revoke", headers=a.headers).status_code == 409  # itself: confirm
+    assert client.post(f"/v1/keys/{key_id}/revoke", params={"confirm": "true"},
+                       headers=a.headers).json()["revoked_at"] is not None
     assert client.get("/v1/me", headers=a.headers).status_code == 401
 
 

@@ -1,7 +1,7 @@
 """match path: announce key revocations on PostgreSQL so that every process's key cache forgets at once
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 Create Date: 2026-12-07 22:00:00
 
 A trigger rather than application code: a key revoked by the API, the CLI or plain SQL is announced the same
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

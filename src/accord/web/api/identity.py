@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from accord.identity import service, signing
 from accord.identity.service import Principal
@@ -77,8 +77,11 @@ def create_key(body: KeyIn, principal: Admin, session: SessionDep, clock: ClockD
 
 
 @router.post("/keys/{key_id}/revoke")
-def revoke_key(key_id: str, principal: Admin, session: SessionDep, clock: ClockDep) -> KeyOut:
-    key = service.revoke_key(session, clock, principal.actor, key_ref=key_id, org_id=principal.org_id)
+def revoke_key(key_id: str, principal: Admin, session: SessionDep, clock: ClockDep,
+               confirm: Annotated[bool, Query(description="Needed when a key revokes itself")] = False) -> KeyOut:
+    """Revoke a key of the organisation. A key revoking itself must send ``confirm=true`` (409 otherwise)."""
+    key = service.revoke_key(session, clock, principal.actor, key_ref=key_id, org_id=principal.org_id,
+                             confirm=confirm)
     return KeyOut.model_validate(key)
 
 

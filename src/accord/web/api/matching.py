@@ -22,11 +22,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from accord.banks import service as bank_service
 from accord.banks.files import limits_for
 from accord.errors import InvalidInput
 from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from accord.matching import lookup as matching
+from accord.matching import service as matching_service
 from accord.matching.recording import GroupRecorder, Recorded
 from accord.matching.service import Matcher
 from accord.signals import hash_media
@@ -160,6 +162,9 @@ def _answer(org_id: str, outcome: matching.Outcome) -> MatchesOut:
 
 @router.get("/matching/status")
 def status(principal: Matching, session: SessionDep, matcher: MatcherDep) -> dict[str, Any]:
-    """The matcher's change-log mark and index sizes, after catching up."""
+    """What the caller's lookups search, after the matcher has caught up: the banks it may use and their active
+    entries per signal type (``banks``, ``entries``, ``indexes``). Instance-wide figures are for operators
+    (``accord`` CLI, ``/metrics``)."""
     matcher.refresh(session)
-    return matcher.status()
+    visible = [bank.id for bank in bank_service.visible_banks(session, principal.org_id)]
+    return matching_service.visible_status(session, visible)

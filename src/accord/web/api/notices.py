@@ -16,7 +16,18 @@ from accord.db import unit_of_work
 from accord.errors import DomainError, InvalidInput, NotAuthenticated
 from accord.flows import decisions as flows
 from accord.identity.service import Principal, authenticate_key
-from accord.notices import annex, batch, crossborder, feedback, kinds, outcomes, service, threat
+from accord.notices import (
+    annex,
+    annex_pdf,
+    batch,
+    crossborder,
+    feedback,
+    feedback_import,
+    kinds,
+    outcomes,
+    service,
+    threat,
+)
 from accord.notices.models import Notice
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
 from accord.web.schemas.annex import AnnexIDocument
@@ -262,8 +273,10 @@ def imminent_threat(notice_id: str, body: ThreatIn, principal: Writer, session: 
 _PDF: dict[int | str, dict[str, Any]] = {200: {
     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
     "description": "The document as PDF (text extractable)"}}
+_PRINTED = {"application/pdf": {"schema": {"type": "string", "format": "binary",
+                                           "description": "The PDF Accord printed: it carries the signed JSON"}}}
 _ANNEX_I_BODY = {"requestBody": {"required": True, "content": {"application/json": {
-    "schema": {"$ref": "#/components/schemas/AnnexIDocument"}}}}}
+    "schema": {"$ref": "#/components/schemas/AnnexIDocument"}}, **_PRINTED}}}
 
 
 def _pdf(content: bytes, name: str) -> Response:
@@ -293,16 +306,42 @@ def feedback_pdf(notice_id: str, principal: Reader, session: SessionDep, clock: 
     return _pdf(feedback.feedback_pdf(session, clock, settings, principal, notice_id), f"feedback-{notice_id}")
 
 
+def _document(raw: bytes, what: str) -> dict[str, Any]:
+    """The JSON document of an import body: the JSON itself, or a PDF that Accord printed (it carries the JSON)."""
+    if raw.startswith(b"%PDF-"):
+        return annex_pdf.document_in(raw)
+    try:
+        doc = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"send {what} document as JSON, or the PDF Accord printed", field="body") from exc
+    if not isinstance(doc, dict):
+        raise InvalidInput(f"send {what} document as a JSON object", field="body")
+    return doc
+
+
 @router.post("/notices/import", status_code=201, openapi_extra=_ANNEX_I_BODY)
 def import_annex_i(principal: Writer, session: SessionDep, clock: ClockDep, settings: SettingsDep,
                    raw: Annotated[bytes, Depends(_raw_body)]) -> NoticeOut:
     """Authorities: an Annex I JSON document made by another system (schema ``accord:tco-annex-i:v1``) becomes
     an order from the caller, checked as any order sent to ``POST /v1/notices``. A signed document must verify
-    (a tampered one is refused with 422); the addressee is found by organisation id, then by name."""
-    try:
-        doc = json.loads(raw)
-    except ValueError as exc:
-        raise InvalidInput("send an Annex I document as JSON", field="body") from exc
-    if not isinstance(doc, dict):
-        raise InvalidInput("send an Annex I document as a JSON object", field="body")
-    return notice_out(annex.import_order(session, clock, settings, principal, doc), principal)
+    (a tampered one is refused with 422); the addressee is found by organisation id, then by name. The body may
+    also be the Annex I PDF Accord printed (``annex-i.pdf``), which carries the signed JSON."""
+    return notice_out(annex.import_order(session, clock, settings, principal, _document(raw, "an Annex I")),
+                      principal)
+
+
+_FEEDBACK_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "description": "An Annex II or III document (schema accord:tco-annex-ii:v1 or "
+                                     "accord:tco-annex-iii:v1), as GET /v1/notices/{id}/feedback returns it"}},
+    **_PRINTED}}}
+
+
+@router.post("/notices/feedback/import", openapi_extra=_FEEDBACK_BODY)
+def import_feedback(principal: Writer, session: SessionDep, clock: ClockDep, settings: SettingsDep,
+                    raw: Annotated[bytes, Depends(_raw_body)]) -> NoticeOut:
+    """Authorities: the provider's Annex II or III feedback made in another system, recorded on the caller's order
+    (found by the document's ``reference`` and provider) at the time the document says the provider acted. A
+    signed document must verify and be signed by a hosting service provider (422 otherwise); an order answered
+    already is 409. The body may also be the feedback PDF Accord printed (``feedback.pdf``)."""
+    doc = _document(raw, "an Annex II or III")
+    return notice_out(feedback_import.import_feedback(session, clock, settings, principal, doc), principal)

@@ -33,6 +33,9 @@ class NoticeIn(In):
     emergency_reason: str | None = None
     cross_border: bool | None = Field(None, description="Default: the provider is established elsewhere")
     host_authority_id: str | None = Field(None, description="Authority of the host Member State (TCO Art. 4)")
+    copy_to_europol: bool | None = Field(
+        None, description="removal_order: send Europol a read-only copy at dispatch (TCO Art. 14(4)); recorded as "
+                          "details.europol_copy")
     nondisclosure_days: int | None = Field(None, description="TCO Art. 11(3): up to 42 days")
     issued_at: str | None = Field(None, description="Annex I A: time of issue, ISO 8601 with a time zone")
     legal_representative: dict[str, Any] | None = Field(

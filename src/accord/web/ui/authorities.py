@@ -57,4 +57,4 @@ def confirm_reinstatement(request: Request, instruction_id: str, principal: UiPr
     state = app_state(request)
     with unit_of_work(state.factory) as session:
         orders.confirm_instruction(session, state.clock, principal, instruction_id)
-    return RedirectResponse("/ui/notices", status_code=303)
+    return RedirectResponse("/ui/", status_code=303)

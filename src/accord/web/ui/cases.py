@@ -13,6 +13,7 @@ from accord.db import unit_of_work
 from accord.errors import DomainError
 from accord.flows import decisions as flows
 from accord.identity.service import Principal
+from accord.notices import service as notices
 from accord.web.deps import app_state
 from accord.web.ui.auth import check_csrf, ui_principal
 from accord.web.ui.views import render
@@ -60,7 +61,8 @@ def case_page(request: Request, case_id: str, principal: UiPrincipal, error: str
                       for d in found if d.statement_id}
         context = {"case": service.describe(case, state.clock), "decisions": found, "statements": statements,
                    "wellness": config.wellness(session, principal.org_id, principal.ref), "error": error,
-                   "mine": case.claimed_by == principal.ref}
+                   "mine": case.claimed_by == principal.ref,
+                   "notices": notices.notices_of_case(session, case.id)}  # answerable on their own pages too
     return render(request, "cases/case.html", context)
 
 

@@ -15,6 +15,7 @@ from accord.identity.service import Principal
 from accord.narratives import lessons as lesson_service
 from accord.narratives import service
 from accord.web.deps import app_state
+from accord.web.ui import chart_text
 from accord.web.ui.auth import check_csrf, ui_principal
 from accord.web.ui.views import render
 
@@ -105,7 +106,7 @@ def lesson(request: Request, ref: str, principal: UiPrincipal) -> HTMLResponse:
     with app_state(request).factory() as session:
         item = lesson_service.get_lesson(session, ref)
     return _page(request, principal, "narratives/lesson.html",
-                 {"lesson": item, "report": item.results, "charts": service.CHARTS,
+                 {"lesson": item, "report": item.results, "charts": chart_text.campaign_charts(item.results),
                   "chart_base": f"/ui/campaigns/library/{item.id}/charts"})
 
 
@@ -130,16 +131,17 @@ def campaign(request: Request, campaign_id: str, principal: UiPrincipal) -> HTML
 
 def _campaign_context(session: Session, principal: Principal, campaign_id: str) -> dict[str, Any]:
     item = service.get_campaign(session, principal.org_id, campaign_id)
+    report = service.impact(session, principal.org_id, item.id)
     return {
         "campaign": item,
         "texts": service.texts_of(item),
         "variants": service.variants_of(session, item.id),
         "segments": service.segments_of(session, item.id),
         "rules": service.list_redirect_rules(session, principal.org_id, item.id),
-        "report": service.impact(session, principal.org_id, item.id),
+        "report": report,
         "allocation": service.allocation(session, principal.org_id, item.id),
         "lesson": lesson_service.lesson_of(session, item.id),
-        "charts": service.CHARTS,
+        "charts": chart_text.campaign_charts(report),
         "chart_base": f"/ui/campaigns/{item.id}/charts",
         "problems": [],
         "imported": None,

@@ -18,6 +18,7 @@ from accord.web.ui.views import render as render_page
 
 router = APIRouter(prefix="/ui/transparency", include_in_schema=False)
 UiPrincipal = Annotated[Principal, Depends(ui_principal)]
+PUBLISHERS = ("provider", "authority")  # who publishes a report (TCO Art. 7 and 8, DSA Art. 15 and 24)
 
 
 @router.get("")
@@ -27,18 +28,19 @@ def report_page(request: Request, principal: UiPrincipal, year: int | None = Non
     chosen = year or state.clock.now().year
     with state.factory() as session:
         flaggers = service.flagger_figures(session, org_id=principal.org_id, org_kind=principal.org_kind)
-        report = None if principal.org_kind == "trusted_flagger" else reports.report_for(
-            session, state.clock, org_id=principal.org_id, year=chosen)
+        report = reports.report_for(session, state.clock, org_id=principal.org_id, year=chosen) \
+            if principal.org_kind in PUBLISHERS else None
         ids = {f.get(k) for f in flaggers for k in ("provider_id", "flagger_id")} - {None}
         query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
         names: dict[str, str] = {row[0]: row[1] for row in session.execute(query)}
     context = {
         "names": names,
         "report": report or {"year": chosen, "organisation": {"name": "Trusted flagger"}, "generated_at": ""},
-        "charts": charts.report_charts(report) if report else {},
+        "charts": charts.charts_of(report) if report else [],
         "rows": list(render.flatten(report)) if report else [],
         "flaggers": flaggers,
         "own": principal.org_kind == "trusted_flagger",
+        "publisher": principal.org_kind in PUBLISHERS,
     }
     return render_page(request, "transparency/report.html", context)
 

@@ -1,11 +1,13 @@
-"""Login, logout and the organisation's home page (members, keys, webhooks, jobs, audit trail)."""
+"""Login, logout, the home page shaped by the organisation's kind, and its settings (members, keys, webhooks,
+jobs, audit trail)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 
 from accord.audit import service as audit
 from accord.db import unit_of_work
@@ -15,6 +17,7 @@ from accord.identity.service import Principal
 from accord.jobs import service as jobs
 from accord.jobs import webhooks
 from accord.web.deps import app_state
+from accord.web.ui import _format, home_pages, menu
 from accord.web.ui.auth import COOKIE, check_csrf, csrf_token, issue_cookie, ui_principal
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -24,12 +27,20 @@ UiPrincipal = Annotated[Principal, Depends(ui_principal)]
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """Render with what every page needs: the principal, the CSRF token and the current time."""
     state = app_state(request)
+    principal = getattr(request.state, "ui_principal", None)
+    links = menu.menu_for(principal.org_kind if principal else None)
     base = {
-        "principal": getattr(request.state, "ui_principal", None),
+        "principal": principal,
         "csrf": csrf_token(state.settings.secret_key, request.cookies.get(COOKIE, "")),
         "now": state.clock.now(),
+        "menu": links,
+        "current": menu.current(links, request.url.path),
+        "transparency_kinds": menu.TRANSPARENCY_KINDS,
+        "names_of": home_pages.Names(state.factory),
     }
-    response: HTMLResponse = state.extras["templates"].TemplateResponse(
+    templates = state.extras["templates"]
+    _format.install(templates.env)
+    response: HTMLResponse = templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status
     )
     return response
@@ -66,6 +77,17 @@ def logout(request: Request, principal: UiPrincipal, csrf_token: Annotated[str, 
 
 @router.get("/")
 def home(request: Request, principal: UiPrincipal) -> HTMLResponse:
+    """What the organisation works on: a provider's inbox, what an issuer sent, civil society's campaigns."""
+    request.state.ui_principal = principal
+    state = app_state(request)
+    with state.factory() as session:
+        template, context = home_pages.home(session, principal)
+    return render(request, template, context)
+
+
+@router.get("/settings")
+def settings_page(request: Request, principal: UiPrincipal) -> HTMLResponse:
+    """Members, API keys, on-call webhooks, background jobs and the audit trail."""
     request.state.ui_principal = principal
     state = app_state(request)
     with state.factory() as session:
@@ -78,7 +100,7 @@ def home(request: Request, principal: UiPrincipal) -> HTMLResponse:
             "dead": jobs.list_jobs(session, org_id=principal.org_id, state="dead", limit=50),
             "events": audit.list_events(session, org_id=principal.org_id, limit=15),
         }
-    return render(request, "home.html", context)
+    return render(request, "settings.html", context)
 
 
 @router.post("/jobs/{job_id}/retry")
@@ -89,4 +111,14 @@ def retry(request: Request, job_id: str, principal: UiPrincipal,
     state = app_state(request)
     with unit_of_work(state.factory) as session:
         jobs.retry_dead(session, state.clock, principal.actor, job_id, principal.org_id)
-    return RedirectResponse("/ui/", status_code=303)
+    return RedirectResponse("/ui/settings", status_code=303)
+
+
+def favicon() -> FileResponse:
+    """Browsers ask for ``/favicon.ico`` whatever the page's ``<link rel=icon>`` says."""
+    return FileResponse(home_pages.STATIC / "favicon.ico", media_type="image/x-icon",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+# Outside the ``/ui`` prefix: appended as a route of its own, which ``include_router`` keeps as it is.
+router.routes.append(APIRoute("/favicon.ico", favicon, methods=["GET"], include_in_schema=False))

@@ -1,0 +1,46 @@
+"""The navigation each kind of organisation sees: only the pages it can use, its home page first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    href: str
+
+
+SETTINGS = Link("Settings", "/ui/settings")
+CAMPAIGNS = Link("Campaigns", "/ui/campaigns")
+# A provider works an inbox and a review console; issuers send and follow what they sent; civil society runs
+# campaigns. Pages a kind cannot use (an empty review console, a provider profile, a report it does not
+# publish) are not offered to it.
+MENUS: dict[str, tuple[Link, ...]] = {
+    "provider": (Link("Inbox", "/ui/"), Link("Review", "/ui/cases"), Link("Banks", "/ui/banks"),
+                 Link("Policies", "/ui/policies"), Link("Incidents", "/ui/incidents"), Link("Rights", "/ui/rights"),
+                 Link("Transparency", "/ui/transparency"), CAMPAIGNS, SETTINGS),
+    "authority": (Link("Orders sent", "/ui/"), Link("Send an order", "/ui/notices/new"),
+                  Link("Outcomes", "/ui/notices/outcomes"), Link("Transparency", "/ui/transparency"), CAMPAIGNS,
+                  SETTINGS),
+    "coordinator": (Link("Sent", "/ui/"), Link("Send", "/ui/notices/new"), Link("Incidents", "/ui/incidents"),
+                    Link("Banks", "/ui/banks"), CAMPAIGNS, SETTINGS),
+    "trusted_flagger": (Link("Flags sent", "/ui/"), Link("Send a flag", "/ui/notices/new"),
+                        Link("Accuracy", "/ui/transparency"), SETTINGS),
+    "civil_society": (Link("Home", "/ui/"), CAMPAIGNS, Link("Lessons", "/ui/campaigns/library"), SETTINGS),
+}
+# Kinds whose transparency page exists: providers and authorities publish reports, trusted flaggers read
+# their own accuracy.
+TRANSPARENCY_KINDS = ("provider", "authority", "trusted_flagger")
+
+
+def menu_for(kind: str | None) -> tuple[Link, ...]:
+    return MENUS.get(kind or "", (Link("Home", "/ui/"), SETTINGS))
+
+
+def current(links: tuple[Link, ...], path: str) -> str | None:
+    """The link that names the page being shown: the longest prefix of its path (``/ui/`` only for itself)."""
+    matching = [link.href for link in links
+                if path == link.href or (link.href != "/ui/" and path.startswith(link.href.rstrip("/") + "/"))
+                or path == link.href.rstrip("/")]
+    return max(matching, key=len, default=None)
