@@ -140,6 +140,11 @@ class Settings(BaseSettings):
     docs_public: bool = Field(
         False, description="In production, serve `/docs`, `/redoc` and `/openapi.json` without a key or login.")
     metrics_public: bool = Field(False, description="In production, serve `/metrics` without an API key.")
+    api_key_cache_seconds: float = Field(
+        5.0, ge=0, description="How long a process trusts an API key it has authenticated without reading it "
+        "again (0: read on every request). A revocation reaches every process at once on PostgreSQL (NOTIFY) "
+        "and the revoking process at once everywhere; on SQLite other processes refuse the key within this time.",
+    )
 
     idempotency_lease_seconds: float = Field(
         30.0, description="How long a pending `Idempotency-Key` stays claimed by the process running it without a "
