@@ -3,9 +3,11 @@ exists, every row has a status of the legend, and the counts in its header are t
 
 from __future__ import annotations
 
-import ast
+import io
 import re
+import tokenize
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 from accord.policies.jurisdictions import guide
@@ -26,8 +28,12 @@ _COUNT = re.compile(r"\*\*(\d+) (implemented|partial|cannot apply)\*\*")
 
 
 def _defined(path: Path, *, classes: bool = True) -> set[str]:
-    return {node.name for node in ast.walk(ast.parse(path.read_text()))
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or (classes and isinstance(node, ast.ClassDef))}
+    """Every function (and class) name defined in ``path``, nested ones included. Read with ``tokenize``, not
+    ``ast.parse``: CPython 3.11.7's AST conversion keeps its recursion depth in process-wide state, and a parse
+    while another thread of the test process parses fails with "AST constructor recursion depth mismatch"."""
+    keywords = {"def", "class"} if classes else {"def"}
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(path.read_text()).readline) if t.type == tokenize.NAME]
+    return {name.string for word, name in pairwise(tokens) if word.string in keywords}
 
 
 def _test_names(path: Path) -> set[str]:
