@@ -92,6 +92,7 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
         title="Accord",
         version=__version__,
         description="Removal orders, review, shared hash banks, rights and counter-narratives.",
+        responses=problems.RESPONSES,
         middleware=[
             Middleware(ObservabilityMiddleware, metrics=metrics),
             Middleware(BodyLimitMiddleware, settings=settings),  # before anything reads a body
@@ -100,6 +101,7 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
     )
     app.state.accord = state
     problems.install(app)
+    app.openapi = lambda: problems.openapi_document(app)  # type: ignore[method-assign]
     routers = MATCHER_ROUTERS if role == "matcher" else [*API_ROUTERS, *UI_ROUTERS]
     for router in [*routers, operations.public]:
         app.include_router(router)
