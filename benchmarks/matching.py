@@ -285,7 +285,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
     parser.add_argument("--matcher-only", type=int, metavar="N", help="only the matcher process figures at N")
     parser.add_argument("--build-only", type=int, metavar="N", help="only the build time and memory rows at N")
+    parser.add_argument("--http", type=int, metavar="N", action="append",
+                        help="POST /v1/match over HTTP at N banked hashes (repeatable)")
+    parser.add_argument("--costs-only", action="store_true", help="with --http: only the per-request costs")
+    parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/accord_bench_match",
+                        help="the database the --http rows create afresh (PostgreSQL or SQLite)")
     args = parser.parse_args()
+    if args.http:
+        main_http(args.http, args.database_url, costs_only=args.costs_only)
+        return
     if args.build_only:
         bench_build(args.build_only)
         return
@@ -310,6 +318,19 @@ def main() -> None:
     print("\n| figure | python-threatexchange PDQIndex | Accord | ratio |\n|---|---|---|---|")
     for figure, their_figure, our_figure, ratio in ROWS:
         print(f"| {figure} | {their_figure} | {our_figure} | {ratio} |")
+
+
+def main_http(sizes: list[int], url: str, *, costs_only: bool = False) -> None:
+    from benchmarks.http_matching import bench_http
+
+    rows: list[tuple[str, ...]] = []
+    profiles = [(n, bench_http(n, url, rows, costs_only=costs_only)) for n in sizes]
+    print(f"\ncores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}")
+    print("\n| figure | req/s (lookups/s in-process) | p50 ms | p99 ms | non-200 |\n|---|---|---|---|---|")
+    for figure, rate, p50, p99, errors in rows:
+        print(f"| {figure} | {rate} | {p50} | {p99} | {errors} |")
+    for n, profile in [(n, p) for n, p in profiles if p]:
+        print(f"\nProfile of one server process under the mix at {n:,} (by own time):\n\n```\n{profile}\n```")
 
 
 if __name__ == "__main__":

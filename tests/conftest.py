@@ -31,6 +31,13 @@ from accord.settings import Settings
 
 PG_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/accord_test")
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+# The suite's clients send thousands of requests (and wrong keys, on purpose) from one address: API rate limits
+# out of their way. tests/functional/test_rate_limits.py lowers them where it tests them.
+UNLIMITED: dict[str, int] = {
+    **{f"rate_limit_{kind}_per_{per}": 1_000_000 for kind in ("intake", "match", "reads", "writes")
+       for per in ("key", "address")},
+    "rate_limit_auth_failures_per_address": 1_000_000,
+}
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -94,7 +101,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         mode="test", database_url=database_url, fetch_allow_private=True, log_json=False,
-        job_backoff_base_seconds=1.0, index_snapshot_dir=tmp_path / "index",
+        job_backoff_base_seconds=1.0, index_snapshot_dir=tmp_path / "index", **UNLIMITED,
     )
 
 

@@ -4,9 +4,11 @@ and the JSON lines a CLI command printed."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -61,3 +63,13 @@ class Receiver:
 def json_lines(output: str) -> list[dict[str, object]]:
     """The JSON lines a command printed."""
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def ui_login(client: Any, email: str, password: str, **kwargs: Any) -> Any:
+    """Log in through the UI's form as a browser does: fetch the form (its CSRF token and cookie), then post it.
+    ``client`` is a TestClient or an httpx.Client; returns the answer to the post."""
+    page = client.get("/ui/login")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match is not None, "the login form carries no CSRF token"
+    return client.post("/ui/login", data={"email": email, "password": password, "csrf_token": match.group(1)},
+                       **kwargs)

@@ -15,7 +15,7 @@ from accord import __version__
 from accord.clock import Clock, SystemClock
 from accord.db import make_engine, make_sessionmaker
 from accord.settings import Settings
-from accord.web import problems
+from accord.web import problems, security
 from accord.web.api import authorities as authorities_api
 from accord.web.api import banks as banks_api
 from accord.web.api import cases as cases_api
@@ -32,6 +32,8 @@ from accord.web.api import transparency as transparency_api
 from accord.web.idempotency import IdempotencyMiddleware
 from accord.web.limits import BodyLimitMiddleware
 from accord.web.observability import Metrics, ObservabilityMiddleware
+from accord.web.ratelimit import RateLimitMiddleware
+from accord.web.security import SecurityHeadersMiddleware
 from accord.web.state import AppState
 from accord.web.ui import authorities as authorities_ui
 from accord.web.ui import banks as banks_ui
@@ -87,14 +89,17 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
                      clock=clock or SystemClock())
     metrics = Metrics(state)
     state.extras["metrics"] = metrics
-    state.extras["templates"] = Jinja2Templates(directory=_package_dir("templates"))
+    state.extras["templates"] = Jinja2Templates(directory=_package_dir("templates"),
+                                                 context_processors=[security.template_context])
     app = FastAPI(
         title="Accord",
         version=__version__,
         description="Removal orders, review, shared hash banks, rights and counter-narratives.",
         responses=problems.RESPONSES,
         middleware=[
+            Middleware(SecurityHeadersMiddleware, state=state),
             Middleware(ObservabilityMiddleware, metrics=metrics),
+            Middleware(RateLimitMiddleware, settings=settings, clock=state.clock),
             Middleware(BodyLimitMiddleware, settings=settings),  # before anything reads a body
             Middleware(IdempotencyMiddleware, state=state),
         ],

@@ -8,6 +8,7 @@ from accord.banks import models as banks_models
 from accord.cases import models as cases_models
 from accord.db import Base
 from accord.identity import models as identity_models
+from accord.identity import session_models
 from accord.jobs import models as jobs_models
 from accord.narratives import models as narratives_models
 from accord.notices import models as notices_models
@@ -18,7 +19,7 @@ from accord.web import idempotency
 
 MODEL_MODULES = (
     audit_models, authorities_models, banks_models, cases_models, identity_models, jobs_models, narratives_models,
-    notices_models, policies_models, rights_models, transparency_models, idempotency,
+    notices_models, policies_models, rights_models, transparency_models, idempotency, session_models,
 )
 
 metadata = Base.metadata

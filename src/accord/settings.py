@@ -110,6 +110,41 @@ class Settings(BaseSettings):
         3, description="Breaches of the hour within the window at which a provider is flagged as failing "
                        "systematically or persistently (TCO Art. 18(4)).",
     )
+    # ---- hardening: UI login, API rate limits, headers (docs/security.md items 5-7) ----
+    login_max_failures: int = Field(
+        5, description="Failed UI logins for one e-mail address, or from one client address, before it is locked.")
+    login_lockout_seconds: int = Field(
+        60, description="First lockout after too many failed logins; each further lockout doubles it.")
+    login_lockout_max_seconds: int = Field(3600, description="Longest UI login lockout.")
+    login_failure_window_seconds: int = Field(
+        900, description="Failed logins older than this are forgotten (a lockout's doubling after a day).")
+    rate_limit_intake_per_key: int = Field(
+        1200, description="Notices, reports and other intake (`POST /v1/notices...`) one API key may send a minute.")
+    rate_limit_intake_per_address: int = Field(
+        2400, description="Intake requests one client address may send a minute.")
+    rate_limit_match_per_key: int = Field(
+        600, description="Hashing and matching requests (`/v1/hashes`, `/v1/match`) one API key may send a minute.")
+    rate_limit_match_per_address: int = Field(1200, description="Hashing and matching requests per address a minute.")
+    rate_limit_reads_per_key: int = Field(1200, description="`GET` requests one API key may send a minute.")
+    rate_limit_reads_per_address: int = Field(2400, description="`GET` requests one client address may send a minute.")
+    rate_limit_writes_per_key: int = Field(
+        600, description="Other state-changing `/v1` requests one API key may send a minute.")
+    rate_limit_writes_per_address: int = Field(1200, description="Other state-changing requests per address a minute.")
+    rate_limit_auth_failures_per_address: int = Field(
+        20, description="Refused API credentials (401) one client address may earn a minute before it is refused "
+                        "with 429.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or CIDR networks of reverse proxies whose `X-Forwarded-For` is believed (JSON list). "
+                    "Empty: the TCP peer is the client.")
+    docs_public: bool = Field(
+        False, description="In production, serve `/docs`, `/redoc` and `/openapi.json` without a key or login.")
+    metrics_public: bool = Field(False, description="In production, serve `/metrics` without an API key.")
+    api_key_cache_seconds: float = Field(
+        5.0, ge=0, description="How long a process trusts an API key it has authenticated without reading it "
+        "again (0: read on every request). A revocation reaches every process at once on PostgreSQL (NOTIFY) "
+        "and the revoking process at once everywhere; on SQLite other processes refuse the key within this time.",
+    )
 
     idempotency_lease_seconds: float = Field(
         30.0, description="How long a pending `Idempotency-Key` stays claimed by the process running it without a "

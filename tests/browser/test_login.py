@@ -10,6 +10,7 @@ from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from tests.conftest import LiveServer
 from tests.factories import PASSWORD, make_org
+from tests.helpers import ui_login
 
 
 def test_login_shows_the_home_page_and_logout_works(browser_page: Any, live_server: LiveServer,
@@ -40,6 +41,6 @@ def test_form_without_csrf_token_is_refused(live_server: LiveServer, factory: se
     with unit_of_work(factory) as session:
         org = make_org(session, clock)
     with httpx.Client(base_url=live_server.url) as http:
-        http.post("/ui/login", data={"email": org.email, "password": PASSWORD})
+        ui_login(http, org.email, PASSWORD)
         response = http.post("/ui/logout", data={})
     assert response.status_code == 403

@@ -37,7 +37,7 @@ def test_inbox_countdown_ticks(browser_page: Any, live_server: LiveServer, facto
     badge = page.locator("#open-orders .countdown").first
     first = badge.inner_text()
     assert first.startswith(("50:0", "49:5")) and first.endswith("left"), first
-    page.wait_for_function(f"document.querySelector('#open-orders .countdown').textContent !== '{first}'",
+    page.wait_for_function(f"() => document.querySelector('#open-orders .countdown').textContent !== '{first}'",
                            timeout=5000)
     assert "FR-IRU-2026-0042" in page.inner_text("#open-orders")
 

@@ -20,6 +20,7 @@ from accord.cli.main import app as cli_app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from tests.factories import PASSWORD, OrgHandle, make_org
+from tests.helpers import ui_login
 
 URLS = ["https://video.example.org/watch/123", "https://video.example.org/watch/124"]
 ORDER = {"kind": "removal_order", "reference": "FR-IRU-2026-0042", "urls": URLS, "tco_types": ["incitement"],
@@ -174,7 +175,7 @@ def test_pages_link_the_pdfs(client: TestClient, orgs: dict[str, OrgHandle]) -> 
 
 
 def _login(client: TestClient, handle: OrgHandle) -> None:
-    response = client.post("/ui/login", data={"email": handle.email, "password": PASSWORD}, follow_redirects=False)
+    response = ui_login(client, handle.email, PASSWORD, follow_redirects=False)
     assert response.status_code == 303
 
 

@@ -15,6 +15,7 @@ from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.settings import Settings
 from tests.factories import OrgHandle, make_org
+from tests.helpers import ui_login
 from tests.unit.banks.helpers import PDQ_A, PDQ_B, bomb, flip, mirrored, photo_bytes, truncated_jpeg
 
 PROBLEM = "application/problem+json"
@@ -197,8 +198,7 @@ def test_banks_page(client: TestClient, orgs: dict[str, OrgHandle]) -> None:
     _bank(client, hub, "shared", visibility="all", accepts_contributions=True)
     client.post("/v1/banks/shared/entries", headers=orgs["a"].headers,
                 json={"signals": [{"type": "pdq", "value": PDQ_A}], "labels": ["imminent_credible_threat"]})
-    login = client.post("/ui/login", data={"email": hub.email, "password": "correct horse battery staple"},
-                        follow_redirects=False)
+    login = ui_login(client, hub.email, "correct horse battery staple", follow_redirects=False)
     assert login.status_code == 303
     page = client.get("/ui/banks")
     assert page.status_code == 200 and "shared" in page.text
@@ -214,7 +214,7 @@ def test_banks_page(client: TestClient, orgs: dict[str, OrgHandle]) -> None:
     assert client.get(f"/v1/banks/shared/entries/{entry_id}", headers=hub.headers).json()["state"] == "active"
     client.cookies.clear()
     b = orgs["b"]
-    client.post("/ui/login", data={"email": b.email, "password": "correct horse battery staple"})
+    ui_login(client, b.email, "correct horse battery staple")
     page = client.get(f"/ui/banks/{bank_id}")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None and "Agree" in page.text

@@ -40,6 +40,7 @@ from accord.rights.models import PreservedItem, UserNotice
 from accord.settings import Settings
 from accord.transparency import export
 from tests.factories import PASSWORD, TEST_ACTOR, OrgHandle, make_org
+from tests.helpers import ui_login
 from tests.unit.banks.helpers import bank_with, principal
 from tests.unit.matching.test_lookup import INSTRUCTION, _auto_remove, _sha
 
@@ -82,8 +83,7 @@ def _direct_api(w: World) -> None:
 
 
 def _direct_ui(w: World) -> None:
-    login = w.client.post("/ui/login", data={"email": w.provider.email, "password": PASSWORD},
-                          follow_redirects=False)
+    login = ui_login(w.client, w.provider.email, PASSWORD, follow_redirects=False)
     assert login.status_code == 303
     page = w.client.get(f"/ui/notices/{w.notice_id}").text
     assert 'name="outcome" value="removed"' in page

@@ -13,6 +13,7 @@ from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.web.ui.narratives import EXAMPLE
 from tests.factories import PASSWORD, OrgHandle, make_org
+from tests.helpers import ui_login
 
 CSV = ("date,variant,segment,impressions,clicks,watch_seconds,get_help_clicks\n"
        "2026-03-02,control,fr-fr,2000,40,1200,4\n2026-03-02,former,fr-fr,2000,70,5000,9\n")
@@ -20,7 +21,7 @@ CSV = ("date,variant,segment,impressions,clicks,watch_seconds,get_help_clicks\n"
 
 def _login(client: TestClient, org: OrgHandle) -> str:
     client.cookies.clear()
-    client.post("/ui/login", data={"email": org.email, "password": PASSWORD})
+    ui_login(client, org.email, PASSWORD)
     page = client.get("/ui/campaigns")
     assert page.status_code == 200
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)

@@ -20,7 +20,7 @@ from accord.jobs.registry import load_all
 from accord.jobs.worker import Worker
 from accord.settings import Settings
 from tests.factories import PASSWORD, TEST_ACTOR, OrgHandle, make_org
-from tests.helpers import Receiver
+from tests.helpers import Receiver, ui_login
 from tests.unit.notices.helpers import payload
 
 CONTRACT = {"kind": "removal_order", "reference": "FR-IRU-2026-0042", "urls": ["https://video.example.org/watch/123"],
@@ -208,7 +208,7 @@ def test_outcomes_per_provider(client: TestClient, orgs: dict[str, OrgHandle], c
 
 
 def _login(client: TestClient, handle: OrgHandle) -> None:
-    response = client.post("/ui/login", data={"email": handle.email, "password": PASSWORD}, follow_redirects=False)
+    response = ui_login(client, handle.email, PASSWORD, follow_redirects=False)
     assert response.status_code == 303
 
 

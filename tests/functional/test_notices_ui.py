@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from tests.factories import PASSWORD, OrgHandle, make_org
+from tests.helpers import ui_login
 from tests.unit.notices.helpers import payload
 
 
 def _login(client: TestClient, handle: OrgHandle) -> str:
-    client.post("/ui/login", data={"email": handle.email, "password": PASSWORD})
+    ui_login(client, handle.email, PASSWORD)
     page = client.get("/ui/settings").text
     return page.split('name="csrf_token" value="')[1].split('"')[0]
 

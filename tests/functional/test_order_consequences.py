@@ -31,6 +31,7 @@ from accord.rights import orders, reviews
 from accord.rights.models import PreservedItem
 from accord.settings import Settings
 from tests.factories import PASSWORD, TEST_ACTOR, OrgHandle, make_org
+from tests.helpers import ui_login
 from tests.unit.notices.helpers import payload
 
 
@@ -222,7 +223,7 @@ def make_org_committed(factory: sessionmaker[Session], clock: FrozenClock) -> Or
 
 
 def _login(client: TestClient, handle: OrgHandle) -> str:
-    response = client.post("/ui/login", data={"email": handle.email, "password": PASSWORD}, follow_redirects=False)
+    response = ui_login(client, handle.email, PASSWORD, follow_redirects=False)
     assert response.status_code == 303
     match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/notices").text)
     assert match is not None

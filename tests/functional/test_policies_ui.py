@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.clock import FrozenClock
 from accord.policies import incidents
 from tests.factories import PASSWORD, OrgHandle, make_orgs
+from tests.helpers import ui_login
 
 
 def _login(client: TestClient, handle: OrgHandle) -> str:
-    response = client.post("/ui/login", data={"email": handle.email, "password": PASSWORD}, follow_redirects=False)
+    response = ui_login(client, handle.email, PASSWORD, follow_redirects=False)
     assert response.status_code == 303
     match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/policies").text)
     assert match is not None

@@ -17,6 +17,7 @@ from accord.identity.models import Member
 from accord.rights import preservation
 from accord.settings import Settings
 from tests.factories import PASSWORD, TEST_ACTOR, OrgHandle, make_org
+from tests.helpers import ui_login
 from tests.unit.transparency import history
 
 FACTS = {"what": "your video 'night raid'", "why": "It glorifies an attack.", "ground": "TCO Art. 2(7)(a)",
@@ -140,7 +141,7 @@ def test_profile_switch(client: TestClient, setup: Setup) -> None:
 
 
 def _login(client: TestClient, handle: OrgHandle) -> str:
-    client.post("/ui/login", data={"email": handle.email, "password": PASSWORD}, follow_redirects=False)
+    ui_login(client, handle.email, PASSWORD, follow_redirects=False)
     match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/rights").text)
     assert match is not None
     return match.group(1)

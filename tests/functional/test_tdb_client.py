@@ -22,6 +22,7 @@ from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.settings import Settings
 from tests.factories import PASSWORD, OrgHandle, make_org
+from tests.helpers import ui_login
 from tests.tdb_server import LocalDatabase
 from tests.unit.transparency import decided
 
@@ -100,7 +101,7 @@ def test_api_and_ui_show_each_statement_with_its_status(client: TestClient, sett
     with unit_of_work(factory) as session:
         other = make_org(session, clock, "provider")
     assert client.get("/v1/transparency/submissions", headers=other.headers).json() == []
-    login = client.post("/ui/login", data={"email": handle.email, "password": PASSWORD}, follow_redirects=False)
+    login = ui_login(client, handle.email, PASSWORD, follow_redirects=False)
     assert login.status_code == 303
     page = client.get("/ui/transparency/statements?state=rejected").text
     assert broken in page and "territorial_scope" in page and "rejected" in page

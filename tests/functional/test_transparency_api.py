@@ -18,6 +18,7 @@ from accord.clock import FrozenClock
 from accord.db import make_engine, make_sessionmaker, unit_of_work
 from accord.transparency.sor_rules import validate_statement
 from tests.factories import PASSWORD, OrgHandle, make_org
+from tests.helpers import ui_login
 from tests.unit.transparency import history
 
 
@@ -69,13 +70,13 @@ def test_flagger_figures_for_the_provider_and_for_the_flagger(client: TestClient
 
 
 def test_the_report_page_shows_charts(client: TestClient, orgs: dict[str, OrgHandle]) -> None:
-    client.post("/ui/login", data={"email": orgs["provider"].email, "password": PASSWORD})
+    ui_login(client, orgs["provider"].email, PASSWORD)
     page = client.get("/ui/transparency", params={"year": 2026})
     assert page.status_code == 200 and page.text.count("data:image/png;base64,") >= 2
     assert "no data yet" in page.text  # a chart without figures is said, not drawn as empty axes
     assert 'alt="Restrictions per month — ' in page.text  # the alt text states the figures
     assert f"<td>{orgs['flagger'].name}</td>" in page.text  # flaggers by name, not by id
-    client.post("/ui/login", data={"email": orgs["flagger"].email, "password": PASSWORD})
+    ui_login(client, orgs["flagger"].email, PASSWORD)
     own = client.get("/ui/transparency")
     assert own.status_code == 200 and f"<td>{orgs['provider'].name}</td>" in own.text
 

@@ -50,8 +50,10 @@ def serve(
     configure_logging(cfg)
     worker = _spawn_worker() if role == "all" else None
     try:
+        # No `server` header (do not announce the software), and no X-Forwarded-For rewriting by uvicorn: only
+        # the `trusted_proxies` setting decides whom to believe (web/ratelimit.py).
         uvicorn.run(create_app(cfg, role=role), host=host or cfg.host, port=port or cfg.port,
-                    log_config=None, access_log=False)
+                    log_config=None, access_log=False, server_header=False, proxy_headers=False)
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)

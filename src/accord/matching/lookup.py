@@ -119,8 +119,18 @@ def lookup(session: Session, matcher: Matcher, org_id: str, signals: Sequence[Qu
            bank_refs: Sequence[str] = ()) -> Outcome:
     """Match ``signals`` against the banks ``org_id`` may use (only ``bank_refs`` when given)."""
     matcher.refresh(session)
+    return find(session, matcher, org_id, signals, bank_refs)
+
+
+def find(session: Session, matcher: Matcher, org_id: str, signals: Sequence[QuerySignal],
+         bank_refs: Sequence[str] = ()) -> Outcome:
+    """``lookup`` on the matcher as it stands (the caller refreshed it). A miss reads nothing unless
+    ``bank_refs`` are named; a hit reads its entries and their banks once (the database is the truth on
+    entry state, bank visibility and bank kind), and writes nothing."""
     only = {get_bank(session, org_id, ref).id for ref in bank_refs}
     found = _hits(matcher, signals)
+    if not found:
+        return Outcome()
     entries = _live_entries(session, list(found))
     matches = []
     for entry_id, (hit, query) in sorted(found.items(), key=lambda item: (item[1][0].distance, item[0])):
@@ -165,13 +175,20 @@ def match_content(session: Session, clock: Clock, matcher: Matcher, principal: P
     ``decide`` (``accord.flows.decisions.decide``) takes an automatic decision where the provider's policy
     allows one, with its whole legal record; without it a reviewer decides every case."""
     outcome = lookup(session, matcher, principal.org_id, signals, bank_refs)
-    if outcome.matches and record_matches and principal.org_kind == "provider":
-        _record(session, clock, principal, signals, outcome, decide)
+    if needs_record(principal, outcome) and record_matches:
+        record_outcome(session, clock, principal, signals, outcome, decide)
     return outcome
 
 
-def _record(session: Session, clock: Clock, principal: Principal, signals: Sequence[QuerySignal],
-            outcome: Outcome, decide: Decider | None) -> None:
+def needs_record(principal: Principal, outcome: Outcome) -> bool:
+    """Whether the lookup's matches are recorded: a provider's are (a case, audit events, perhaps an action)."""
+    return bool(outcome.matches) and principal.org_kind == "provider"
+
+
+def record_outcome(session: Session, clock: Clock, principal: Principal, signals: Sequence[QuerySignal],
+                   outcome: Outcome, decide: Decider | None) -> None:
+    """Open or join the case, act where the policy allows, and write one ``matching:match:found`` per match;
+    sets ``outcome.case_id`` and ``outcome.action``."""
     primary = next((s for s in signals if s.type == "sha256"), signals[0])  # the upload's own identity
     labels = sorted({label for m in outcome.matches for label in [*m.entry.labels, *m.entry.incident_tags]})
     banks = sorted({m.bank.name for m in outcome.matches})

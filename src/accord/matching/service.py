@@ -15,6 +15,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from accord.banks.models import BankChange, BankEntry, EntryState
@@ -35,6 +36,10 @@ STATE_FILE = "state.json"
 PRESENT_FILE = "present.npz"
 _BATCH = 20_000
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
+TRUNCATION_CHECK_SECONDS = 10.0
+# Built once: every lookup reads the change log past the mark, and building the statement costs as much.
+_CHANGES_PAST = (select(BankChange.seq, BankChange.entry_id).where(BankChange.seq > bindparam("mark"))
+                 .order_by(BankChange.seq).limit(_BATCH))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +61,10 @@ class Matcher:
         self.present: dict[int, str] = {}  # indexed entry id -> its signal type
         self.mark = 0
         self.changes_since_snapshot = 0
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()  # held while the indexes change or are read
+        self._refreshing = threading.RLock()  # one refresh at a time
+        self._refresh_began = float("-inf")
+        self._truncation_checked = float("-inf")
         self.skipped_types: set[str] = set()
 
     # ---- following the change log ----------------------------------------------------------------------
@@ -67,35 +75,54 @@ class Matcher:
             self.indexes[signal_type] = build_index(signal_type)
         return self.indexes[signal_type]
 
-    def refresh(self, session: Session) -> RefreshResult:
-        """Apply the changes logged since the mark (only those); cheap when there are none."""
-        with self.lock:
+    def refresh(self, session: Session, *, check_truncation: bool = True) -> RefreshResult:
+        """Apply the changes logged since the mark (only those); cheap when there are none.
+
+        The database is read outside ``lock`` (lookups go on meanwhile); only applying a batch holds it."""
+        with self._refreshing:
             total = RefreshResult(0, 0, 0)
             while True:
-                rows = session.execute(
-                    select(BankChange.seq, BankChange.entry_id).where(BankChange.seq > self.mark)
-                    .order_by(BankChange.seq).limit(_BATCH)
-                ).all()
+                rows = session.execute(_CHANGES_PAST, {"mark": self.mark}).all()
                 if not rows:
                     break
-                added, removed = self._reconcile(session, {row.entry_id for row in rows})
-                self.mark = rows[-1].seq
+                entry_ids = {row.entry_id for row in rows}
+                wanted = _active_values(session, entry_ids)
+                with self.lock:
+                    added, removed = self._reconcile(entry_ids, wanted)
+                    self.mark = rows[-1].seq
                 total = RefreshResult(total.changes + len(rows), total.added + added, total.removed + removed)
-            if total.changes == 0 and self.mark > 0:
+            if check_truncation and total.changes == 0 and self.mark > 0:
                 self._check_not_truncated(session)
             self.changes_since_snapshot += total.changes
             return total
+
+    def catch_up(self, session: Session, arrived: float) -> None:
+        """``refresh`` for a lookup that arrived at ``arrived`` (``time.monotonic()``), unless a refresh that
+        began after that moment has already finished: it saw every change committed before the lookup arrived.
+        Concurrent lookups thus share one read of the change log instead of queueing for one each. A shorter
+        log than the mark (a restored database) is looked for every ``TRUNCATION_CHECK_SECONDS``."""
+        if self._refresh_began > arrived:
+            return
+        with self._refreshing:
+            if self._refresh_began > arrived:
+                return
+            began = time.monotonic()
+            check = began - self._truncation_checked > TRUNCATION_CHECK_SECONDS
+            self.refresh(session, check_truncation=check)
+            if check:
+                self._truncation_checked = began
+            self._refresh_began = began
 
     def _check_not_truncated(self, session: Session) -> None:
         """A log shorter than the mark means a different or restored database: start again from nothing."""
         top = session.scalar(select(func.max(BankChange.seq))) or 0
         if top < self.mark:
             log.warning("bank change log ends at %s, before the matcher's mark %s: reloading", top, self.mark)
-            self.indexes, self.present, self.mark = {}, {}, 0
+            with self.lock:
+                self.indexes, self.present, self.mark = {}, {}, 0
             self.refresh(session)
 
-    def _reconcile(self, session: Session, entry_ids: set[int]) -> tuple[int, int]:
-        wanted = _active_values(session, entry_ids)
+    def _reconcile(self, entry_ids: set[int], wanted: dict[int, tuple[str, list[str]]]) -> tuple[int, int]:
         gone = [entry_id for entry_id in entry_ids if entry_id in self.present and entry_id not in wanted]
         removed = self._remove(gone)
         additions: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)

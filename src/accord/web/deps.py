@@ -1,12 +1,16 @@
 """FastAPI dependencies: the unit of work, the clock, and the authenticated principal.
 
 ``SessionDep`` is one transaction per request, committed when the route returns (before the response is
-sent) and rolled back on any error. ``Scoped("x")`` authenticates the bearer key and checks its scope.
+sent) and rolled back on any error. ``Scoped("x")`` authenticates the bearer key and checks its scope; a key
+authenticated in the last ``api_key_cache_seconds`` is answered from the process's ``KeyCache`` without any
+I/O (``web.keycache`` says how a revocation reaches every process).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,8 +20,9 @@ from starlette.concurrency import run_in_threadpool
 from accord.clock import Clock
 from accord.db import commit_and_close, rollback_and_close
 from accord.errors import NotAuthenticated
-from accord.identity.service import Principal, authenticate_key
+from accord.identity.service import Principal
 from accord.settings import Settings
+from accord.web.keycache import KeyCache
 from accord.web.state import AppState
 
 
@@ -36,6 +41,15 @@ async def _session(request: Request) -> AsyncIterator[Session]:
         await run_in_threadpool(rollback_and_close, session)
         raise
     await run_in_threadpool(commit_and_close, session)
+
+
+@contextmanager
+def reading(state: AppState) -> Iterator[Session]:
+    """A session for work that only reads (a lookup): its connection is in autocommit, so no transaction is
+    begun, committed or rolled back around the reads; whatever it might flush is discarded, never committed."""
+    with state.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection, \
+            Session(bind=connection, autoflush=False) as session:
+        yield session
 
 
 # Dependencies without I/O are coroutines so that FastAPI does not send each to the thread pool.
@@ -60,8 +74,29 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_principal(request: Request, session: SessionDep, clock: ClockDep) -> Principal:
-    principal = authenticate_key(session, clock, bearer_token(request))
+_CACHE_LOCK = threading.Lock()
+
+
+def key_cache(state: AppState) -> KeyCache:
+    """The app's key cache, made on first use."""
+    found = state.extras.get("key_cache")
+    if found is None:
+        with _CACHE_LOCK:
+            found = state.extras.get("key_cache")
+            if found is None:
+                found = state.extras["key_cache"] = KeyCache(
+                    state.factory, state.clock, state.settings.api_key_cache_seconds, state.settings.database_url)
+    assert isinstance(found, KeyCache)
+    return found
+
+
+async def current_principal(request: Request) -> Principal:
+    """The caller, from the key cache when it knows the key (no I/O), else read in a worker thread."""
+    token = bearer_token(request)
+    cache = key_cache(app_state(request))
+    principal = cache.cached(token)
+    if principal is None:
+        principal = await run_in_threadpool(cache.authenticate, token)
     request.state.principal = principal
     return principal
 

@@ -9,12 +9,13 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.types import Message
 
 from accord.errors import InvalidInput, PayloadTooLarge
 from accord.web.deps import app_state
 
 _M = TypeVar("_M", bound=BaseModel)
-_CHUNK = 1 << 20
+_FORM_ROOM = 64 * 1024  # the multipart boundaries, headers and small fields around the file
 
 
 @dataclass
@@ -47,8 +48,11 @@ async def read_body(request: Request) -> Body:
 
 
 async def _multipart(request: Request) -> Body:
+    """The upload streams into Starlette's spooled temporary file (in memory up to 1 MiB, on disk beyond), and
+    is read from it once: the body is never held twice. A body larger than the file limit plus the form's own
+    fields is refused (413) as it arrives, before it is stored."""
     limit = app_state(request).settings.media_max_bytes
-    form = await request.form(max_files=1, max_fields=50)
+    form = await _bounded(request, limit + _FORM_ROOM).form(max_files=1, max_fields=50)
     body = Body()
     for key, value in form.multi_items():
         if isinstance(value, UploadFile):
@@ -60,14 +64,35 @@ async def _multipart(request: Request) -> Body:
     return body
 
 
+def _bounded(request: Request, most: int) -> Request:
+    """``request`` whose body may not exceed ``most`` bytes, whatever its Content-Length says (chunked too)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > most:
+        raise _too_large(most - _FORM_ROOM)
+    received = 0
+
+    async def receive() -> Message:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > most:
+            raise _too_large(most - _FORM_ROOM)
+        return message
+
+    return Request(request.scope, receive)
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"the file is larger than the limit of {limit} bytes", field="file")
+
+
 async def _read_limited(upload: UploadFile, limit: int) -> bytes:
-    chunks, size = [], 0
-    while chunk := await upload.read(_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the file is larger than the limit of {limit} bytes", field="file")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    if upload.size is not None and upload.size > limit:
+        raise _too_large(limit)
+    data = await upload.read()  # one copy, from the spooled file
+    if len(data) > limit:
+        raise _too_large(limit)
+    return data
 
 
 def parse(model: type[_M], data: Any) -> _M:

@@ -1,15 +1,26 @@
 """/v1/hashes, /v1/match and /v1/matching/status: the routes a ``--role matcher`` process serves.
 
 The process keeps one matcher (an in-memory index per signal type), opened from the latest snapshot on first
-use and brought up to date from the banks' change log before every lookup.
+use and brought up to date from the banks' change log before a lookup (``Matcher.catch_up``: lookups arriving
+together share one read of the log).
+
+``POST /v1/match`` is built for a platform that checks every upload. A miss writes nothing and opens no
+transaction: the key comes from the process's key cache, the lookup reads the change log past the matcher's
+mark and nothing else (naming ``banks`` adds their look-up). A hit reads its entries and banks once; a
+provider's hit is then recorded (case, audit events, automatic action) by the process's ``GroupRecorder``,
+which commits the hits arriving together in one transaction, and is answered after that commit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from accord.banks import service as bank_service
 from accord.banks.files import limits_for
@@ -18,29 +29,31 @@ from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from accord.matching import lookup as matching
 from accord.matching import service as matching_service
+from accord.matching.recording import GroupRecorder, Recorded
 from accord.matching.service import Matcher
 from accord.signals import hash_media
 from accord.web.api._uploads import Body, inline_schema, parse, read_body
-from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state
+from accord.web.deps import Scoped, SessionDep, SettingsDep, app_state, reading
 from accord.web.schemas.banks import ComputedSignalOut, HashesOut, MatchesOut, MatchOut, MatchSignalsIn
+from accord.web.schemas.matching import MatchBatchIn, MatchBatchOut
+from accord.web.state import AppState
 
 router = APIRouter(prefix="/v1", tags=["matching"])
 Matching = Annotated[Principal, Depends(Scoped("match"))]
 _OPEN_LOCK = threading.Lock()
+RECORDING_WRITERS = 8  # threads recording groups of hits side by side on PostgreSQL
 
 _UPLOAD_OR_SIGNALS: dict[str, Any] = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary"},
         "banks": {"type": "string", "description": "Only these banks (names or ids, comma-separated)"}}}},
-    "application/json": {"schema": inline_schema(MatchSignalsIn)},
+    "application/json": {"schema": {"oneOf": [inline_schema(MatchSignalsIn), inline_schema(MatchBatchIn)]}},
 }}}
 _UPLOAD: dict[str, Any] = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
 
 
-def process_matcher(request: Request) -> Matcher:
-    """This process's matcher, opened from the snapshot directory on first use."""
-    state = app_state(request)
+def _open_matcher(state: AppState) -> Matcher:
     with _OPEN_LOCK:
         found = state.extras.get("matcher")
         if found is None:
@@ -49,36 +62,100 @@ def process_matcher(request: Request) -> Matcher:
     return found
 
 
+async def process_matcher(request: Request) -> Matcher:
+    """This process's matcher, opened from the snapshot directory on first use (in a worker thread)."""
+    found = app_state(request).extras.get("matcher")
+    if isinstance(found, Matcher):
+        return found
+    return await run_in_threadpool(_open_matcher, app_state(request))
+
+
+def process_recorder(state: AppState) -> GroupRecorder:
+    """This process's group writer of hits, deciding automatically through the decision flow."""
+    with _OPEN_LOCK:
+        found = state.extras.get("match_recorder")
+        if found is None:
+            writers = 1 if state.settings.is_sqlite else RECORDING_WRITERS
+            found = state.extras["match_recorder"] = GroupRecorder(state.factory, state.clock, flows.decide,
+                                                                   writers=writers)
+    assert isinstance(found, GroupRecorder)
+    return found
+
+
 MatcherDep = Annotated[Matcher, Depends(process_matcher)]
 BodyDep = Annotated[Body, Depends(read_body)]
 
 
 @router.post("/hashes", openapi_extra=_UPLOAD)
-def hashes(principal: Matching, body: BodyDep, settings: SettingsDep) -> HashesOut:
+async def hashes(principal: Matching, body: BodyDep, settings: SettingsDep) -> HashesOut:
     """Hash an uploaded file: PDQ for photos, MD5 and SHA-256 for every file, video MD5 for videos."""
     if body.file is None:
         raise InvalidInput("send the file as the multipart field `file`", field="file")
-    computed = hash_media(body.file, limits=limits_for(settings))
+    computed = await run_in_threadpool(lambda: hash_media(body.file or b"", limits=limits_for(settings)))
     return HashesOut(signals=[ComputedSignalOut(type=s.type, value=s.value, quality=s.quality,
                                                 indexable=s.indexable) for s in computed])
 
 
-@router.post("/match", openapi_extra=_UPLOAD_OR_SIGNALS)
-def match(principal: Matching, body: BodyDep, session: SessionDep, clock: ClockDep, settings: SettingsDep,
-          matcher: MatcherDep) -> MatchesOut:
-    """Match a file or signals against every bank the caller may use; a provider's match opens or joins a
-    case. Answers each match's bank, entry id, signal type, distance, labels and metadata."""
+@router.post("/match", openapi_extra=_UPLOAD_OR_SIGNALS, response_model=MatchesOut | MatchBatchOut)
+async def match(request: Request, principal: Matching, body: BodyDep,
+                matcher: MatcherDep) -> MatchesOut | MatchBatchOut:
+    """Match a file, signals, or a batch of items against every bank the caller may use; a provider's match
+    opens or joins a case. Answers each match's bank, entry id, signal type, distance, labels and metadata.
+
+    The batch form, `{"items": [{"signals": [...]}, ...]}` (up to 1,000 items), answers `{"results": [...]}`:
+    one answer per item, in order, as the single form would have answered it."""
+    arrived = time.monotonic()
+    state = app_state(request)
+    contents, banks, batch = await _contents(state, body)
+    outcomes = await run_in_threadpool(_find_all, state, matcher, principal.org_id, contents, banks, arrived)
+    await _record_hits(state, principal, contents, outcomes)
+    answers = [_answer(principal.org_id, outcome) for outcome in outcomes]
+    return MatchBatchOut(results=answers) if batch else answers[0]
+
+
+async def _contents(state: AppState, body: Body) -> tuple[list[list[matching.QuerySignal]], list[str], bool]:
+    """The pieces of content to look up (one, or a batch's items), the banks named, and whether a batch."""
     if body.file is not None:
-        signals, banks = matching.signals_of_upload(body.file, limits_for(settings)), body.items("banks")
-    else:
-        request = parse(MatchSignalsIn, body.json)
-        signals = matching.signals_of_values([(s.type, s.value) for s in request.signals])
-        banks = request.banks
-    outcome = matching.match_content(session, clock, matcher, principal, signals, bank_refs=banks,
-                                     decide=flows.decide)
+        limits = limits_for(state.settings)
+        signals = await run_in_threadpool(matching.signals_of_upload, body.file, limits)
+        return [signals], body.items("banks"), False
+    if isinstance(body.json, dict) and "items" in body.json:
+        batch = parse(MatchBatchIn, body.json)
+        return [_item_signals(i, item.signals) for i, item in enumerate(batch.items)], batch.banks, True
+    single = parse(MatchSignalsIn, body.json)
+    return [matching.signals_of_values([(s.type, s.value) for s in single.signals])], single.banks, False
+
+
+def _item_signals(position: int, signals: Sequence[Any]) -> list[matching.QuerySignal]:
+    try:
+        return matching.signals_of_values([(s.type, s.value) for s in signals])
+    except InvalidInput as exc:
+        raise InvalidInput(f"items[{position}]: {exc}", field=f"items[{position}].signals") from None
+
+
+def _find_all(state: AppState, matcher: Matcher, org_id: str, contents: Sequence[Sequence[matching.QuerySignal]],
+              banks: Sequence[str], arrived: float) -> list[matching.Outcome]:
+    """Catch the matcher up and look every piece of content up, outside any transaction (reads only)."""
+    with reading(state) as session:
+        matcher.catch_up(session, arrived)
+        return [matching.find(session, matcher, org_id, signals, banks) for signals in contents]
+
+
+async def _record_hits(state: AppState, principal: Principal, contents: Sequence[Sequence[matching.QuerySignal]],
+                       outcomes: Sequence[matching.Outcome]) -> None:
+    """Hand a provider's hits to the group writer and wait for their commit (a miss never waits)."""
+    pairs = zip(contents, outcomes, strict=True)
+    waiting = [(outcome, process_recorder(state).submit(principal, signals, outcome))
+               for signals, outcome in pairs if matching.needs_record(principal, outcome)]
+    for outcome, future in waiting:
+        recorded: Recorded = await asyncio.wrap_future(future)
+        outcome.case_id, outcome.action = recorded.case_id, recorded.action
+
+
+def _answer(org_id: str, outcome: matching.Outcome) -> MatchesOut:
     return MatchesOut(
-        matches=[MatchOut.model_validate(m.as_dict(principal.org_id)) for m in outcome.matches],
-        suppressed_by=[MatchOut.model_validate(m.as_dict(principal.org_id)) for m in outcome.suppressed_by],
+        matches=[MatchOut.model_validate(m.as_dict(org_id)) for m in outcome.matches],
+        suppressed_by=[MatchOut.model_validate(m.as_dict(org_id)) for m in outcome.suppressed_by],
         case_id=outcome.case_id, action=outcome.action,
     )
 

@@ -1,60 +1,62 @@
-"""UI login: a signed session cookie and a CSRF token bound to it.
+"""UI login: a server-side session named by a random cookie, and CSRF tokens bound to it.
 
-The cookie holds ``member id . issued-at . HMAC``; it is HttpOnly, SameSite=Lax and Secure outside dev. Every
-state-changing form carries ``csrf_token`` (or htmx sends ``X-CSRF-Token``), an HMAC of the cookie's value.
+The ``accord_session`` cookie carries only the session's token (HttpOnly, SameSite=Lax, Secure outside dev);
+the server keeps the session (``identity/sessions.py``), so a logout or an expiry ends it everywhere. Every
+state-changing form carries ``csrf_token`` (or htmx sends ``X-CSRF-Token``), an HMAC of the cookie's value. The
+login form, sent before any session exists, is bound the same way to a random ``accord_login`` cookie.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 
 from fastapi import Request
 
-from accord.errors import NotAuthenticated, PermissionDenied
-from accord.identity.service import Principal, principal_for_member_id
+from accord.errors import PermissionDenied
+from accord.identity.service import Principal
+from accord.identity.sessions import principal_for_session
 from accord.web.deps import app_state
+from accord.web.ratelimit import client_address
 
 COOKIE = "accord_session"
+LOGIN_COOKIE = "accord_login"
 
 
 def _mac(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def issue_cookie(secret: str, member_id: str, now: float | None = None) -> str:
-    body = f"{member_id}.{int(now if now is not None else time.time())}"
-    return f"{body}.{_mac(secret, 'session:' + body)}"
-
-
-def read_cookie(secret: str, value: str, max_age_seconds: int, now: float | None = None) -> str:
-    """The member id in a valid, unexpired cookie; NotAuthenticated otherwise."""
-    try:
-        member_id, issued, mac = value.rsplit(".", 2)
-        age = (now if now is not None else time.time()) - int(issued)
-    except ValueError as exc:
-        raise NotAuthenticated("please log in") from exc
-    if not hmac.compare_digest(mac, _mac(secret, f"session:{member_id}.{issued}")) or age > max_age_seconds:
-        raise NotAuthenticated("please log in")
-    return member_id
-
-
 def csrf_token(secret: str, cookie_value: str) -> str:
     return _mac(secret, "csrf:" + cookie_value)
 
 
+def login_csrf_token(secret: str, login_cookie: str) -> str:
+    return _mac(secret, "login-csrf:" + login_cookie)
+
+
 def ui_principal(request: Request) -> Principal:
     state = app_state(request)
-    value = request.cookies.get(COOKIE, "")
-    member_id = read_cookie(state.settings.secret_key, value, state.settings.session_max_age_hours * 3600)
     with state.factory() as session:
-        return principal_for_member_id(session, member_id)
+        return principal_for_session(session, state.clock, request.cookies.get(COOKIE, ""))
+
+
+def _same(expected: str, given: str) -> bool:
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def check_csrf(request: Request, form_token: str | None) -> None:
     state = app_state(request)
-    expected = csrf_token(state.settings.secret_key, request.cookies.get(COOKIE, ""))
+    cookie = request.cookies.get(COOKIE, "")
     given = form_token or request.headers.get("x-csrf-token", "")
-    if not hmac.compare_digest(expected, given):
+    if not cookie or not _same(csrf_token(state.settings.secret_key, cookie), given):
         raise PermissionDenied("the form's CSRF token is missing or wrong; reload the page")
+
+
+def login_csrf_ok(request: Request, form_token: str) -> bool:
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    return bool(cookie) and _same(login_csrf_token(app_state(request).settings.secret_key, cookie), form_token)
+
+
+def address_of(request: Request) -> str | None:
+    return client_address(request.scope, app_state(request).settings.trusted_proxies)

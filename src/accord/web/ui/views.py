@@ -3,6 +3,7 @@ jobs, audit trail)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,14 +12,23 @@ from fastapi.routing import APIRoute
 
 from accord.audit import service as audit
 from accord.db import unit_of_work
-from accord.errors import DomainError
 from accord.identity import service as identity
+from accord.identity import sessions
 from accord.identity.service import Principal
 from accord.jobs import service as jobs
 from accord.jobs import webhooks
 from accord.web.deps import app_state
 from accord.web.ui import _format, home_pages, menu
-from accord.web.ui.auth import COOKIE, check_csrf, csrf_token, issue_cookie, ui_principal
+from accord.web.ui.auth import (
+    COOKIE,
+    LOGIN_COOKIE,
+    address_of,
+    check_csrf,
+    csrf_token,
+    login_csrf_ok,
+    login_csrf_token,
+    ui_principal,
+)
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 UiPrincipal = Annotated[Principal, Depends(ui_principal)]
@@ -46,30 +56,54 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
     return response
 
 
+def _login_page(request: Request, error: str | None, status: int = 200) -> HTMLResponse:
+    """The login form, bound to a random ``accord_login`` cookie by its CSRF token (login CSRF)."""
+    state = app_state(request)
+    binding = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    response = render(request, "login.html",
+                      {"error": error, "login_csrf": login_csrf_token(state.settings.secret_key, binding)}, status)
+    response.set_cookie(LOGIN_COOKIE, binding, max_age=3600, httponly=True, secure=state.settings.cookie_secure,
+                        samesite="lax", path="/ui/login")
+    return response
+
+
 @router.get("/login")
 def login_form(request: Request) -> HTMLResponse:
-    return render(request, "login.html", {"error": None})
+    return _login_page(request, None)
 
 
 @router.post("/login")
-def login(request: Request, email: Annotated[str, Form()], password: Annotated[str, Form()]) -> Response:
+def login(request: Request, email: Annotated[str, Form()], password: Annotated[str, Form()],
+          csrf_token: Annotated[str, Form()] = "") -> Response:
+    if not login_csrf_ok(request, csrf_token):
+        return _login_page(request, "the login form expired; please try again", status=403)
     state = app_state(request)
-    try:
-        with unit_of_work(state.factory) as session:
-            principal = identity.login(session, state.clock, email, password)
-    except DomainError as exc:
-        return render(request, "login.html", {"error": exc.detail}, status=401)
-    assert principal.member_id is not None  # a login always names a member
+    with unit_of_work(state.factory) as session:
+        outcome = sessions.start_session(session, state.clock, state.settings, email=email, password=password,
+                                         address=address_of(request))
+    if isinstance(outcome, sessions.LoginRefused):
+        return _refused(request, outcome)
     response = RedirectResponse("/ui/", status_code=303)
-    response.set_cookie(COOKIE, issue_cookie(state.settings.secret_key, principal.member_id),
-                        max_age=state.settings.session_max_age_hours * 3600, httponly=True,
+    response.set_cookie(COOKIE, outcome.token, max_age=state.settings.session_max_age_hours * 3600, httponly=True,
                         secure=state.settings.cookie_secure, samesite="lax")
+    response.delete_cookie(LOGIN_COOKIE, path="/ui/login")
+    return response
+
+
+def _refused(request: Request, refused: sessions.LoginRefused) -> HTMLResponse:
+    response = _login_page(request, refused.detail, status=401 if refused.retry_after is None else 429)
+    if refused.retry_after is not None:
+        response.headers["Retry-After"] = str(refused.retry_after)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, principal: UiPrincipal, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """Revokes the session on the server: a copy of the cookie opens nothing afterwards."""
     check_csrf(request, csrf_token)
+    state = app_state(request)
+    with unit_of_work(state.factory) as session:
+        sessions.end_session(session, state.clock, request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

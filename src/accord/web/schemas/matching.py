@@ -1,0 +1,27 @@
+"""Request and response shapes of the batch form of ``POST /v1/match`` (the single form's are in ``banks``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from accord.web.schemas.banks import MatchesOut, SignalIn
+from accord.web.schemas.common import In, Out
+
+MAX_BATCH_ITEMS = 1000
+"""Items per batch request: each item is one piece of content, looked up and answered on its own."""
+
+
+class MatchItemIn(In):
+    signals: list[SignalIn] = Field(min_length=1, max_length=100,
+                                    description="The signals of one piece of content (one signal: a per-signal answer)")
+
+
+class MatchBatchIn(In):
+    items: list[MatchItemIn] = Field(min_length=1, max_length=MAX_BATCH_ITEMS,
+                                     description=f"Up to {MAX_BATCH_ITEMS} pieces of content, answered in order")
+    banks: list[str] = Field(default_factory=list, description="Only these banks (names or ids), for every item")
+
+
+class MatchBatchOut(Out):
+    results: list[MatchesOut] = Field(description="One answer per item, in the order of `items`; a provider's "
+                                                   "hit opens or joins a case per item")
