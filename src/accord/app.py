@@ -95,6 +95,7 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
         title="Accord",
         version=__version__,
         description="Removal orders, review, shared hash banks, rights and counter-narratives.",
+        responses=problems.RESPONSES,
         middleware=[
             Middleware(SecurityHeadersMiddleware, state=state),
             Middleware(ObservabilityMiddleware, metrics=metrics),
@@ -105,6 +106,7 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
     )
     app.state.accord = state
     problems.install(app)
+    app.openapi = lambda: problems.openapi_document(app)  # type: ignore[method-assign]
     routers = MATCHER_ROUTERS if role == "matcher" else [*API_ROUTERS, *UI_ROUTERS]
     for router in [*routers, operations.public]:
         app.include_router(router)

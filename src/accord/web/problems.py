@@ -6,7 +6,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import DomainError, NotAuthenticated
@@ -14,6 +16,60 @@ from accord.web.ui import _format
 
 PROBLEM_TYPE_BASE = "https://accord.example/problems/"
 MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: every error the API answers has this shape."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str
+    status: int
+    detail: str
+    instance: str = Field(description="The path that was asked for.")
+    field: str | None = Field(None, description="The input at fault, when one is.")
+    errors: list[FieldError] | None = Field(None, description="Every invalid input (422 only).")
+
+
+_MEANINGS = {
+    400: "Bad request", 401: "No or unknown credentials", 403: "Not allowed for this role or organisation",
+    404: "Not found (or not visible to this organisation)", 409: "Conflicts with the current state",
+    413: "Body too large", 422: "Invalid input", 429: "Too many requests",
+}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": meaning, "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for status, meaning in _MEANINGS.items()
+}
+"""Declared once on the app, so every operation documents the errors it can answer."""
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document with every 422 declared as problem+json (what ``_validation`` really sends)."""
+    if app.openapi_schema is None:
+        document = get_openapi(title=app.title, version=app.version, description=app.description,
+                               routes=app.routes)
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schemas["Problem"].pop("$defs", {}))
+        for key in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(key, None)
+        for path in document.get("paths", {}).values():
+            for operation in path.values():
+                _problem_errors(operation.setdefault("responses", {}))
+        app.openapi_schema = document
+    return app.openapi_schema
+
+
+def _problem_errors(responses: dict[str, Any]) -> None:
+    """Declare each shared error (FastAPI wrote its own ``HTTPValidationError`` 422 over ours)."""
+    for status, declared in RESPONSES.items():
+        mine = responses.setdefault(str(status), dict(declared))
+        mine["content"] = declared["content"]
 
 
 def problem(

@@ -154,7 +154,14 @@ def _batch_lines(request: Request, raw: bytes) -> list[tuple[int, Any]]:
     return list(enumerate(body.notices, start=1))
 
 
-@router.post("/notices/batch")
+_BATCH_BODY = {"requestBody": {"required": True, "content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/x-ndjson": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "object", "required": ["notices"],
+                                    "properties": {"notices": {"type": "array", "items": {"type": "object"}}}}}}}}
+
+
+@router.post("/notices/batch", openapi_extra=_BATCH_BODY)
 def notice_batch(request: Request, principal: Writer, session: SessionDep, clock: ClockDep, settings: SettingsDep,
                  raw: Annotated[bytes, Depends(_raw_body)], atomic: bool = False) -> BatchOut:
     """Referral Action Days: many notices in one request (text/csv, application/x-ndjson or JSON), with a

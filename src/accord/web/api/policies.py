@@ -13,6 +13,7 @@ from accord.policies import incidents, service, templates
 from accord.policies.jurisdictions import guide
 from accord.policies.models import Incident
 from accord.web.deps import ClockDep, Scoped, SessionDep
+from accord.web.schemas.common import VersionInPath, VersionInQuery
 from accord.web.schemas.policies import (
     ChangeOut,
     ConcludeIn,
@@ -97,12 +98,12 @@ def create_version(policy_id: str, body: VersionIn, principal: Writer, session: 
 
 
 @router.get("/policies/{policy_id}/versions/{number}")
-def get_version(policy_id: str, number: int, principal: Reader, session: SessionDep) -> VersionOut:
+def get_version(policy_id: str, number: VersionInPath, principal: Reader, session: SessionDep) -> VersionOut:
     return VersionOut.model_validate(service.get_version(session, policy_id, principal.org_id, number))
 
 
 @router.post("/policies/{policy_id}/versions/{number}/publish")
-def publish_version(policy_id: str, number: int, principal: Writer, session: SessionDep,
+def publish_version(policy_id: str, number: VersionInPath, principal: Writer, session: SessionDep,
                     clock: ClockDep) -> VersionOut:
     version = service.publish_version(session, clock, principal.actor, policy_id=policy_id,
                                       provider_id=principal.org_id, number=number)
@@ -110,7 +111,7 @@ def publish_version(policy_id: str, number: int, principal: Writer, session: Ses
 
 
 @router.post("/policies/{policy_id}/versions/{number}/activate")
-def activate_version(policy_id: str, number: int, principal: Writer, session: SessionDep,
+def activate_version(policy_id: str, number: VersionInPath, principal: Writer, session: SessionDep,
                      clock: ClockDep) -> PolicyOut:
     policy = service.activate_version(session, clock, principal.actor, policy_id=policy_id,
                                       provider_id=principal.org_id, number=number)
@@ -118,7 +119,7 @@ def activate_version(policy_id: str, number: int, principal: Writer, session: Se
 
 
 @router.get("/policies/{policy_id}/diff")
-def diff_versions(policy_id: str, from_version: int, to_version: int, principal: Reader,
+def diff_versions(policy_id: str, from_version: VersionInQuery, to_version: VersionInQuery, principal: Reader,
                   session: SessionDep) -> DiffOut:
     changes = service.diff_versions(session, policy_id, principal.org_id, from_version, to_version)
     return DiffOut(policy_id=policy_id, from_version=from_version, to_version=to_version,

@@ -29,7 +29,16 @@ _MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": 
           "dsa-template": "application/json", "dsa-template-csv": "text/csv; charset=utf-8"}
 
 
-@router.get("/transparency/report")
+class NdjsonResponse(StreamingResponse):
+    media_type = "application/x-ndjson"
+
+
+_TEXT = {"schema": {"type": "string"}}
+_REPORT_MEDIA = {"application/json": {"schema": {"type": "object"}}, "text/csv": _TEXT, "text/html": _TEXT}
+
+
+@router.get("/transparency/report",
+            responses={200: {"description": "The report in the format asked for", "content": _REPORT_MEDIA}})
 def report(principal: Reader, session: SessionDep, clock: ClockDep, year: int,
            fmt: Annotated[str, Query(alias="format", description="json, csv, html; for a provider also "
                                      "dsa-template or dsa-template-csv (Implementing Regulation (EU) "
@@ -40,8 +49,10 @@ def report(principal: Reader, session: SessionDep, clock: ClockDep, year: int,
     return Response(body, media_type=_MEDIA[fmt])
 
 
-@router.get("/transparency/statements")
-def statements(request: Request, principal: Reader, since: datetime | None = None) -> StreamingResponse:
+@router.get("/transparency/statements", response_class=NdjsonResponse,
+            responses={200: {"description": "One JSON statement of reasons a line",
+                             "content": {"application/x-ndjson": _TEXT}}})
+def statements(request: Request, principal: Reader, since: datetime | None = None) -> NdjsonResponse:
     """Statements of reasons as JSON lines, each the body of the Transparency Database's single POST."""
     factory = app_state(request).factory
 
@@ -49,7 +60,7 @@ def statements(request: Request, principal: Reader, since: datetime | None = Non
         with factory() as session:
             yield from service.statement_lines(session, provider_id=principal.org_id, since=since)
 
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+    return NdjsonResponse(lines())
 
 
 @router.get("/transparency/submissions")
