@@ -1,7 +1,8 @@
 """Group commit for notice intake: notices that arrive together share one transaction.
 
 Most of what one removal order costs is round trips and the commit, not its own logic. ``GroupIntake`` hands
-every ``POST /v1/notices`` of a process to one writer thread; the writer takes all the submissions waiting at
+every ``POST /v1/notices`` of a process to one writer thread (``accord.groupcommit.GroupWriter``, shared with
+match recording); the writer takes all the submissions waiting at
 that moment (at most ``MAX_GROUP``), authenticates their keys in one query, reads organisations, holds,
 webhook endpoints and open cases once for the group (``batch_lookups``, as a Referral Action Day batch does),
 takes each notice through ``receive_clean`` and commits once, so the audit chain is sealed once per group. A
@@ -15,9 +16,6 @@ the culprit fails. An answer is given only after the commit that made it durable
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -25,18 +23,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.clock import Clock
-from accord.db import unit_of_work
 from accord.errors import DomainError, NotAuthenticated
+from accord.groupcommit import IDLE_SECONDS, MAX_GROUP, GroupWriter
 from accord.identity.service import Principal, authenticate_keys
 from accord.notices import kinds
 from accord.notices.models import Notice
 from accord.notices.service import batch_lookups, receive_clean
 from accord.settings import Settings
-
-MAX_GROUP = 64
-IDLE_SECONDS = 2.0  # the writer thread ends after this long without work; the next submission starts another
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,80 +80,25 @@ def _receive_one(session: Session, clock: Clock, settings: Settings,
     return Accepted(notice, principal)
 
 
-class GroupIntake:
+class GroupIntake(GroupWriter[Submission]):
     """One process's notice intake: ``submit`` returns a future answered once the notice is committed."""
 
     def __init__(self, factory: sessionmaker[Session], clock: Clock, settings: Settings, *,
                  max_group: int = MAX_GROUP, idle_seconds: float = IDLE_SECONDS) -> None:
-        self._factory = factory
+        super().__init__(factory, name="accord-intake", max_group=max_group, idle_seconds=idle_seconds)
         self._clock = clock
         self._settings = settings
-        self._max_group = max_group
-        self._idle_seconds = idle_seconds
-        self._pending: deque[Submission] = deque()
-        self._ready = threading.Condition()
-        self._running = False
-        self.groups = 0  # groups committed so far (the benchmark reports the mean group size)
-        self.notices = 0
+
+    @property
+    def notices(self) -> int:
+        """Notices taken in so far (the benchmark reports the mean group size)."""
+        return self.done
 
     def submit(self, token: str | None, clean: kinds.CleanNotice | DomainError,
                address: str | None = None) -> Future[Accepted]:
         submission = Submission(token, clean, address)
-        with self._ready:
-            self._pending.append(submission)
-            if not self._running:
-                self._running = True
-                threading.Thread(target=self._run, name="accord-intake", daemon=True).start()
-            self._ready.notify()
+        self.enqueue(submission)
         return submission.answer
 
-    def _run(self) -> None:
-        while group := self._next_group():
-            try:
-                self._take(group)
-            except BaseException as exc:  # never leave a caller waiting on a future nobody will answer
-                for submission in group:
-                    if not submission.answer.done():
-                        submission.answer.set_exception(exc)
-                raise
-
-    def _next_group(self) -> list[Submission]:
-        with self._ready:
-            if not self._pending:
-                self._ready.wait(self._idle_seconds)
-            if not self._pending:
-                self._running = False
-                return []
-            return [self._pending.popleft() for _ in range(min(len(self._pending), self._max_group))]
-
-    def _take(self, group: list[Submission]) -> None:
-        try:
-            with unit_of_work(self._factory) as session:
-                answers = receive_group(session, self._clock, self._settings, group)
-        except Exception:
-            if len(group) == 1:
-                raise
-            log.warning("a group of %d notices failed; retrying them one by one", len(group), exc_info=True)
-            for submission in group:
-                self._take_alone(submission)
-            return
-        self.groups += 1
-        self.notices += sum(1 for a in answers if isinstance(a, Accepted))
-        for submission, answer in zip(group, answers, strict=True):
-            _answer(submission, answer)
-
-    def _take_alone(self, submission: Submission) -> None:
-        try:
-            with unit_of_work(self._factory) as session:
-                answer = receive_group(session, self._clock, self._settings, [submission])[0]
-        except Exception as exc:
-            submission.answer.set_exception(exc)
-            return
-        _answer(submission, answer)
-
-
-def _answer(submission: Submission, answer: Accepted | DomainError) -> None:
-    if isinstance(answer, DomainError):
-        submission.answer.set_exception(answer)
-    else:
-        submission.answer.set_result(answer)
+    def write(self, session: Session, group: list[Submission]) -> list[object]:
+        return list(receive_group(session, self._clock, self._settings, group))
