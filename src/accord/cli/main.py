@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from accord.cli import (
+    action_days,
     authorities,
     banks,
     cases,
@@ -55,6 +56,7 @@ app.add_typer(operations.audit_app, name="audit")
 app.add_typer(operations.jobs_app, name="jobs")
 app.add_typer(notices.notice_app, name="notice")
 notices.notice_app.add_typer(authorities.review_app, name="review")
+notices.notice_app.add_typer(action_days.action_day_app, name="action-day")
 notices.notice_app.add_typer(authorities.reinstatement_app, name="reinstatement")
 notices.notice_app.command("finality")(authorities.finality)
 app.add_typer(authorities.authority_app, name="authority")

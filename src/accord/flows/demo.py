@@ -7,15 +7,20 @@ preservation job is run here, as the worker would) and the user notice, held unt
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.clock import Clock
 from accord.demo import SEEDERS, DemoWorld
+from accord.errors import DomainError
 from accord.flows import decisions
 from accord.jobs import service as jobs
 from accord.jobs.models import Job
 from accord.jobs.registry import HANDLERS, JobContext, load_all
+from accord.notices import action_days
 from accord.notices import service as notices
 from accord.notices.demo import _as, _Earlier, _order
 from accord.settings import Settings
@@ -47,9 +52,33 @@ def _preserve_now(session: Session, clock: Clock, settings: Settings, decision_i
             jobs.complete(session, clock, job)
 
 
+def _action_day(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -> None:
+    """The coordinator's Referral Action Day, four hours in: twelve referrals to both providers, a shared
+    deadline at the end of the day; SmallVideo has acknowledged its share and removed three, ForumNest not yet."""
+    hub, video, forum = world.orgs["hub"], world.orgs["smallvideo"], world.orgs["forumnest"]
+    start = _Earlier(clock, 240)
+    day = action_days.create(session, start, _as(hub), name="Referral Action Day: jihadist propaganda videos",
+                             deadline_at=clock.now() + timedelta(hours=4),
+                             description="Coordinated with 9 Member States' IRUs; one shared deadline.")
+    lines: list[tuple[int, dict[str, Any] | DomainError]] = [(i + 1, {"kind": "referral", "provider_id": provider.id, "reference": f"RAD-2026-12-{i + 1:03d}",
+                      "urls": [f"https://{host}/rad/{i + 1}"], "clause": "Terms 3.1 (terrorist content)",
+                      "reasons": "Branded propaganda video of a designated group.", "tco_types": ["incitement"]})
+             for i, (provider, host) in enumerate([(video, "video.smallvideo.example"),
+                                                   (forum, "forumnest.example")] * 6)]
+    report = action_days.add_notices(session, start, settings, _as(hub), day.id, lines)
+    assert not report.refused, [line.error for line in report.lines if not line.accepted]
+    ours = [line.notice_id for line in report.lines if line.notice_id][::2]  # SmallVideo's six
+    for minutes, notice_id in zip((200, 190, 180, 170, 160, 150), ours, strict=True):
+        notices.acknowledge(session, _Earlier(clock, minutes), _as(video), notice_id)
+    for minutes, notice_id in zip((130, 120, 90), ours, strict=False):
+        answer = decisions.Answer(outcome="removed", reasons="Terms 3.1: terrorist propaganda; removed for all users.")
+        decisions.answer_notice(session, _Earlier(clock, minutes), _as(video), notice_id, answer, settings=settings)
+
+
 def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -> None:
     decision_id = _answered_order(session, clock, settings, world)
     _preserve_now(session, _Earlier(clock, 94), settings, decision_id)
+    _action_day(session, clock, settings, world)
 
 
 SEEDERS.append(seed)

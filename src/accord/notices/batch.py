@@ -16,7 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ from accord.identity.service import Principal
 from accord.notices.kinds import KINDS, CleanNotice, validate
 from accord.notices.service import batch_lookups, receive_clean
 from accord.settings import Settings
+
+log = logging.getLogger(__name__)
 
 MAX_LINES = 50_000
 CHUNK = 500
@@ -162,17 +165,25 @@ def import_batch(session: Session, clock: Clock, settings: Settings, principal: 
     return report
 
 
+ChunkHook = Callable[[Session, BatchReport], None]
+
+
 def import_in_chunks(factory: sessionmaker[Session], clock: Clock, settings: Settings, principal: Principal,
-                     lines: list[tuple[int, dict[str, Any] | DomainError]], *, chunk: int = CHUNK) -> BatchReport:
+                     lines: list[tuple[int, dict[str, Any] | DomainError]], *, chunk: int = CHUNK,
+                     on_chunk: ChunkHook | None = None) -> BatchReport:
     """The edge of a large import: one unit of work per ``chunk`` lines. Should a chunk fail unexpectedly, its
-    lines and the rest are reported as not imported (the earlier chunks stay, and say so)."""
+    lines and the rest are reported as not imported (the earlier chunks stay, and say so). ``on_chunk`` runs in
+    each chunk's transaction with that chunk's report (an action day links the notices it accepted)."""
     report = BatchReport()
     for start in range(0, len(lines), chunk):
         part = lines[start:start + chunk]
         try:
             with unit_of_work(factory) as session:
                 done = import_batch(session, clock, settings, principal, part)
+                if on_chunk is not None:
+                    on_chunk(session, done)
         except Exception as exc:  # reported line by line below, never swallowed silently
+            log.exception("batch import: the chunk from line %s failed", part[0][0])
             reason = f"not imported: {exc.__class__.__name__}; lines before {part[0][0]} were kept"
             report.lines += [LineResult(n, False, field="line", error=reason) for n, _ in lines[start:]]
             return report

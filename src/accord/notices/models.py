@@ -129,3 +129,26 @@ class ReinstatementInstruction(Base):
     text: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
+
+
+class ActionDay(Base):
+    """A Referral Action Day (EUR-04): one issuer's time-boxed campaign of many notices to many providers, with
+    a deadline shared by all of them and a summary of what every provider did."""
+
+    __tablename__ = "action_days"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)  # the issuer
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    deadline_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+
+class ActionDayNotice(Base):
+    """A notice sent as part of an action day (a notice belongs to at most one)."""
+
+    __tablename__ = "action_day_notices"
+
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), primary_key=True)
+    action_day_id: Mapped[str] = mapped_column(ForeignKey("action_days.id"), index=True)

@@ -13,6 +13,7 @@ class Link:
 
 SETTINGS = Link("Settings", "/ui/settings")
 CAMPAIGNS = Link("Campaigns", "/ui/campaigns")
+ACTION_DAYS = Link("Action days", "/ui/action-days")
 # A provider works an inbox and a review console; issuers send and follow what they sent; civil society runs
 # campaigns. Pages a kind cannot use (an empty review console, a provider profile, a report it does not
 # publish) are not offered to it.
@@ -21,10 +22,11 @@ MENUS: dict[str, tuple[Link, ...]] = {
                  Link("Policies", "/ui/policies"), Link("Incidents", "/ui/incidents"), Link("Rights", "/ui/rights"),
                  Link("Transparency", "/ui/transparency"), CAMPAIGNS, SETTINGS),
     "authority": (Link("Orders sent", "/ui/"), Link("Send an order", "/ui/notices/new"),
-                  Link("Outcomes", "/ui/notices/outcomes"), Link("Transparency", "/ui/transparency"), CAMPAIGNS,
+                  Link("Outcomes", "/ui/notices/outcomes"), ACTION_DAYS, Link("Transparency", "/ui/transparency"),
+                  CAMPAIGNS,
                   SETTINGS),
-    "coordinator": (Link("Sent", "/ui/"), Link("Send", "/ui/notices/new"), Link("Incidents", "/ui/incidents"),
-                    Link("Banks", "/ui/banks"), CAMPAIGNS, SETTINGS),
+    "coordinator": (Link("Sent", "/ui/"), Link("Send", "/ui/notices/new"), ACTION_DAYS,
+                    Link("Incidents", "/ui/incidents"), Link("Banks", "/ui/banks"), CAMPAIGNS, SETTINGS),
     "trusted_flagger": (Link("Flags sent", "/ui/"), Link("Send a flag", "/ui/notices/new"),
                         Link("Accuracy", "/ui/transparency"), SETTINGS),
     "civil_society": (Link("Home", "/ui/"), CAMPAIGNS, Link("Lessons", "/ui/campaigns/library"), SETTINGS),
