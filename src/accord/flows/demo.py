@@ -60,11 +60,12 @@ def _action_day(session: Session, clock: Clock, settings: Settings, world: DemoW
     day = action_days.create(session, start, _as(hub), name="Referral Action Day: jihadist propaganda videos",
                              deadline_at=clock.now() + timedelta(hours=4),
                              description="Coordinated with 9 Member States' IRUs; one shared deadline.")
-    lines: list[tuple[int, dict[str, Any] | DomainError]] = [(i + 1, {"kind": "referral", "provider_id": provider.id, "reference": f"RAD-2026-12-{i + 1:03d}",
-                      "urls": [f"https://{host}/rad/{i + 1}"], "clause": "Terms 3.1 (terrorist content)",
-                      "reasons": "Branded propaganda video of a designated group.", "tco_types": ["incitement"]})
-             for i, (provider, host) in enumerate([(video, "video.smallvideo.example"),
-                                                   (forum, "forumnest.example")] * 6)]
+    hosts = [(video, "video.smallvideo.example"), (forum, "forumnest.example")] * 6
+    lines: list[tuple[int, dict[str, Any] | DomainError]] = [
+        (i, {"kind": "referral", "provider_id": provider.id, "reference": f"RAD-2026-12-{i:03d}",
+             "urls": [f"https://{host}/rad/{i}"], "clause": "Terms 3.1 (terrorist content)",
+             "reasons": "Branded propaganda video of a designated group.", "tco_types": ["incitement"]})
+        for i, (provider, host) in enumerate(hosts, start=1)]
     report = action_days.add_notices(session, start, settings, _as(hub), day.id, lines)
     assert not report.refused, [line.error for line in report.lines if not line.accepted]
     ours = [line.notice_id for line in report.lines if line.notice_id][::2]  # SmallVideo's six
