@@ -7,8 +7,7 @@ refuses a payload whose keys are not those of the event's ``TypedDict`` (docs/de
 are checked at run time rather than by mypy).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: TypedDict must see NotRequired[...] itself (Python 3.11).
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -274,6 +273,10 @@ class DecisionCreate(TypedDict):
     ground_explanation: NotRequired[str]
     policy_version_id: NotRequired[str | None]
     content_date: NotRequired[str]
+    # Read by transparency/export.py, but not written by cases.decisions.decision_payload (only test fixtures):
+    restriction: NotRequired[str | None]
+    restriction_other: NotRequired[str | None]
+    explanation: NotRequired[str]
 
 
 class QualitySample(TypedDict):
@@ -991,7 +994,8 @@ DOCS: Final[Mapping[Event, Doc]] = {
         "every action on content, whatever the door: console, direct answer on a notice, automatic action; see "
         "`accord.flows.decisions`. `action`: `remove`, `disable`, `restrict`, `no_action`; `ground_kind`: "
         "`legal` or `terms`; `policy_version_id`: the provider's policy version in force when the decision was "
-        "taken, manual or automatic; `null` when the provider had activated none"),
+        "taken, manual or automatic; `null` when the provider had activated none. `restriction`, "
+        "`restriction_other`, `explanation` are read by the statement export but not yet written"),
     Event.CASES_QUALITY_SAMPLE: Doc("review id", "a decision sampled for re-review or verification"),
     Event.CASES_QUALITY_REVIEW: Doc(
         "review id", "`kind`: `rereview`, `verification`; a `verification` overturned counts as an error of "
