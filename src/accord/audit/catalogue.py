@@ -886,6 +886,11 @@ def required_keys(event: Event) -> frozenset[str]:
     return frozenset(PAYLOADS[event].__required_keys__)
 
 
+def payload_keys(event: Event) -> list[str]:
+    """The event's payload keys in the order its ``TypedDict`` declares them (inherited keys first)."""
+    return list(PAYLOADS[event].__annotations__)
+
+
 def allowed_keys(event: Event) -> frozenset[str]:
     payload = PAYLOADS[event]
     return frozenset(payload.__required_keys__ | payload.__optional_keys__)
