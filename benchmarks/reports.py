@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from accord.audit.catalogue import Event
 from accord.audit.models import AuditEvent
 from accord.clock import FrozenClock
 from accord.db import make_engine, make_sessionmaker
@@ -65,7 +66,7 @@ def _rows(decisions: int) -> tuple[io.StringIO, int]:
     rng, out, seq = random.Random(7), io.StringIO(), 0
     seconds = 365 * 86400 / max(decisions, 1)
 
-    def add(tag: str, subject: str, payload: dict[str, object], at: datetime) -> None:
+    def add(tag: Event, subject: str, payload: dict[str, object], at: datetime) -> None:
         nonlocal seq
         seq += 1
         body = json.dumps(payload, separators=(",", ":")).replace("\\", "\\\\")
@@ -73,20 +74,20 @@ def _rows(decisions: int) -> tuple[io.StringIO, int]:
 
     for index in range(decisions):
         subject, payload = _decision(rng, index)
-        add("cases:decision:create", subject, payload, START + timedelta(seconds=index * seconds))
+        add(Event.CASES_DECISION_CREATE, subject, payload, START + timedelta(seconds=index * seconds))
     for index in range(2_000):
         at = START + timedelta(hours=rng.randint(0, 8700))
         common = {"kind": "removal_order" if index < 500 else "trusted_flag", "issuer_id": f"org_i{index % 9}",
                   "provider_id": PROVIDER, "member_state": rng.choice(("FR", "DE", "ES"))}
-        add("notices:notice:receive", f"ntc_{index}", {**common, "issuer_kind": "authority", "tco_types":
+        add(Event.NOTICES_NOTICE_RECEIVE, f"ntc_{index}", {**common, "issuer_kind": "authority", "tco_types":
             ["incitement"], "cross_border": False}, at)
-        add("notices:notice:acknowledge", f"ntc_{index}", {**common, "seconds_to_ack": rng.randint(60, 900)}, at)
-        add("notices:notice:outcome", f"ntc_{index}", {**common, "outcome": "removed",
+        add(Event.NOTICES_NOTICE_ACKNOWLEDGE, f"ntc_{index}", {**common, "seconds_to_ack": rng.randint(60, 900)}, at)
+        add(Event.NOTICES_NOTICE_OUTCOME, f"ntc_{index}", {**common, "outcome": "removed",
                                                         "seconds_to_act": rng.randint(600, 3500)}, at)
     for index in range(10_000):
         at = START + timedelta(hours=rng.randint(0, 8700))
-        add("rights:complaint:file", f"cmp_{index}", {"provider_id": PROVIDER, "by": "uploader"}, at)
-        add("rights:complaint:decide", f"cmp_{index}", {"provider_id": PROVIDER, "outcome": "upheld",
+        add(Event.RIGHTS_COMPLAINT_FILE, f"cmp_{index}", {"provider_id": PROVIDER, "by": "uploader"}, at)
+        add(Event.RIGHTS_COMPLAINT_DECIDE, f"cmp_{index}", {"provider_id": PROVIDER, "outcome": "upheld",
                                                          "seconds_to_decide": rng.randint(3600, 900000)}, at)
     out.seek(0)
     return out, seq

@@ -53,6 +53,16 @@ def _cheap_password_hashing() -> Iterator[None]:
     service._hasher = production
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_payloads_checked() -> Iterator[None]:
+    """Every event the suite records has the payload keys its catalogue entry names (accord.audit.catalogue)."""
+    from accord.audit import catalogue
+
+    catalogue.check_payloads(True)
+    yield
+    catalogue.check_payloads(False)
+
+
 def _worker_pg_url() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     url = make_url(PG_URL)

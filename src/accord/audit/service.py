@@ -16,10 +16,10 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event, as_event, check
 from accord.audit.models import AuditEvent
 from accord.clock import Clock, as_utc
 from accord.db import is_postgres, new_id
-from accord.errors import InvalidInput
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x41CC0D  # PostgreSQL advisory lock that serialises appends to the chain
@@ -54,12 +54,6 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(event)).hexdigest()
 
 
-def _check_tag(tag: str) -> None:
-    parts = tag.split(":")
-    if len(parts) != 3 or not all(parts):
-        raise InvalidInput(f"audit tag {tag!r} is not shaped source:subject:action", field="tag")
-
-
 PENDING = "accord.audit.pending"
 
 
@@ -67,7 +61,7 @@ def record(
     session: Session,
     clock: Clock,
     actor: Actor,
-    tag: str,
+    tag: Event,
     *,
     subject: str | None = None,
     payload: Mapping[str, Any] | None = None,
@@ -75,16 +69,20 @@ def record(
 ) -> AuditEvent:
     """Add one event in the caller's transaction; it joins the chain when the transaction commits.
 
+    ``tag`` is a catalogued ``Event`` (``accord.audit.catalogue``); with payload checking on, the payload's keys
+    must be those of the event's ``TypedDict``.
+
     Chaining at commit (``seal_pending``) keeps the chain's lock for the commit alone rather than the whole
     request, so concurrent requests are not serialised behind each other.
     """
-    _check_tag(tag)
+    event_tag = as_event(tag)
+    check(event_tag, payload or {})
     event = AuditEvent(
         id=new_id("evt"),
         at=clock.now(),
         actor=actor.ref,
         org_id=org_id if org_id is not None else actor.org_id,
-        tag=tag,
+        tag=event_tag.value,
         subject=subject,
         payload=json.loads(json.dumps(dict(payload or {}), default=str)),
         chain_seq=None,

@@ -18,6 +18,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.authorities.models import ExposureDecision
 from accord.clock import Clock, as_utc
@@ -85,7 +86,7 @@ def decide_exposure(session: Session, clock: Clock, principal: Principal, *, pro
                                 final_order_ids=finals, reasons=text, decided_at=clock.now(), state="active",
                                 reports=[], requirements=[], review={})
     session.add(decision)
-    _audit(session, clock, principal, "decide", decision, final_orders=len(finals))
+    _audit(session, clock, principal, Event.AUTHORITIES_EXPOSURE_DECIDE, decision, final_orders=len(finals))
     _tell(session, clock, decision, "exposure.decided")
     return decision
 
@@ -110,7 +111,7 @@ def submit_report(session: Session, clock: Clock, principal: Principal, decision
     decision.reports = [*decision.reports, {"at": clock.now().isoformat(), "measures": measures.strip(),
                                             "due": due.next_due.isoformat() if due.next_due else None,
                                             "late": due.overdue}]
-    _audit(session, clock, principal, "report", decision, late=due.overdue)
+    _audit(session, clock, principal, Event.AUTHORITIES_EXPOSURE_REPORT, decision, late=due.overdue)
     _tell(session, clock, decision, "exposure.reported")
     return decision
 
@@ -124,7 +125,7 @@ def require_measures(session: Session, clock: Clock, principal: Principal, decis
     if not text.strip():
         raise InvalidInput("say what the provider must do and why", field="text")
     decision.requirements = [*decision.requirements, {"at": clock.now().isoformat(), "text": text.strip()}]
-    _audit(session, clock, principal, "require", decision)
+    _audit(session, clock, principal, Event.AUTHORITIES_EXPOSURE_REQUIRE, decision)
     _tell(session, clock, decision, "exposure.measures_required")
     return decision
 
@@ -140,7 +141,7 @@ def request_review(session: Session, clock: Clock, principal: Principal, decisio
     now = clock.now()
     decision.review = {"requested_at": now.isoformat(), "reason": reason.strip(),
                        "decide_by": add_months(now, REVIEW_MONTHS).isoformat()}
-    _audit(session, clock, principal, "review_request", decision)
+    _audit(session, clock, principal, Event.AUTHORITIES_EXPOSURE_REVIEW_REQUEST, decision)
     _tell(session, clock, decision, "exposure.review_requested")
     return decision
 
@@ -161,7 +162,7 @@ def decide_review(session: Session, clock: Clock, principal: Principal, decision
                        "reasons": reasons.strip(), "late": late}
     if outcome == "revoked":
         decision.state = "revoked"
-    _audit(session, clock, principal, "review_decide", decision, outcome=outcome, late=late)
+    _audit(session, clock, principal, Event.AUTHORITIES_EXPOSURE_REVIEW_DECIDE, decision, outcome=outcome, late=late)
     _tell(session, clock, decision, "exposure.review_decided")
     return decision
 
@@ -201,9 +202,9 @@ def _for_authority(session: Session, principal: Principal, decision_id: str) -> 
     return decision
 
 
-def _audit(session: Session, clock: Clock, principal: Principal, action: str, decision: ExposureDecision,
+def _audit(session: Session, clock: Clock, principal: Principal, event: Event, decision: ExposureDecision,
            **extra: Any) -> None:
-    record(session, clock, principal.actor, f"authorities:exposure:{action}", subject=decision.id,
+    record(session, clock, principal.actor, event, subject=decision.id,
            payload={"authority_id": decision.authority_id, "provider_id": decision.provider_id, **extra})
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.authorities.exposure import host_provider
 from accord.authorities.models import Penalty
@@ -68,7 +69,7 @@ def impose(session: Session, clock: Clock, principal: Principal, *, provider_id:
                       amount_cents=_cents(amount), currency=currency.strip().upper(), ground=ground.strip(),
                       description=description.strip(), imposed_on=as_utc(imposed_on), created_at=clock.now())
     session.add(penalty)
-    record(session, clock, principal.actor, "authorities:penalty:impose", subject=penalty.id,
+    record(session, clock, principal.actor, Event.AUTHORITIES_PENALTY_IMPOSE, subject=penalty.id,
            payload={"authority_id": principal.org_id, "provider_id": provider.id, "ground": penalty.ground,
                     "amount_cents": penalty.amount_cents, "currency": penalty.currency})
     emit(session, clock, org_id=provider.id, event="penalty.imposed",

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.banks.labels import canonical_labels
 from accord.banks.models import (
@@ -91,7 +92,7 @@ def create_bank(
                 created_at=clock.now())
     session.add(bank)
     session.flush()
-    record(session, clock, principal.actor, "banks:bank:create", subject=bank.id,
+    record(session, clock, principal.actor, Event.BANKS_BANK_CREATE, subject=bank.id,
            payload={"name": bank.name, "kind": kind, "visibility": visibility, "shared_with": bank.shared_with})
     return bank
 
@@ -245,7 +246,7 @@ def add_entries(
     session.flush()
     log_changes(session, clock, fresh, "add")
     if fresh:
-        record(session, clock, principal.actor, "banks:entry:add", subject=bank.id, org_id=principal.org_id,
+        record(session, clock, principal.actor, Event.BANKS_ENTRY_ADD, subject=bank.id, org_id=principal.org_id,
                payload={"bank_id": bank.id, "entry_ids": [e.id for e in fresh], "state": state,
                         "signal_types": sorted({e.signal_type for e in fresh}), "labels": sorted(details.labels),
                         "incident_tags": list(details.incident_tags), "origin": origin})
@@ -332,7 +333,7 @@ def change_entry_state(session: Session, clock: Clock, principal: Principal, ban
     entry.state = target
     entry.updated_at = clock.now()
     log_change(session, clock, entry, action)
-    record(session, clock, principal.actor, f"banks:entry:{action}", subject=str(entry.id),
+    record(session, clock, principal.actor, Event(f"banks:entry:{action}"), subject=str(entry.id),
            org_id=principal.org_id, payload={"bank_id": bank.id, "reason": reason, "state": target})
     return entry
 
@@ -344,7 +345,7 @@ def withdraw_entry(session: Session, clock: Clock, principal: Principal, bank: B
     entry.state = EntryState.DISABLED
     entry.updated_at = clock.now()
     log_change(session, clock, entry, "remove")
-    record(session, clock, principal.actor, "banks:entry:remove", subject=str(entry.id),
+    record(session, clock, principal.actor, Event.BANKS_ENTRY_REMOVE, subject=str(entry.id),
            org_id=principal.org_id, payload={"bank_id": bank.id, "origin": entry.origin})
 
 
@@ -359,7 +360,7 @@ def update_details(session: Session, clock: Clock, principal: Principal, bank: B
     entry.metadata_ = dict(details.metadata)
     entry.updated_at = clock.now()
     log_change(session, clock, entry, "update")
-    record(session, clock, principal.actor, "banks:entry:update", subject=str(entry.id),
+    record(session, clock, principal.actor, Event.BANKS_ENTRY_UPDATE, subject=str(entry.id),
            org_id=principal.org_id, payload={"bank_id": bank.id, "labels": entry.labels})
     return entry
 
@@ -379,7 +380,7 @@ def vote(session: Session, clock: Clock, principal: Principal, bank: Bank, entry
     ballot.agree, ballot.comment, ballot.created_at = agree, comment, clock.now()
     session.add(ballot)
     session.flush()
-    record(session, clock, principal.actor, "banks:entry:vote", subject=str(entry.id), org_id=principal.org_id,
+    record(session, clock, principal.actor, Event.BANKS_ENTRY_VOTE, subject=str(entry.id), org_id=principal.org_id,
            payload={"bank_id": bank.id, "owner_id": bank.org_id, "agree": agree})
     return ballot
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.cases import config, queues
 from accord.cases.models import Case, Claim, ReviewQueue
@@ -173,7 +174,7 @@ def _take(session: Session, clock: Clock, principal: Principal, case: Case, cuto
     session.add(Claim(id=new_id("clm"), case_id=case.id, provider_id=case.provider_id, reviewer=principal.ref,
                       graphic=case.graphic, claimed_at=now))
     # Recording the event flushes the claim, the case and the event together.
-    record(session, clock, principal.actor, "cases:case:claim", subject=case.id, org_id=case.provider_id,
+    record(session, clock, principal.actor, Event.CASES_CASE_CLAIM, subject=case.id, org_id=case.provider_id,
            payload={"provider_id": case.provider_id, "queue_id": case.queue_id, "reviewer": principal.ref})
 
 
@@ -201,6 +202,6 @@ def release(session: Session, clock: Clock, principal: Principal, case_id: str) 
         principal.require_role("admin")
     end_claim(session, case, "released", clock.now())
     session.flush()
-    record(session, clock, principal.actor, "cases:case:release", subject=case.id, org_id=case.provider_id,
+    record(session, clock, principal.actor, Event.CASES_CASE_RELEASE, subject=case.id, org_id=case.provider_id,
            payload={"provider_id": case.provider_id, "reviewer": principal.ref})
     return case

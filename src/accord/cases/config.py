@@ -11,6 +11,7 @@ from typing import Any, Final
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.models import ReviewerPreference, ReviewSettings
 from accord.clock import Clock
@@ -79,7 +80,7 @@ def update_review_settings(
     row.updated_at = clock.now()
     session.flush()
     _cache(session).pop(provider_id, None)
-    record(session, clock, actor, "cases:settings:update", subject=provider_id, org_id=provider_id,
+    record(session, clock, actor, Event.CASES_SETTINGS_UPDATE, subject=provider_id, org_id=provider_id,
            payload={"changes": changes})
     return review_settings(session, provider_id)
 
@@ -141,6 +142,6 @@ def set_reviewer_preferences(
     pref.values = {**pref.values, **changes}
     pref.updated_at = clock.now()
     session.flush()
-    record(session, clock, actor, "cases:preferences:update", subject=reviewer, org_id=provider_id,
+    record(session, clock, actor, Event.CASES_PREFERENCES_UPDATE, subject=reviewer, org_id=provider_id,
            payload={"changes": changes})
     return wellness(session, provider_id, reviewer)

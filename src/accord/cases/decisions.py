@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session, object_session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases import claims, quality, statements, strikes
 from accord.cases.models import ACTIONS, EXEMPT_PURPOSES, Case, Decision, Statement
@@ -185,7 +186,7 @@ def conclude(session: Session, clock: Clock, actor: Actor, taken: Draft) -> None
     case, decision = taken.case, taken.decision
     _close_case(session, case, clock)
     session.add_all([decision, taken.statement])
-    record(session, clock, actor, "cases:decision:create", subject=decision.id, org_id=case.provider_id,
+    record(session, clock, actor, Event.CASES_DECISION_CREATE, subject=decision.id, org_id=case.provider_id,
            payload=decision_payload(case, decision))
     if decision.notice_ids:  # DSA Art. 16(5): public notifiers learn the decision on their report
         enqueue(session, clock, "rights.inform_notifiers", {"decision_id": decision.id}, org_id=case.provider_id)

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.cases import claims, queues
 from accord.cases.models import Case
@@ -37,7 +38,7 @@ def escalate(session: Session, clock: Clock, principal: Principal, case_id: str,
     payload = _to_senior(session, clock, case) if to == "senior" else _to_law_enforcement(session, clock, case)
     payload.update({"provider_id": case.provider_id, "to": to, "reason": reason.strip(), "case_id": case.id})
     session.flush()
-    record(session, clock, principal.actor, "cases:case:escalate", subject=case.id, org_id=case.provider_id,
+    record(session, clock, principal.actor, Event.CASES_CASE_ESCALATE, subject=case.id, org_id=case.provider_id,
            payload=payload)
     webhooks.emit(session, clock, org_id=case.provider_id, event="case.escalated", data=payload)
     return case

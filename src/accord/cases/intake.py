@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.models import Case
 from accord.clock import Clock
@@ -98,7 +99,7 @@ def open_or_join(
         session.add(case)
         _remember(session, case)
     _merge(case, urls, signals, source, deadline_at, now)
-    tag = "cases:case:open" if created else "cases:case:join"
+    tag = Event.CASES_CASE_OPEN if created else Event.CASES_CASE_JOIN
     record(session, clock, actor, tag, subject=case.id, org_id=provider_id,
            payload={"source": source, "content_key": case.content_key})
     return case, created

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases import config
 from accord.cases.models import ACTIONS, Case, Decision, QualityReview, ReviewQueue
@@ -55,7 +56,7 @@ def queue_review(session: Session, clock: Clock, decision: Decision, kind: str) 
                            state="pending", created_at=clock.now())
     session.add(review)
     session.flush()
-    record(session, clock, _system(decision.provider_id), "cases:quality:sample", subject=review.id,
+    record(session, clock, _system(decision.provider_id), Event.CASES_QUALITY_SAMPLE, subject=review.id,
            org_id=decision.provider_id, payload={"decision_id": decision.id, "kind": kind,
                                                  "provider_id": decision.provider_id})
     return review
@@ -86,7 +87,7 @@ def submit(session: Session, clock: Clock, principal: Principal, review_id: str,
         raise InvalidInput(f"action must be one of {', '.join(ACTIONS)}", field="action")
     review.reviewer, review.action, review.state, review.done_at = principal.ref, action, "done", clock.now()
     session.flush()
-    record(session, clock, principal.actor, "cases:quality:review", subject=review.id, org_id=review.provider_id,
+    record(session, clock, principal.actor, Event.CASES_QUALITY_REVIEW, subject=review.id, org_id=review.provider_id,
            payload={"decision_id": review.decision_id, "kind": review.kind, "provider_id": review.provider_id,
                     "agree": action == review.original_action, "overturned": action != review.original_action})
     return review

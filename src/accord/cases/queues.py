@@ -14,6 +14,7 @@ from typing import Any, Final
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases import priority
 from accord.cases.models import Case, ReviewQueue
@@ -50,7 +51,7 @@ def create_queue(
                         rules=clean_rules, roles=list(roles), harm=harm, kind="routed", created_at=clock.now())
     session.add(queue)
     session.flush()
-    record(session, clock, actor, "cases:queue:create", subject=queue.id, org_id=provider_id,
+    record(session, clock, actor, Event.CASES_QUEUE_CREATE, subject=queue.id, org_id=provider_id,
            payload={"name": queue.name, "position": position, "rules": clean_rules, "roles": list(roles)})
     return queue
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases import claims, intake, priority, queues
 from accord.cases.models import Case
@@ -127,6 +128,6 @@ def close_answered(session: Session, clock: Clock, actor: Actor, case_id: str | 
     now = clock.now()
     claims.end_claim(session, case, "answered", now)
     case.state, case.updated_at = "closed", now
-    record(session, clock, actor, "cases:case:close", subject=case.id, org_id=case.provider_id,
+    record(session, clock, actor, Event.CASES_CASE_CLOSE, subject=case.id, org_id=case.provider_id,
            payload={"reason": "notices answered directly", "provider_id": case.provider_id})
     return True

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases import config, statements
 from accord.cases.models import Case, Decision, Statement, Strike
@@ -75,7 +76,7 @@ def add(session: Session, clock: Clock, actor: Actor, decision: Decision, kind: 
                                "decision_id": decision.id, "count": number, "consequence": result}
     if result == "suspension":
         payload["statement_id"] = _suspension_statement(session, clock, decision, strike, number, settings).id
-    record(session, clock, actor, "cases:strike:record", subject=strike.id, org_id=decision.provider_id,
+    record(session, clock, actor, Event.CASES_STRIKE_RECORD, subject=strike.id, org_id=decision.provider_id,
            payload=payload)
     if result != "none":
         webhooks.emit(session, clock, org_id=decision.provider_id, event="case.strike", data=payload)

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from accord.cli.context import clock, console, output, session_scope, settings
-from accord.cli.notices import AsOrg, JsonOpt, _format, _principal
+from accord.cli.notices import _format, _principal
+from accord.cli.options import AsOrg, JsonOpt
 from accord.db import make_engine, make_sessionmaker
 from accord.errors import InvalidInput
 from accord.notices import action_days, batch

@@ -11,7 +11,8 @@ import typer
 from accord.authorities import exposure, penalties
 from accord.authorities.models import ExposureDecision, Penalty
 from accord.cli.context import clock, output, session_scope, settings
-from accord.cli.notices import AsOrg, JsonOpt, _principal
+from accord.cli.notices import _principal
+from accord.cli.options import AsOrg, JsonOpt
 from accord.notices.models import ReinstatementInstruction
 from accord.rights import orders, reviews
 from accord.rights.models import OrderReview

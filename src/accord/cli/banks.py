@@ -18,6 +18,7 @@ from accord.banks import service
 from accord.banks.files import limits_for, read_csv, signals_for_bank, write_csv
 from accord.banks.service import EntryDetails
 from accord.cli.context import clock, err_console, output, session_scope, settings
+from accord.cli.options import ORG_HELP, JsonOpt, org_option
 from accord.errors import DomainError, InvalidInput, PayloadTooLarge
 from accord.exchange import pull as exchange_pull
 from accord.exchange.imports import EXCHANGES, exchange_for, import_exchange
@@ -29,8 +30,7 @@ from accord.signals import hash_media
 bank_app = typer.Typer(help="Hash banks: create, add files, import and export CSV, list.")
 exchange_app = typer.Typer(help="Exchange: pull another Accord instance's feed, import pytx exchanges.")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-OrgOpt = Annotated[str | None, typer.Option("--org", help="Organisation id or name (default: the coordinator)")]
+OrgOpt = Annotated[str | None, org_option(f"{ORG_HELP} (default: the coordinator)")]
 LabelOpt = Annotated[list[str] | None, typer.Option("--label", help="GIFCT behaviour label; repeat for several")]
 Files = Annotated[list[Path], typer.Argument(help="Files to read", exists=True, dir_okay=False)]
 

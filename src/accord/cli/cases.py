@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from accord.cases import claims, decisions, service
 from accord.cli.context import clock, output, session_scope, settings
+from accord.cli.options import JsonOpt, org_option
 from accord.errors import NotFound
 from accord.flows import decisions as flows
 from accord.identity import service as identity
@@ -17,7 +18,6 @@ from accord.identity.models import Member
 from accord.identity.service import Principal
 
 case_app = typer.Typer(help="Review cases: list what waits, take the next case, decide it.")
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Email of the member who reviews")]
 
 
@@ -35,7 +35,7 @@ def _row(described: dict[str, Any]) -> dict[str, Any]:
 
 @case_app.command("list")
 def case_list(
-    org: Annotated[str, typer.Option(help="Provider id or name")],
+    org: Annotated[str, org_option("Provider id or name")],
     state: Annotated[str, typer.Option(help="open, decided or closed")] = "open",
     limit: Annotated[int, typer.Option(help="At most this many")] = 50,
     as_json: JsonOpt = False,

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from accord.cli.context import OPERATOR, clock, console, output, session_scope
+from accord.cli.options import AsOrg, JsonOpt, OrgOpt
 from accord.identity import service
 from accord.identity.models import ApiKey, Member, Organisation
 from accord.identity.scopes import ALL_SCOPES
@@ -15,7 +16,6 @@ org_app = typer.Typer(help="Organisations: authorities, providers, trusted flagg
 member_app = typer.Typer(help="Members of an organisation and their roles.")
 key_app = typer.Typer(help="API keys: shown once, stored hashed, scoped, revocable.")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def org_row(org: Organisation) -> dict[str, object]:
@@ -62,7 +62,7 @@ def org_list(
 
 @member_app.command("add")
 def member_add(
-    org: Annotated[str, typer.Option(help="Organisation id or name")],
+    org: OrgOpt,
     email: Annotated[str, typer.Option()],
     role: Annotated[str, typer.Option(help="admin | reviewer | submitter | analyst | auditor")],
     name: Annotated[str, typer.Option()] = "",
@@ -79,7 +79,7 @@ def member_add(
 
 
 @member_app.command("list")
-def member_list(org: Annotated[str, typer.Option()], as_json: JsonOpt = False) -> None:
+def member_list(org: OrgOpt, as_json: JsonOpt = False) -> None:
     """List an organisation's members."""
     with session_scope() as session:
         rows = [member_row(m) for m in service.list_members(session, service.get_organisation(session, org).id)]
@@ -88,7 +88,7 @@ def member_list(org: Annotated[str, typer.Option()], as_json: JsonOpt = False) -
 
 @key_app.command("create")
 def key_create(
-    org: Annotated[str, typer.Option(help="Organisation id or name")],
+    org: OrgOpt,
     scope: Annotated[list[str] | None, typer.Option(help="Repeat for several; none means every scope")] = None,
     name: Annotated[str, typer.Option()] = "",
     as_json: JsonOpt = False,
@@ -104,7 +104,7 @@ def key_create(
 
 
 @key_app.command("list")
-def key_list(org: Annotated[str, typer.Option()], as_json: JsonOpt = False) -> None:
+def key_list(org: OrgOpt, as_json: JsonOpt = False) -> None:
     """List an organisation's keys (never the keys themselves)."""
     with session_scope() as session:
         rows = [key_row(k) for k in service.list_keys(session, service.get_organisation(session, org).id)]
@@ -121,7 +121,7 @@ def key_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix")], as_
 
 @org_app.command("contact-point")
 def org_contact_point(
-    as_org: Annotated[str, typer.Option("--as", help="The provider (id or name) the operator acts for")],
+    as_org: AsOrg,
     language: Annotated[list[str], typer.Option(help="A language orders are accepted in (ISO 639-1); repeat")],
     email: Annotated[str | None, typer.Option(help="Where orders are received")] = None,
     phone: Annotated[str | None, typer.Option(help="24/7 telephone")] = None,

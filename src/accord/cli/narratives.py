@@ -9,13 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from accord.cli import context
+from accord.cli.options import ORG_HELP, JsonOpt, org_option
 from accord.errors import InvalidInput
 from accord.identity import service as identity
 from accord.narratives import service
 from accord.narratives.models import Campaign
 
 campaign_app = typer.Typer(help="Counter-narrative campaigns: create, import daily figures, report impact.")
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def campaign_row(campaign: Campaign) -> dict[str, object]:
@@ -70,7 +70,7 @@ def _segment_option(text: str, index: int) -> dict[str, Any]:
 
 @campaign_app.command("create")
 def create(
-    org: Annotated[str, typer.Option(help="Organisation id or name (civil society, authority or provider)")],
+    org: Annotated[str, org_option(f"{ORG_HELP} (civil society, authority or provider)")],
     spec: Annotated[Path | None, typer.Argument(help="JSON file as for POST /v1/campaigns")] = None,
     name: Annotated[str | None, typer.Option(help="Campaign name")] = None,
     goal: Annotated[str, typer.Option(help="A measurable goal")] = "",
@@ -89,7 +89,7 @@ def create(
 
 @campaign_app.command("list")
 def list_campaigns(
-    org: Annotated[str | None, typer.Option(help="Only this organisation (id or name)")] = None,
+    org: Annotated[str | None, org_option("Only this organisation (id or name)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List campaigns."""

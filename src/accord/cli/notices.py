@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from accord.cli.context import clock, console, output, session_scope, settings
+from accord.cli.options import AsOrg, JsonOpt
 from accord.db import make_engine, make_sessionmaker
 from accord.errors import InvalidInput
 from accord.flows import decisions as flows
@@ -22,8 +23,6 @@ from accord.notices.annex_pdf import render
 from accord.notices.models import Notice
 
 notice_app = typer.Typer(help="Removal orders, referrals, trusted flags, user reports and alerts.")
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-AsOrg = Annotated[str, typer.Option("--as", help="The organisation (id or name) the operator acts for")]
 
 
 def _principal(session: Session, org_ref: str) -> Principal:

@@ -16,6 +16,7 @@ from accord import demo as demo_service
 from accord import migrate
 from accord.audit import service as audit
 from accord.cli.context import OPERATOR, clock, console, err_console, output, session_scope, settings
+from accord.cli.options import JsonOpt
 from accord.db import make_engine, make_sessionmaker
 from accord.jobs import lifeline
 from accord.jobs import service as jobs
@@ -25,7 +26,6 @@ from accord.web.observability import configure_logging
 db_app = typer.Typer(help="The database schema.")
 audit_app = typer.Typer(help="The hash-chained audit trail.")
 jobs_app = typer.Typer(help="Background jobs and dead letters.")
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 @db_app.command("upgrade")

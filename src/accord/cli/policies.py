@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from accord.cli.context import OPERATOR, clock, output, session_scope
+from accord.cli.options import JsonOpt, OrgOpt, org_option
 from accord.errors import InvalidInput
 from accord.identity.service import Principal, get_organisation
 from accord.policies import incidents, membership, service, templates
@@ -19,8 +20,6 @@ from accord.policies.models import Incident, Policy, PolicyVersion
 policy_app = typer.Typer(help="Providers' policies: versions, diffs, jurisdictions and resolution.")
 incident_app = typer.Typer(help="Crisis incidents: declare against the checklist, conclude, debrief.")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-OrgOpt = Annotated[str, typer.Option("--org", help="Organisation id or name")]
 
 
 def policy_row(policy: Policy) -> dict[str, Any]:
@@ -157,7 +156,7 @@ def policy_jurisdictions(as_json: JsonOpt = False) -> None:
 
 @incident_app.command("declare")
 def incident_declare(
-    org: Annotated[str, typer.Option("--org", help="The declaring coordinator (id or name)")],
+    org: Annotated[str, org_option("The declaring coordinator (id or name)")],
     title: Annotated[str, typer.Option()],
     level: Annotated[str, typer.Option(help="incident | content_incident | content_incident_protocol")],
     criterion: Annotated[list[str] | None, typer.Option(help="A criterion met; repeat (" + ", ".join(
@@ -176,7 +175,7 @@ def incident_declare(
 
 
 @incident_app.command("conclude")
-def incident_conclude(org: Annotated[str, typer.Option("--org", help="The declaring coordinator")],
+def incident_conclude(org: Annotated[str, org_option("The declaring coordinator")],
                       incident: Annotated[str, typer.Argument()],
                       conclusion: Annotated[str, typer.Option()] = "", as_json: JsonOpt = False) -> None:
     """Conclude an incident and print its debrief."""

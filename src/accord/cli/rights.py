@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from accord.cli.context import OPERATOR, clock, output, session_scope, settings
+from accord.cli.options import JsonOpt, ProviderOrgOpt
 from accord.cli.transparency import resolve_org
 from accord.rights import complaints, preservation, user_notices
 
 rights_app = typer.Typer(help="Complaints (TCO Art. 10), user notices (Art. 11), preservation (Art. 6).")
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-OrgOpt = Annotated[str | None, typer.Option("--org", help="Provider id or name (default: the only provider)")]
 
 
 @rights_app.command("complaints")
-def list_complaints(org: OrgOpt = None, as_json: JsonOpt = False) -> None:
+def list_complaints(org: ProviderOrgOpt = None, as_json: JsonOpt = False) -> None:
     """Pending complaints, nearest deadline first."""
     with session_scope() as session:
         provider = resolve_org(session, org)
@@ -27,7 +24,7 @@ def list_complaints(org: OrgOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @rights_app.command("preserved")
-def list_preserved(org: OrgOpt = None, as_json: JsonOpt = False) -> None:
+def list_preserved(org: ProviderOrgOpt = None, as_json: JsonOpt = False) -> None:
     """Preserved items and when each will be purged."""
     with session_scope() as session:
         provider = resolve_org(session, org)

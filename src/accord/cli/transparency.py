@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor
 from accord.cli.context import clock, err_console, output, session_scope, settings
+from accord.cli.options import JsonOpt, ProviderOrgOpt
 from accord.errors import InvalidInput
 from accord.identity import service as identity
 from accord.identity.models import Organisation
@@ -22,10 +23,8 @@ report_app = typer.Typer(help="Transparency reports computed from the audit trai
 sor_app = typer.Typer(help="DSA statements of reasons for the Transparency Database.")
 dispute_app = typer.Typer(help="Out-of-court disputes before certified bodies (DSA Art. 21).")
 
-OrgOpt = Annotated[str | None, typer.Option("--org", help="Organisation id or name (default: the only provider)")]
 SinceOpt = Annotated[datetime | None, typer.Option(help="Only decisions from this date (YYYY-MM-DD, UTC)",
                                                   formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output")]
 
 
@@ -47,7 +46,7 @@ def _open(out: Path | None) -> TextIO:
 def transparency_report(
     year: Annotated[int, typer.Option(help="Calendar year (UTC)")],
     fmt: Annotated[str, typer.Option("--format", help="html | json | csv | dsa-template | dsa-template-csv")] = "json",
-    org: OrgOpt = None,
+    org: ProviderOrgOpt = None,
     out: OutOpt = None,
 ) -> None:
     """The yearly report of a provider (TCO Art. 7, DSA) or an authority (TCO Art. 8)."""
@@ -66,7 +65,7 @@ def transparency_report(
 def sor_export(
     since: SinceOpt = None,
     out: OutOpt = None,
-    org: OrgOpt = None,
+    org: ProviderOrgOpt = None,
 ) -> None:
     """JSON lines, each exactly the body of one POST /api/v1/statement."""
     tally = ExportTally()
@@ -87,7 +86,7 @@ CLI_ACTOR = Actor("cli:sor", None)
 
 
 @sor_app.command("submit")
-def sor_submit(org: OrgOpt = None, since: SinceOpt = None, as_json: JsonOpt = False) -> None:
+def sor_submit(org: ProviderOrgOpt = None, since: SinceOpt = None, as_json: JsonOpt = False) -> None:
     """Post pending statements to the DSA Transparency Database (Art. 24(5)) and record each result.
 
     Exits 1 when the Database did not take a call (the statements stay pending and are retried later)."""
@@ -113,7 +112,7 @@ def _summary(report: tdb.SubmitReport) -> str:
 
 @sor_app.command("status")
 def sor_status(
-    org: OrgOpt = None,
+    org: ProviderOrgOpt = None,
     state: Annotated[str | None, typer.Option(help="pending | accepted | rejected")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first")] = 50,
     as_json: JsonOpt = False,
@@ -134,7 +133,7 @@ def dispute_file(
     body: Annotated[str, typer.Option("--body", help="The certified dispute settlement body")],
     certified_by: Annotated[str, typer.Option(help="ISO code of the Member State whose coordinator certified it")],
     reference: Annotated[str, typer.Option(help="The body's file number")] = "",
-    org: OrgOpt = None,
+    org: ProviderOrgOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record that a certified body was seized of a dispute about a decision."""
@@ -151,7 +150,7 @@ def dispute_decide(
     dispute: Annotated[str, typer.Argument(help="The dispute id")],
     outcome: Annotated[str, typer.Option(help="upheld | reversed | settled | withdrawn")],
     note: Annotated[str, typer.Option(help="What the body found")] = "",
-    org: OrgOpt = None,
+    org: ProviderOrgOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record the body's outcome (counted in the DSA report, Art. 24(1)(a))."""
@@ -164,7 +163,7 @@ def dispute_decide(
 
 
 @dispute_app.command("list")
-def dispute_list(org: OrgOpt = None, as_json: JsonOpt = False) -> None:
+def dispute_list(org: ProviderOrgOpt = None, as_json: JsonOpt = False) -> None:
     """The provider's out-of-court disputes, newest first."""
     with session_scope() as session:
         provider = resolve_org(session, org)

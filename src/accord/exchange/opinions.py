@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.banks import service as banks
 from accord.clock import Clock
@@ -59,7 +60,7 @@ def report(session: Session, clock: Clock, matcher: Matcher, principal: Principa
         raise NotFound("no entry of another organisation's bank that you may use matches this signal")
     for match in targets:
         if opinion.verdict == "seen":
-            record(session, clock, principal.actor, "exchange:entry:seen", subject=str(match.entry.id),
+            record(session, clock, principal.actor, Event.EXCHANGE_ENTRY_SEEN, subject=str(match.entry.id),
                    org_id=principal.org_id, payload={"bank_id": match.bank.id, "owner_id": match.bank.org_id,
                                                      "signal_type": name, "distance": match.distance})
         else:

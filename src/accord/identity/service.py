@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import TRANSACTION_CACHE, new_id
@@ -113,7 +114,7 @@ def create_organisation(
     )
     session.add(org)
     session.flush()
-    record(session, clock, actor, "identity:organisation:create", subject=org.id, org_id=org.id,
+    record(session, clock, actor, Event.IDENTITY_ORGANISATION_CREATE, subject=org.id, org_id=org.id,
            payload={"kind": kind, "name": org.name, "country": org.country})
     return org
 
@@ -153,7 +154,7 @@ def update_contact_point(
         check_contact_languages(org.country, checked)
     org.contact_email, org.contact_phone = email, phone
     org.contact_languages = checked
-    record(session, clock, principal.actor, "identity:organisation:contact_point",
+    record(session, clock, principal.actor, Event.IDENTITY_ORGANISATION_CONTACT_POINT,
            subject=org.id, payload={"email": email, "languages": org.contact_languages})
     return org
 
@@ -188,7 +189,7 @@ def add_member(
     )
     session.add(member)
     session.flush()
-    record(session, clock, actor, "identity:member:add", subject=member.id, org_id=org_id,
+    record(session, clock, actor, Event.IDENTITY_MEMBER_ADD, subject=member.id, org_id=org_id,
            payload={"email": email, "role": role})
     return member
 
@@ -261,7 +262,7 @@ def create_key(
     )
     session.add(key)
     session.flush()
-    record(session, clock, actor, "identity:api_key:create", subject=key.id, org_id=org_id,
+    record(session, clock, actor, Event.IDENTITY_API_KEY_CREATE, subject=key.id, org_id=org_id,
            payload={"prefix": prefix, "scopes": key.scopes})
     return key, plain
 
@@ -284,7 +285,7 @@ def revoke_key(session: Session, clock: Clock, actor: Actor, *, key_ref: str, or
                        "confirm=true, or revoke it with another admin key", field="confirm")
     if key.revoked_at is None:
         key.revoked_at = clock.now()
-        record(session, clock, actor, "identity:api_key:revoke", subject=key.id, org_id=key.org_id,
+        record(session, clock, actor, Event.IDENTITY_API_KEY_REVOKE, subject=key.id, org_id=key.org_id,
                payload={"prefix": key.prefix})
     return key
 
@@ -386,7 +387,7 @@ def set_annex_profile(session: Session, clock: Clock, principal: Principal, *,
     profile = {"legal_representative": _profile_part("legal_representative", legal_representative),
                "authorised_person": _profile_part("authorised_person", authorised_person)}
     org.settings = {**(org.settings or {}), "annex": profile}
-    record(session, clock, principal.actor, "identity:organisation:annex_profile", subject=org.id,
+    record(session, clock, principal.actor, Event.IDENTITY_ORGANISATION_ANNEX_PROFILE, subject=org.id,
            payload={"legal_representative": bool(profile["legal_representative"]),
                     "authorised_person": bool(profile["authorised_person"])})
     return org

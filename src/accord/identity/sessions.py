@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
@@ -127,7 +128,7 @@ def _fail(session: Session, clock: Clock, settings: Settings, keys: list[str], m
         row = _throttle_row(session, key, now)
         if _count_failure(row, now, settings):
             assert row.locked_until is not None  # a lockout just began
-            record(session, clock, Actor("public:login", None), "identity:login:lockout",
+            record(session, clock, Actor("public:login", None), Event.IDENTITY_LOGIN_LOCKOUT,
                    subject=key.split(":", 1)[0], org_id=member.org_id if member is not None else None,
                    payload={"key": key.split(":", 1)[0], "member_id": member.id if member is not None else None,
                             "until": row.locked_until.isoformat(), "lockouts": row.lockouts})
@@ -171,7 +172,7 @@ def _open(session: Session, clock: Clock, settings: Settings, member: Member) ->
                     created_at=now, expires_at=now + timedelta(hours=settings.session_max_age_hours))
     session.add(row)
     session.flush()
-    record(session, clock, Actor(f"member:{member.id}", member.org_id), "identity:session:start",
+    record(session, clock, Actor(f"member:{member.id}", member.org_id), Event.IDENTITY_SESSION_START,
            subject=row.id, org_id=member.org_id, payload={"expires_at": row.expires_at.isoformat()})
     return Login(service.member_principal(session, member), token, row.id)
 
@@ -192,5 +193,5 @@ def end_session(session: Session, clock: Clock, token: str) -> None:
     """Logout: the session is revoked on the server, so a copy of the cookie opens nothing afterwards."""
     row = _live(session, clock, token)
     row.revoked_at = clock.now()
-    record(session, clock, Actor(f"member:{row.member_id}", row.org_id), "identity:session:end",
+    record(session, clock, Actor(f"member:{row.member_id}", row.org_id), Event.IDENTITY_SESSION_END,
            subject=row.id, org_id=row.org_id)

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
@@ -65,7 +66,7 @@ def _create(session: Session, clock: Clock, settings: Settings, org: Organisatio
                      private_key_encrypted=_fernet(settings).encrypt(raw).decode(), created_at=clock.now())
     session.add(key)
     session.flush()
-    record(session, clock, Actor.system(), "identity:signing_key:create", subject=key.id, org_id=org.id,
+    record(session, clock, Actor.system(), Event.IDENTITY_SIGNING_KEY_CREATE, subject=key.id, org_id=org.id,
            payload={"org_id": org.id, "algorithm": ALGORITHM, "fingerprint": fingerprint(key.public_key)})
     return key
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import TRANSACTION_CACHE, is_postgres, new_id
@@ -95,7 +96,7 @@ def fail(session: Session, clock: Clock, job: Job, error: str, backoff_base: flo
     if job.attempts >= job.max_attempts:
         job.state = "dead"
         job.finished_at = clock.now()
-        record(session, clock, Actor.system(), "jobs:job:dead_letter", subject=job.id, org_id=job.org_id,
+        record(session, clock, Actor.system(), Event.JOBS_JOB_DEAD_LETTER, subject=job.id, org_id=job.org_id,
                payload={"kind": job.kind, "attempts": job.attempts, "error": job.last_error[:500]})
     else:
         job.state = "pending"
@@ -109,7 +110,7 @@ def retry_dead(session: Session, clock: Clock, actor: Actor, job_id: str, org_id
     if job.state != "dead":
         raise Conflict(f"job {job_id} is {job.state}, not dead", field="state")
     job.state, job.attempts, job.run_after, job.finished_at = "pending", 0, clock.now(), None
-    record(session, clock, actor, "jobs:job:retry", subject=job.id, org_id=job.org_id, payload={})
+    record(session, clock, actor, Event.JOBS_JOB_RETRY, subject=job.id, org_id=job.org_id, payload={})
     return job
 
 

@@ -19,6 +19,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import TRANSACTION_CACHE, new_id
@@ -84,7 +85,7 @@ def create_endpoint(
     session.add(endpoint)
     session.flush()
     _forget_listeners(session)
-    record(session, clock, actor, "jobs:webhook:create", subject=endpoint.id, org_id=org_id,
+    record(session, clock, actor, Event.JOBS_WEBHOOK_CREATE, subject=endpoint.id, org_id=org_id,
            payload={"url": url, "events": endpoint.events})
     return endpoint, secret
 
@@ -135,7 +136,7 @@ def delete_endpoint(session: Session, clock: Clock, actor: Actor, *, org_id: str
         raise NotFound(f"no webhook endpoint {endpoint_id!r}")
     endpoint.active = False
     _forget_listeners(session)
-    record(session, clock, actor, "jobs:webhook:disable", subject=endpoint.id, org_id=org_id, payload={})
+    record(session, clock, actor, Event.JOBS_WEBHOOK_DISABLE, subject=endpoint.id, org_id=org_id, payload={})
 
 
 def emit(session: Session, clock: Clock, *, org_id: str, event: str, data: Mapping[str, Any]) -> int:

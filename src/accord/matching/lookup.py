@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.banks.models import Bank, BankEntry, BankKind, EntryState, MatchRecord
 from accord.banks.service import can_see, get_bank
@@ -209,7 +210,7 @@ def _record_one(session: Session, clock: Clock, principal: Principal, match: Mat
                       case_id=case_id, action=action, created_at=clock.now())
     session.add(row)
     session.flush()
-    record(session, clock, principal.actor, "matching:match:found", subject=row.id, org_id=principal.org_id,
+    record(session, clock, principal.actor, Event.MATCHING_MATCH_FOUND, subject=row.id, org_id=principal.org_id,
            payload={"provider_id": principal.org_id, "bank_id": match.bank.id, "entry_id": match.entry.id,
                     "signal_type": match.entry.signal_type, "distance": match.distance, "case_id": case_id,
                     "bank_owner_id": match.bank.org_id, "labels": match.entry.labels,

@@ -19,6 +19,7 @@ from typing import Any
 from accord.narratives import stats
 from accord.narratives.audience import Segment, Variant
 from accord.narratives.figures import FigureRow
+from accord.stats import wilson_interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,7 @@ def _cell(
     )
     if base.suppressed:
         return base
-    ci = stats.wilson_interval(own.clicks, own.impressions, confidence)
+    ci = wilson_interval(own.clicks, own.impressions, confidence)
     rate = own.clicks / own.impressions
     cell = _replace(
         base,
@@ -305,7 +306,7 @@ def _group_cell(
 ) -> GroupCell:
     if _hidden(summed, threshold):
         return GroupCell(group, segment, summed.impressions, True)
-    ci = stats.wilson_interval(summed.clicks, summed.impressions, confidence)
+    ci = wilson_interval(summed.clicks, summed.impressions, confidence)
     rate = summed.clicks / summed.impressions
     lift = None
     if not _hidden(reference, threshold) and reference.clicks > 0:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
@@ -53,7 +54,7 @@ def publish(
         for name, value in values.items():
             setattr(lesson, name, value)
     session.flush()
-    record(session, clock, actor, "narratives:lesson:publish", subject=campaign.id, org_id=campaign.org_id,
+    record(session, clock, actor, Event.NARRATIVES_LESSON_PUBLISH, subject=campaign.id, org_id=campaign.org_id,
            payload={"lesson_id": lesson.id, "republished": republished, "named": lesson.publisher is not None})
     return lesson
 

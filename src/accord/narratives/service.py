@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
@@ -96,7 +97,7 @@ def create_campaign(
     session.add(campaign)
     session.flush()
     _store_parts(session, clock, campaign, plan)
-    record(session, clock, actor, "narratives:campaign:create", subject=campaign.id, org_id=org_id,
+    record(session, clock, actor, Event.NARRATIVES_CAMPAIGN_CREATE, subject=campaign.id, org_id=org_id,
            payload=_create_payload(plan))
     return campaign
 
@@ -209,7 +210,7 @@ def add_variant(
     validate_experiment(campaign.experiment, [*existing, variant])
     session.add(_variant_row(campaign.id, len(existing), variant))
     _touch(campaign, clock)
-    record(session, clock, actor, "narratives:variant:add", subject=campaign.id, org_id=campaign.org_id,
+    record(session, clock, actor, Event.NARRATIVES_VARIANT_ADD, subject=campaign.id, org_id=campaign.org_id,
            payload={"variant": variant.key, "messenger": variant.messenger.value, "format": variant.format.value})
     return variant
 
@@ -226,7 +227,7 @@ def add_segment(
         raise Conflict(f"the campaign has a segment {segment.key!r} already", field="segment.key")
     session.add(_segment_row(campaign.id, len(existing), segment))
     _touch(campaign, clock)
-    record(session, clock, actor, "narratives:segment:add", subject=campaign.id, org_id=campaign.org_id,
+    record(session, clock, actor, Event.NARRATIVES_SEGMENT_ADD, subject=campaign.id, org_id=campaign.org_id,
            payload={"segment": segment.key, "country": segment.country, "language": segment.language})
     return segment
 
@@ -248,7 +249,7 @@ def add_redirect_rule(
     row = _redirect_row(campaign.id, rule, clock)
     session.add(row)
     session.flush()
-    record(session, clock, actor, "narratives:redirect:add", subject=row.id, org_id=campaign.org_id,
+    record(session, clock, actor, Event.NARRATIVES_REDIRECT_ADD, subject=row.id, org_id=campaign.org_id,
            payload={"campaign_id": campaign.id, "keywords": len(rule.keywords), "variant": rule.variant})
     return row
 
@@ -287,7 +288,7 @@ def register_experiment(
         raise Conflict("figures have come in: the design can no longer change", field="experiment")
     campaign.experiment = plan.to_dict()
     _touch(campaign, clock)
-    record(session, clock, actor, "narratives:experiment:register", subject=campaign.id, org_id=campaign.org_id,
+    record(session, clock, actor, Event.NARRATIVES_EXPERIMENT_REGISTER, subject=campaign.id, org_id=campaign.org_id,
            payload=plan.to_dict())
     return campaign
 
@@ -411,7 +412,7 @@ def _upsert(
     if plan.insert or plan.update:
         _touch(campaign, clock)
         session.flush()
-        record(session, clock, actor, "narratives:figures:import", subject=campaign.id, org_id=campaign.org_id,
+        record(session, clock, actor, Event.NARRATIVES_FIGURES_IMPORT, subject=campaign.id, org_id=campaign.org_id,
                payload={**result.to_dict(), "source": source, "from": days[0], "to": days[1]})
     return result
 
@@ -426,7 +427,7 @@ def _update(
     before = _values(_as_row(stored))
     for name, value in _values(row).items():
         setattr(stored, name, value)
-    record(session, clock, actor, "narratives:figure:update", subject=campaign.id, org_id=campaign.org_id,
+    record(session, clock, actor, Event.NARRATIVES_FIGURE_UPDATE, subject=campaign.id, org_id=campaign.org_id,
            payload={"date": row.date, "variant": row.variant, "segment": row.segment, "before": before,
                     "after": _values(row)})
 

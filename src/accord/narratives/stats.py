@@ -25,6 +25,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from accord.errors import InvalidInput
+from accord.stats import Interval, wilson_interval
 
 MIN_CELL_EVENTS = 10
 """Cells with fewer events than this are suppressed in every report (our proposal in the reference notes)."""
@@ -32,14 +33,6 @@ MIN_CELL_EVENTS = 10
 # Above this many successes the exact sum in ``prob_beats`` would be slow; the normal approximation of two
 # Beta posteriors is then accurate to well under 1e-6.
 _EXACT_LIMIT = 2_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class Interval:
-    """A confidence (or credible) interval for a rate."""
-
-    low: float
-    high: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,20 +86,6 @@ def rate(events: int, trials: int) -> float:
     """``events / trials``, 0.0 when there were no trials."""
     check_counts(events, trials)
     return events / trials if trials else 0.0
-
-
-def wilson_interval(events: int, trials: int, confidence: float = 0.95) -> Interval:
-    """Wilson score interval for ``events / trials``; with no trials nothing is known: (0, 1)."""
-    check_counts(events, trials)
-    if trials == 0:
-        return Interval(0.0, 1.0)
-    z = _z(confidence)
-    p = events / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    # The score interval always contains p; clamp so that rounding (p = 1 gives 0.9999999999999999) agrees.
-    return Interval(max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def rate_difference(events_a: int, trials_a: int, events_b: int, trials_b: int, confidence: float = 0.95) -> Difference:

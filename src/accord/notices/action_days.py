@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.clock import Clock, as_utc
 from accord.db import new_id
@@ -98,7 +99,7 @@ def create(session: Session, clock: Clock, principal: Principal, *, name: str, d
     day = ActionDay(id=new_id("rad"), org_id=principal.org_id, name=name, description=description.strip(),
                     deadline_at=as_utc(deadline_at), created_at=clock.now())
     session.add(day)
-    record(session, clock, principal.actor, "notices:action_day:create", subject=day.id,
+    record(session, clock, principal.actor, Event.NOTICES_ACTION_DAY_CREATE, subject=day.id,
            payload={"name": day.name, "deadline_at": day.deadline_at.isoformat()})
     return day
 
@@ -147,7 +148,7 @@ def _link(session: Session, clock: Clock, principal: Principal, day_id: str, rep
     session.flush()  # the notices first: the links reference them, and no relationship orders the flush
     session.add_all(ActionDayNotice(notice_id=notice_id, action_day_id=day_id) for notice_id in accepted)
     if accepted:
-        record(session, clock, principal.actor, "notices:action_day:import", subject=day_id,
+        record(session, clock, principal.actor, Event.NOTICES_ACTION_DAY_IMPORT, subject=day_id,
                payload={"accepted": len(accepted), "refused": report.refused})
 
 

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.clock import Clock
 from accord.errors import InvalidInput, NotFound, PermissionDenied
@@ -241,7 +242,7 @@ def import_order(session: Session, clock: Clock, settings: Settings, principal: 
     origin = provenance(doc)
     notice = service.receive(session, clock, settings, principal, order_fields(session, doc))
     notice.details = {**notice.details, "imported": origin}
-    record(session, clock, principal.actor, "notices:notice:import", subject=notice.id, org_id=principal.org_id,
+    record(session, clock, principal.actor, Event.NOTICES_NOTICE_IMPORT, subject=notice.id, org_id=principal.org_id,
            payload={"provider_id": notice.provider_id, "reference": notice.reference, **{
                k: origin[k] for k in ("notice_id", "signed")}, "fingerprint": origin.get("fingerprint")})
     return notice

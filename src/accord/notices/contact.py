@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.errors import NotFound
@@ -61,7 +62,7 @@ def flag_order_language(session: Session, clock: Clock, actor: Actor, notice: No
         return
     notice.details = {**notice.details, "language_accepted": accepted}
     if not accepted:
-        record(session, clock, actor, "notices:order:language_not_accepted", subject=notice.id,
+        record(session, clock, actor, Event.NOTICES_ORDER_LANGUAGE_NOT_ACCEPTED, subject=notice.id,
                org_id=actor.org_id,
                payload={"issuer_id": notice.issuer_id, "provider_id": notice.provider_id,
                         "language": notice.details["language"], "accepted": list(provider.contact_languages)})

@@ -16,6 +16,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.errors import Conflict, InvalidInput, PermissionDenied
@@ -71,7 +72,7 @@ def file_request(session: Session, clock: Clock, actor: Actor, notice: Notice, *
     notice.scrutiny = {**notice.scrutiny, "requested_at": requests[0]["at"], "requested_by": requests[0]["by"],
                        "reason": requests[0]["reason"], "requests": requests,
                        "decide_until": max(r["decide_until"] for r in requests)}
-    record(session, clock, actor, "notices:scrutiny:request", subject=notice.id, org_id=notice.provider_id,
+    record(session, clock, actor, Event.NOTICES_SCRUTINY_REQUEST, subject=notice.id, org_id=notice.provider_id,
            payload={"provider_id": notice.provider_id, "issuer_id": notice.issuer_id, "by": by,
                     "decide_until": request["decide_until"]})
     if notice.host_authority_id:
@@ -106,7 +107,7 @@ def decide_scrutiny(session: Session, clock: Clock, principal: Principal, notice
                        "decision_reasons": reasons.strip(), "reinstate_required": reinstate}
     if infringement:
         notice.status = "voided"
-    record(session, clock, principal.actor, "notices:scrutiny:decide", subject=notice.id,
+    record(session, clock, principal.actor, Event.NOTICES_SCRUTINY_DECIDE, subject=notice.id,
            payload={"provider_id": notice.provider_id, "issuer_id": notice.issuer_id,
                     "infringement": infringement, "reinstate_required": reinstate})
     data = {"notice_id": notice.id, "infringement": infringement, "reinstate_required": reinstate}

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import is_postgres
@@ -34,7 +35,7 @@ def _escalate(session: Session, clock: Clock, notice: Notice) -> int:
     elapsed = clock.now() - notice.window_started_at
     due = [m for m in ESCALATION_MINUTES if elapsed >= timedelta(minutes=m) and m not in notice.escalated]
     for minutes in due:
-        record(session, clock, Actor.system(), "notices:notice:escalate", subject=notice.id,
+        record(session, clock, Actor.system(), Event.NOTICES_NOTICE_ESCALATE, subject=notice.id,
                org_id=notice.provider_id, payload={"minutes": minutes, "provider_id": notice.provider_id})
         emit(session, clock, org_id=notice.provider_id, event="notice.escalation",
              data={"notice_id": notice.id, "minutes": minutes, "reference": notice.reference,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.errors import InvalidInput, PermissionDenied
@@ -67,7 +68,7 @@ def send_copy(session: Session, clock: Clock, actor: Actor, notice: Notice, euro
     now = clock.now().isoformat()
     copy = {"sent_at": now, "org_ids": [org.id for org in europol]}
     notice.details = {**notice.details, "europol_copy": copy}
-    record(session, clock, actor, "notices:order:europol_copy", subject=notice.id, org_id=actor.org_id,
+    record(session, clock, actor, Event.NOTICES_ORDER_EUROPOL_COPY, subject=notice.id, org_id=actor.org_id,
            payload={"provider_id": notice.provider_id, "issuer_id": notice.issuer_id,
                     "reference": notice.reference, **copy})
     data = {"notice_id": notice.id, "reference": notice.reference, "issuer_id": notice.issuer_id,

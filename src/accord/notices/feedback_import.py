@@ -19,6 +19,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.clock import Clock
 from accord.errors import Conflict, InvalidInput, NotFound
@@ -119,7 +120,7 @@ def import_feedback(session: Session, clock: Clock, settings: Settings, principa
                            **_answer(doc, annex))
     imported = {**origin, "annex": annex, "imported_at": clock.now().isoformat()}
     notice.details = {**notice.details, "imported_feedback": imported}
-    record(session, clock, principal.actor, "notices:feedback:import", subject=notice.id, org_id=principal.org_id,
+    record(session, clock, principal.actor, Event.NOTICES_FEEDBACK_IMPORT, subject=notice.id, org_id=principal.org_id,
            payload={"provider_id": notice.provider_id, "reference": notice.reference, "annex": annex,
                     "outcome": notice.outcome, "acted_at": acted.isoformat(), "signed": origin["signed"],
                     "fingerprint": origin.get("fingerprint")})

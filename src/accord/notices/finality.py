@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
 from accord.jobs.webhooks import emit
@@ -66,7 +67,7 @@ def finalise(session: Session, clock: Clock, notice: Notice, *, at: datetime, ba
         return
     notice.final_at = at
     authority = notice.host_authority_id or notice.issuer_id
-    record(session, clock, Actor.system(), "notices:order:final", subject=notice.id, org_id=notice.provider_id,
+    record(session, clock, Actor.system(), Event.NOTICES_ORDER_FINAL, subject=notice.id, org_id=notice.provider_id,
            payload={"provider_id": notice.provider_id, "issuer_id": notice.issuer_id, "host_authority_id": authority,
                     "final_at": at.isoformat(), "basis": basis})
     data = {"notice_id": notice.id, "reference": notice.reference, "provider_id": notice.provider_id,

@@ -19,6 +19,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.errors import FetchRefused
@@ -53,7 +54,7 @@ def recheck_notice(session: Session, clock: Clock, settings: Settings, actor: Ac
     now = clock.now()
     checks = [{**check_url(url, settings), "checked_at": now.isoformat()} for url in notice.urls]
     notice.liveness = [*notice.liveness, *checks][-KEEP_CHECKS:]
-    record(session, clock, actor, "notices:notice:recheck", subject=notice.id,
+    record(session, clock, actor, Event.NOTICES_NOTICE_RECHECK, subject=notice.id,
            payload={"provider_id": notice.provider_id, "online": [c["online"] for c in checks]})
     if checks and all(c["online"] is False for c in checks) and "offline_at" not in notice.details:
         _mark_offline(session, clock, actor, notice, now)
@@ -70,7 +71,7 @@ def _mark_offline(session: Session, clock: Clock, actor: Actor, notice: Notice, 
     facts = {"kind": notice.kind, "issuer_id": notice.issuer_id, "provider_id": notice.provider_id,
              "verification_label": notice.details.get("verification_label"),
              "seconds_to_ack": _seconds(notice.received_at, notice.acknowledged_at), "seconds_to_offline": seconds}
-    record(session, clock, actor, "notices:notice:offline", subject=notice.id, org_id=notice.issuer_id,
+    record(session, clock, actor, Event.NOTICES_NOTICE_OFFLINE, subject=notice.id, org_id=notice.issuer_id,
            payload=facts)
     if notice.issuer_id:
         emit(session, clock, org_id=notice.issuer_id, event="notice.offline",

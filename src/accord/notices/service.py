@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.intake import open_or_join, prefetched_cases
 from accord.clock import Clock
@@ -295,7 +296,7 @@ def receive_clean(session: Session, clock: Clock, settings: Settings, principal:
     notice.status = "held"
     if clean.operational_hold:
         _place_hold(session, clock, actor, notice, clean.operational_hold)
-    record(session, clock, actor, "notices:notice:hold", subject=notice.id, org_id=actor.org_id,
+    record(session, clock, actor, Event.NOTICES_NOTICE_HOLD, subject=notice.id, org_id=actor.org_id,
            payload={"kind": notice.kind, "provider_id": notice.provider_id, "held": True})
     return notice
 
@@ -366,7 +367,7 @@ def dispatch(session: Session, clock: Clock, actor: Actor, notice: Notice) -> No
 
 
 def _record_receipt(session: Session, clock: Clock, actor: Actor, notice: Notice) -> None:
-    record(session, clock, actor, "notices:notice:receive", subject=notice.id,
+    record(session, clock, actor, Event.NOTICES_NOTICE_RECEIVE, subject=notice.id,
            org_id=actor.org_id or notice.provider_id,
            payload={"kind": notice.kind, "issuer_id": notice.issuer_id, "issuer_kind": notice.issuer_kind,
                     "provider_id": notice.provider_id, "member_state": notice.member_state,
@@ -428,7 +429,7 @@ def set_hold(session: Session, clock: Clock, principal: Principal, notice_id: st
         _place_hold(session, clock, principal.actor, notice, reason.strip())
     else:
         _lift(session, clock, principal, notice)
-    record(session, clock, principal.actor, "notices:notice:hold", subject=notice.id,
+    record(session, clock, principal.actor, Event.NOTICES_NOTICE_HOLD, subject=notice.id,
            payload={"kind": notice.kind, "provider_id": notice.provider_id, "held": active})
     return notice
 
@@ -459,7 +460,7 @@ def send_information_notice(session: Session, clock: Clock, principal: Principal
                              text=text.strip(), sent_at=clock.now())
     session.add(info)
     session.flush()
-    record(session, clock, principal.actor, "notices:information:send", subject=info.id,
+    record(session, clock, principal.actor, Event.NOTICES_INFORMATION_SEND, subject=info.id,
            payload={"issuer_id": principal.org_id, "provider_id": provider.id, "sent_at": _iso(info.sent_at)})
     emit(session, clock, org_id=provider.id, event="notice.information",
          data={"information_notice_id": info.id, "authority_id": principal.org_id, "text": info.text})
@@ -493,7 +494,7 @@ def _acknowledge(session: Session, clock: Clock, actor: Actor, notice: Notice) -
     now = clock.now()
     notice.acknowledged_at = now
     notice.status = "acknowledged"
-    record(session, clock, actor, "notices:notice:acknowledge", subject=notice.id, org_id=notice.provider_id,
+    record(session, clock, actor, Event.NOTICES_NOTICE_ACKNOWLEDGE, subject=notice.id, org_id=notice.provider_id,
            payload={**_facts(notice), "seconds_to_ack": _seconds(notice.received_at, now)})
 
 
@@ -618,7 +619,7 @@ def _record_outcome(session: Session, clock: Clock, actor: Actor, notice: Notice
                "ground": notice.outcome_detail["ground"], "seconds_to_act": _seconds(notice.received_at,
                                                                                      notice.outcome_at),
                "breach": late, "tco_types": notice.tco_types, "automated": automated}
-    record(session, clock, actor, "notices:notice:outcome", subject=notice.id, org_id=notice.provider_id,
+    record(session, clock, actor, Event.NOTICES_NOTICE_OUTCOME, subject=notice.id, org_id=notice.provider_id,
            payload=payload)
     if notice.issuer_id:
         emit(session, clock, org_id=notice.issuer_id, event="notice.answered",
@@ -631,7 +632,7 @@ def mark_breach(session: Session, clock: Clock, notice: Notice) -> None:
     now = clock.now()
     notice.breached_at = now
     notice.breach_seconds = _seconds(notice.deadline_at, now)
-    record(session, clock, Actor.system(), "notices:notice:breach", subject=notice.id, org_id=notice.provider_id,
+    record(session, clock, Actor.system(), Event.NOTICES_NOTICE_BREACH, subject=notice.id, org_id=notice.provider_id,
            payload={**_facts(notice), "seconds_late": notice.breach_seconds})
     data = {"notice_id": notice.id, "reference": notice.reference, "seconds_late": notice.breach_seconds}
     emit(session, clock, org_id=notice.provider_id, event="notice.breach", data=data)
@@ -653,7 +654,7 @@ def clarify(session: Session, clock: Clock, principal: Principal, notice_id: str
     notice.status, notice.outcome, notice.outcome_at, notice.outcome_detail = "acknowledged", None, None, {}
     notice.window_started_at, notice.deadline_at = now, now + ONE_HOUR
     notice.escalated, notice.breached_at, notice.breach_seconds = [], None, None
-    record(session, clock, principal.actor, "notices:notice:clarify", subject=notice.id,
+    record(session, clock, principal.actor, Event.NOTICES_NOTICE_CLARIFY, subject=notice.id,
            payload={**_facts(notice), "by": by, "deadline_at": _iso(notice.deadline_at)})
     emit(session, clock, org_id=notice.provider_id, event="notice.clarified",
          data={"notice_id": notice.id, "deadline_at": _iso(notice.deadline_at), "text": text.strip()})
@@ -674,7 +675,7 @@ def extend_nondisclosure(session: Session, clock: Clock, principal: Principal, n
         raise InvalidInput(f"an extension is 1 to {kinds.MAX_NONDISCLOSURE_DAYS} days", field="days")
     notice.nondisclosure_until += timedelta(days=days)
     notice.nondisclosure_extended = True
-    record(session, clock, principal.actor, "notices:nondisclosure:extend", subject=notice.id,
+    record(session, clock, principal.actor, Event.NOTICES_NONDISCLOSURE_EXTEND, subject=notice.id,
            payload={**_facts(notice), "until": _iso(notice.nondisclosure_until)})
     # The extension also reaches user notices already held for the order's case (rights follows it).
     enqueue(session, clock, "rights.follow_nondisclosure", {"provider_id": notice.provider_id,

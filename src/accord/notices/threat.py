@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import record
 from accord.clock import Clock
 from accord.errors import InvalidInput
@@ -51,7 +52,7 @@ def escalate_threat(session: Session, clock: Clock, principal: Principal, notice
             "member_state": route.member_state, "identified": route.identified, "from": principal.org_id}
     for contact in route.contacts:
         emit(session, clock, org_id=contact.org_id, event="threat.imminent", data=data)
-    record(session, clock, principal.actor, "notices:threat:escalate", subject=notice.id,
+    record(session, clock, principal.actor, Event.NOTICES_THREAT_ESCALATE, subject=notice.id,
            payload={"provider_id": notice.provider_id, "issuer_id": notice.issuer_id,
                     "member_state": route.member_state, "identified": route.identified, "europol": route.europol,
                     "contacts": [c.org_id for c in route.contacts]})

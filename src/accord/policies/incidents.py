@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.models import AuditEvent
 from accord.audit.service import Actor, record
 from accord.banks.models import Bank, Visibility
@@ -143,7 +144,7 @@ def declare_incident(
                         drill=drill, criteria=checked, declared_by=actor.ref, declared_at=now)
     session.add(incident)
     session.flush()
-    record(session, clock, actor, "policies:incident:declare", subject=incident.id, org_id=coordinator_id,
+    record(session, clock, actor, Event.POLICIES_INCIDENT_DECLARE, subject=incident.id, org_id=coordinator_id,
            payload={"coordinator_id": coordinator_id, "incident_tag": incident.tag, "level": level,
                     "drill": drill, "criteria": checked, "title": incident.title, "members": chosen})
     bank = _incident_bank(session, clock, actor, coordinator_id, incident.tag, incident.title, chosen)
@@ -168,7 +169,7 @@ def escalate_incident(session: Session, clock: Clock, actor: Actor, *, coordinat
     incident = _own_active(session, coordinator_id, incident_id)
     checked = check_criteria(level, {**incident.criteria, **(criteria or {})})
     before, incident.level, incident.criteria = incident.level, level, checked
-    record(session, clock, actor, "policies:incident:escalate", subject=incident.id, org_id=coordinator_id,
+    record(session, clock, actor, Event.POLICIES_INCIDENT_ESCALATE, subject=incident.id, org_id=coordinator_id,
            payload={"incident_tag": incident.tag, "from": before, "to": level, "reason": reason,
                     "criteria": checked})
     return incident
@@ -188,7 +189,7 @@ def link_bank(session: Session, clock: Clock, actor: Actor, *, coordinator_id: s
 def _link(session: Session, clock: Clock, actor: Actor, incident: Incident, bank: Bank) -> None:
     incident.bank_id = bank.id
     session.flush()
-    record(session, clock, actor, "policies:incident:link_bank", subject=incident.id,
+    record(session, clock, actor, Event.POLICIES_INCIDENT_LINK_BANK, subject=incident.id,
            org_id=incident.coordinator_id,
            payload={"incident_tag": incident.tag, "bank_id": bank.id, "shared_with": list(bank.shared_with),
                     "visibility": bank.visibility})
@@ -295,7 +296,7 @@ def _about_bank(event: AuditEvent, incident: Incident, related: _Related) -> boo
     bank_id = incident.bank_id
     in_bank = bank_id is not None and bank_id in (event.payload.get("bank_id"), event.subject)
     if in_bank or _mentions(event.payload, incident):
-        if event.tag == "banks:entry:add":
+        if event.tag == Event.BANKS_ENTRY_ADD:
             related.entries.update(_entry_ids(event))
         return True
     return event.tag.startswith("banks:entry:") and bool(set(_entry_ids(event)) & related.entries)
@@ -311,11 +312,11 @@ def _about_match(event: AuditEvent, incident: Incident, related: _Related) -> bo
     return True
 
 
-_LINKED_BY_CASE = ("cases:decision:create", "cases:quality:sample")
+_LINKED_BY_CASE = (Event.CASES_DECISION_CREATE, Event.CASES_QUALITY_SAMPLE)
 
 
 def _first_pass(event: AuditEvent, incident: Incident, related: _Related) -> bool:
-    if event.tag == "matching:match:found":
+    if event.tag == Event.MATCHING_MATCH_FOUND:
         return _about_match(event, incident, related)
     if event.tag.startswith("banks:"):
         return _about_bank(event, incident, related)
@@ -328,12 +329,12 @@ def _second_pass(event: AuditEvent, incident: Incident, related: _Related) -> bo
     """Decisions come before the matches that link their case (an automatic action is decided first), and
     verification samples name the decision."""
     payload = event.payload
-    if event.tag == "cases:decision:create":
+    if event.tag == Event.CASES_DECISION_CREATE:
         if str(payload.get("case_id")) in related.cases or _mentions(payload, incident):
             related.decisions.add(str(event.subject))
             return True
         return False
-    return event.tag == "cases:quality:sample" and str(payload.get("decision_id")) in related.decisions
+    return event.tag == Event.CASES_QUALITY_SAMPLE and str(payload.get("decision_id")) in related.decisions
 
 
 def _related(events: Sequence[AuditEvent], incident: Incident) -> _Related:
@@ -370,10 +371,10 @@ def debrief(session: Session, incident: Incident, until: datetime) -> dict[str, 
     """The debrief: timeline and counts (hashes added, matches, providers matching, actions with their
     countries, automated actions sampled for a human) and the times from the declaration."""
     related = _related(_window(session, incident, until), incident).events
-    matches = [e for e in related if e.tag == "matching:match:found"]
-    decisions = [e for e in related if e.tag == "cases:decision:create"]
+    matches = [e for e in related if e.tag == Event.MATCHING_MATCH_FOUND]
+    decisions = [e for e in related if e.tag == Event.CASES_DECISION_CREATE]
     actions, scopes = _actions(decisions)
-    added = [e for e in related if e.tag == "banks:entry:add"]
+    added = [e for e in related if e.tag == Event.BANKS_ENTRY_ADD]
     return {
         "incident_id": incident.id, "tag": incident.tag, "title": incident.title, "drill": incident.drill,
         "level": incident.level, "bank_id": incident.bank_id, "declared_at": incident.declared_at.isoformat(),
@@ -383,11 +384,11 @@ def debrief(session: Session, incident: Incident, until: datetime) -> dict[str, 
         "providers_matched": len({e.payload.get("provider_id") for e in matches}),
         "actions": actions, "action_scopes": scopes,
         "automated_actions": sum(1 for e in decisions if e.payload.get("automated_decision")),
-        "sampled_for_verification": sum(1 for e in related if e.tag == "cases:quality:sample"
+        "sampled_for_verification": sum(1 for e in related if e.tag == Event.CASES_QUALITY_SAMPLE
                                         and e.payload.get("kind") == "verification"),
-        "seconds_to_first_hash": _seconds(incident.declared_at, _first(added, "banks:entry:add")),
-        "seconds_to_first_match": _seconds(incident.declared_at, _first(matches, "matching:match:found")),
-        "seconds_to_first_action": _seconds(incident.declared_at, _first(decisions, "cases:decision:create")),
+        "seconds_to_first_hash": _seconds(incident.declared_at, _first(added, Event.BANKS_ENTRY_ADD)),
+        "seconds_to_first_match": _seconds(incident.declared_at, _first(matches, Event.MATCHING_MATCH_FOUND)),
+        "seconds_to_first_action": _seconds(incident.declared_at, _first(decisions, Event.CASES_DECISION_CREATE)),
         "timeline": [{"at": e.at.isoformat(), "tag": e.tag, "actor": e.actor, "org_id": e.org_id,
                       "subject": e.subject} for e in related],
     }
@@ -418,7 +419,7 @@ def conclude_incident(session: Session, clock: Clock, actor: Actor, *, coordinat
     now = clock.now()
     incident.state, incident.concluded_at, incident.concluded_by = "concluded", now, actor.ref
     incident.conclusion = conclusion
-    record(session, clock, actor, "policies:incident:conclude", subject=incident.id, org_id=coordinator_id,
+    record(session, clock, actor, Event.POLICIES_INCIDENT_CONCLUDE, subject=incident.id, org_id=coordinator_id,
            payload={"coordinator_id": coordinator_id, "incident_tag": incident.tag, "drill": incident.drill,
                     "seconds_active": _seconds(incident.declared_at, now)})
     _retriage(session, clock, _open_cases(session, incident, now))
@@ -457,7 +458,7 @@ def _open_review_tasks(session: Session, clock: Clock, actor: Actor, incident: I
                                 state="open", created_at=now, due_at=now + timedelta(days=REVIEW_DAYS))
         session.add(task)
         session.flush()
-        record(session, clock, actor, "policies:review_task:open", subject=task.id, org_id=provider_id,
+        record(session, clock, actor, Event.POLICIES_REVIEW_TASK_OPEN, subject=task.id, org_id=provider_id,
                payload={"provider_id": provider_id, "incident_id": incident.id, "due_at": task.due_at})
 
 
@@ -475,6 +476,6 @@ def complete_review_task(session: Session, clock: Clock, actor: Actor, *, provid
     if task.state == "done":
         raise Conflict("this review is done already")
     task.state, task.done_at, task.done_by, task.note = "done", clock.now(), actor.ref, note
-    record(session, clock, actor, "policies:review_task:done", subject=task.id, org_id=provider_id,
+    record(session, clock, actor, Event.POLICIES_REVIEW_TASK_DONE, subject=task.id, org_id=provider_id,
            payload={"provider_id": provider_id, "incident_id": task.incident_id})
     return task

@@ -17,6 +17,7 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.models import AuditEvent
 from accord.banks.models import Bank
 from accord.clock import Clock
@@ -93,10 +94,10 @@ def _prohibition(session: Session, org: Organisation) -> Criterion:
 def _reports_and_appeals(session: Session, org: Organisation, since: datetime) -> Criterion:
     text = "Able to receive, review and act on reports, and to hear appeals"
     evidence = {"contact_email": org.contact_email, "contact_languages": list(org.contact_languages),
-                "notices_received": _count(session, "notices:notice:receive", org.id, since),
-                "notices_answered": _count(session, "notices:notice:outcome", org.id, since),
-                "decisions": _count(session, "cases:decision:create", org.id, since),
-                "complaints_decided": _count(session, "rights:complaint:decide", org.id, since)}
+                "notices_received": _count(session, Event.NOTICES_NOTICE_RECEIVE, org.id, since),
+                "notices_answered": _count(session, Event.NOTICES_NOTICE_OUTCOME, org.id, since),
+                "decisions": _count(session, Event.CASES_DECISION_CREATE, org.id, since),
+                "complaints_decided": _count(session, Event.RIGHTS_COMPLAINT_DECIDE, org.id, since)}
     if not org.contact_email:
         return Criterion("reports_and_appeals", text, NOT_MET, evidence,
                          "declare a contact point (PUT /v1/organisation/contact-point; accord org contact-point)")
@@ -106,7 +107,7 @@ def _reports_and_appeals(session: Session, org: Organisation, since: datetime) -
 def _technical_solutions(session: Session, org: Organisation, since: datetime) -> Criterion:
     text = "Willing to explore technical solutions such as hash sharing"
     banks = int(session.scalar(select(func.count()).select_from(Bank).where(Bank.org_id == org.id)) or 0)
-    matches = _count(session, "matching:match:found", org.id, since)
+    matches = _count(session, Event.MATCHING_MATCH_FOUND, org.id, since)
     evidence = {"banks_owned": banks, "matches_last_12_months": matches}
     if banks or matches:
         return Criterion("technical_solutions", text, MET, evidence)
@@ -118,7 +119,7 @@ def _transparency(session: Session, org: Organisation, now: datetime) -> Criteri
     year = now.year - 1
     evidence = {"year": year, "command": f"accord report transparency --org {org.name!r} --year {year}",
                 "route": f"GET /v1/transparency/report?year={year}",
-                "notices_in_year": _count(session, "notices:notice:receive", org.id, now - WINDOW)}
+                "notices_in_year": _count(session, Event.NOTICES_NOTICE_RECEIVE, org.id, now - WINDOW)}
     return Criterion("transparency_report", "A regular, public transparency report", TO_CONFIRM, evidence,
                      "publish the yearly report Accord produces and confirm it here")
 

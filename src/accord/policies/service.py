@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.models import Case, Decision
 from accord.clock import Clock
@@ -94,7 +95,7 @@ def create_policy(
                     created_at=now, updated_at=now)
     session.add(policy)
     session.flush()
-    record(session, clock, actor, "policies:policy:create", subject=policy.id, org_id=provider_id,
+    record(session, clock, actor, Event.POLICIES_POLICY_CREATE, subject=policy.id, org_id=provider_id,
            payload={"provider_id": provider_id, "name": policy.name, "template": template})
     create_version(session, clock, actor, policy_id=policy.id, provider_id=provider_id,
                    body=body if body is not None else _template(template), note="first version")
@@ -153,7 +154,7 @@ def create_version(
     session.add(version)
     policy.updated_at = clock.now()
     session.flush()
-    record(session, clock, actor, "policies:version:create", subject=version.id, org_id=provider_id,
+    record(session, clock, actor, Event.POLICIES_VERSION_CREATE, subject=version.id, org_id=provider_id,
            payload={"provider_id": provider_id, "policy_id": policy.id, "version": number,
                     "categories": list(parsed.categories)})
     return version
@@ -166,7 +167,7 @@ def publish_version(session: Session, clock: Clock, actor: Actor, *, policy_id: 
     if version.state != "draft":
         raise Conflict(f"version {number} is {version.state} already")
     version.state, version.published_at, version.published_by = "published", clock.now(), actor.ref
-    record(session, clock, actor, "policies:version:publish", subject=version.id, org_id=provider_id,
+    record(session, clock, actor, Event.POLICIES_VERSION_PUBLISH, subject=version.id, org_id=provider_id,
            payload={"provider_id": provider_id, "policy_id": policy_id, "version": number})
     return version
 
@@ -185,7 +186,7 @@ def activate_version(session: Session, clock: Clock, actor: Actor, *, policy_id:
     before = policy.active_version
     policy.active_version, policy.activated_at, policy.updated_at = number, clock.now(), clock.now()
     session.flush()
-    record(session, clock, actor, "policies:version:activate", subject=version.id, org_id=provider_id,
+    record(session, clock, actor, Event.POLICIES_VERSION_ACTIVATE, subject=version.id, org_id=provider_id,
            payload={"provider_id": provider_id, "policy_id": policy_id, "version": number, "previous": before})
     return policy
 

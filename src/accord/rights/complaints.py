@@ -22,6 +22,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
 from accord.db import new_id
@@ -82,7 +83,7 @@ def file_complaint(
     )
     session.add(complaint)
     session.flush()
-    record(session, clock, actor, "rights:complaint:file", subject=complaint.id, org_id=provider_id,
+    record(session, clock, actor, Event.RIGHTS_COMPLAINT_FILE, subject=complaint.id, org_id=provider_id,
            payload={"decision_id": decision_id, "provider_id": provider_id, "by": complainant.by,
                     "filed_by_org_id": complainant.org_id, "deadline_at": complaint.deadline_at.isoformat()})
     return complaint
@@ -155,7 +156,7 @@ def _check_reviewer(session: Session, provider_id: str, reviewer_id: str | None)
 def _record_decision(session: Session, clock: Clock, actor: Actor, complaint: Complaint) -> None:
     assert complaint.decided_at is not None  # set by the caller
     seconds = int((as_utc(complaint.decided_at) - as_utc(complaint.filed_at)).total_seconds())
-    record(session, clock, actor, "rights:complaint:decide", subject=complaint.id, org_id=complaint.provider_id,
+    record(session, clock, actor, Event.RIGHTS_COMPLAINT_DECIDE, subject=complaint.id, org_id=complaint.provider_id,
            payload={"decision_id": complaint.decision_id, "provider_id": complaint.provider_id,
                     "outcome": complaint.outcome, "seconds_to_decide": seconds, "by": complaint.by,
                     "breach": is_overdue(complaint, as_utc(complaint.decided_at))})

@@ -14,14 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.models import AuditEvent
 from accord.clock import as_utc
 from accord.errors import NotFound
 from accord.identity.models import Organisation
 from accord.notices.models import Notice
 
-DECISION_TAG = "cases:decision:create"
-NOTICE_RECEIVE_TAG = "notices:notice:receive"
+DECISION_TAG = Event.CASES_DECISION_CREATE
+NOTICE_RECEIVE_TAG = Event.NOTICES_NOTICE_RECEIVE
 RESTRICTING_ACTIONS = frozenset({"remove", "disable", "restrict"})
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord import mail
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
@@ -105,7 +106,7 @@ def inform_complainant(session: Session, clock: Clock, settings: Settings, actor
             str(complaint.contact), "The decision on your complaint",
             complaint_decision_text(complaint) + f"\nThe decision and its reasons: {status_url(settings, token)}\n"),
             org_id=complaint.provider_id)
-    record(session, clock, actor, "rights:complainant:inform", subject=complaint.id, org_id=complaint.provider_id,
+    record(session, clock, actor, Event.RIGHTS_COMPLAINANT_INFORM, subject=complaint.id, org_id=complaint.provider_id,
            payload={"decision_id": complaint.decision_id, "provider_id": complaint.provider_id,
                     "outcome": complaint.outcome, "by": complaint.by, "mailed": mailed})
     return mailed
@@ -162,7 +163,7 @@ def _inform_notifier(session: Session, clock: Clock, settings: Settings, actor: 
         contact, "The decision on your report",
         notifier_text(notice, decision) + f"\nThe decision, its reasons and how to contest it: "
         f"{status_url(settings, token)}\n"), org_id=notice.provider_id)
-    record(session, clock, actor, "rights:notifier:inform", subject=notice.id, org_id=notice.provider_id,
+    record(session, clock, actor, Event.RIGHTS_NOTIFIER_INFORM, subject=notice.id, org_id=notice.provider_id,
            payload={"decision_id": decision.id, "provider_id": notice.provider_id, "action": decision.action,
                     "automated": decision.automated, "mailed": queued is not None})
 

@@ -18,6 +18,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.models import AuditEvent
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
@@ -68,7 +69,7 @@ def reinstate_order(session: Session, clock: Clock, settings: Settings, actor: A
         id=new_id("rin"), notice_id=notice.id, provider_id=notice.provider_id, reason=reason,
         decision_id=decision_id, text=f"Order {notice.reference}: {_WHY[reason]}.", issued_at=clock.now())
     session.add(instruction)
-    record(session, clock, actor, "rights:reinstatement:instruct", subject=instruction.id,
+    record(session, clock, actor, Event.RIGHTS_REINSTATEMENT_INSTRUCT, subject=instruction.id,
            org_id=notice.provider_id, payload={"provider_id": notice.provider_id, "issuer_id": notice.issuer_id,
                                                "notice_id": notice.id, "reason": reason, "decision_id": decision_id})
     emit(session, clock, org_id=notice.provider_id, event="notice.reinstate",
@@ -141,7 +142,7 @@ def confirm_instruction(session: Session, clock: Clock, principal: Principal,
         return instruction
     instruction.confirmed_at = clock.now()
     seconds = (instruction.confirmed_at - as_utc(instruction.issued_at)) // timedelta(seconds=1)
-    record(session, clock, principal.actor, "rights:reinstatement:confirm", subject=instruction.id,
+    record(session, clock, principal.actor, Event.RIGHTS_REINSTATEMENT_CONFIRM, subject=instruction.id,
            payload={"provider_id": instruction.provider_id, "notice_id": instruction.notice_id,
                     "reason": instruction.reason, "seconds_to_reinstate": seconds})
     return instruction

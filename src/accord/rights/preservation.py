@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
 from accord.db import new_id
@@ -76,7 +77,7 @@ def preserve(
     )
     session.add(item)
     session.flush()
-    _audit(session, clock, actor, "store", item, purpose="preservation")
+    _audit(session, clock, actor, Event.RIGHTS_PRESERVATION_STORE, item, purpose="preservation")
     return item
 
 
@@ -109,7 +110,7 @@ def access(
     fernet = _fernet(settings)
     content = fernet.decrypt(item.content_encrypted)
     metadata = json.loads(fernet.decrypt(item.metadata_encrypted))
-    _audit(session, clock, actor, "access", item, purpose=purpose, note=note)
+    _audit(session, clock, actor, Event.RIGHTS_PRESERVATION_ACCESS, item, purpose=purpose, note=note)
     return Preserved(item, content, metadata)
 
 
@@ -127,7 +128,8 @@ def extend_hold(
         raise InvalidInput("a legal hold must end after the current retention", field="until")
     item.hold_until, item.hold_reason = as_utc(until), requested_by.strip()
     session.flush()
-    _audit(session, clock, actor, "hold", item, purpose="legal_hold", requested_by=item.hold_reason)
+    _audit(session, clock, actor, Event.RIGHTS_PRESERVATION_HOLD, item, purpose="legal_hold",
+           requested_by=item.hold_reason)
     return item
 
 
@@ -142,7 +144,7 @@ def purge_expired(session: Session, clock: Clock, actor: Actor) -> int:
     for item in items:
         item.content_encrypted = item.metadata_encrypted = None
         item.purged_at = now
-        _audit(session, clock, actor, "purge", item, purpose="retention_ended")
+        _audit(session, clock, actor, Event.RIGHTS_PRESERVATION_PURGE, item, purpose="retention_ended")
     session.flush()
     return len(items)
 
@@ -168,9 +170,9 @@ def days_left(item: PreservedItem, now: datetime) -> int:
     return max(0, (expires_at(item) - now) // timedelta(days=1))
 
 
-def _audit(session: Session, clock: Clock, actor: Actor, action: str, item: PreservedItem, *,
+def _audit(session: Session, clock: Clock, actor: Actor, event: Event, item: PreservedItem, *,
            purpose: str, **extra: Any) -> None:
     payload = {"provider_id": item.provider_id, "decision_id": item.decision_id, "purpose": purpose,
                "until": expires_at(item).isoformat(), **extra}
-    record(session, clock, actor, f"rights:preservation:{action}", subject=item.id, org_id=item.provider_id,
+    record(session, clock, actor, event, subject=item.id, org_id=item.provider_id,
            payload=payload)

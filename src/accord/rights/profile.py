@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.errors import InvalidInput, NotFound
@@ -50,7 +51,7 @@ def is_micro_small(session: Session, org_id: str) -> bool:
 def set_micro_small(session: Session, clock: Clock, actor: Actor, *, org_id: str, micro_small: bool) -> None:
     """Switch the micro/small profile on or off; the switch is audited because it changes reports."""
     _update_settings(session, org_id, {PROFILE_KEY: micro_small})
-    record(session, clock, actor, "rights:profile:set", subject=org_id, org_id=org_id,
+    record(session, clock, actor, Event.RIGHTS_PROFILE_SET, subject=org_id, org_id=org_id,
            payload={"provider_id": org_id, "micro_small": micro_small})
 
 
@@ -64,7 +65,7 @@ def set_alert_threshold(session: Session, clock: Clock, actor: Actor, *, org_id:
     if not 0 <= below <= 1:
         raise InvalidInput("the threshold is a share between 0 and 1", field="below")
     _update_settings(session, org_id, {ALERT_KEY: below})
-    record(session, clock, actor, "rights:flagger_alert:set", subject=org_id, org_id=org_id,
+    record(session, clock, actor, Event.RIGHTS_FLAGGER_ALERT_SET, subject=org_id, org_id=org_id,
            payload={"provider_id": org_id, "below": below})
 
 

@@ -12,6 +12,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.errors import InvalidInput
@@ -37,6 +38,6 @@ def reinstate(
         item.reinstated_at = clock.now()
         data.update(preserved_item_id=item.id, metadata=restored.metadata, size=len(restored.content))
     webhooks.emit(session, clock, org_id=provider_id, event="content.reinstate", data=data)
-    record(session, clock, actor, "rights:content:reinstate", subject=decision_id, org_id=provider_id,
+    record(session, clock, actor, Event.RIGHTS_CONTENT_REINSTATE, subject=decision_id, org_id=provider_id,
            payload={"provider_id": provider_id, "reason": reason, "preserved_item_id": data["preserved_item_id"]})
     return item.id if item is not None else None

@@ -16,6 +16,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
 from accord.db import new_id
@@ -58,7 +59,7 @@ def record_review(
         brought_by=brought_by, body=body.strip(), case_reference=case_reference.strip(), filed_on=as_utc(filed_on),
         outcome="pending", outcome_reasons="", recorded_by_org_id=principal.org_id, created_at=clock.now())
     session.add(review)
-    record(session, clock, principal.actor, "rights:review:record", subject=review.id, org_id=principal.org_id,
+    record(session, clock, principal.actor, Event.RIGHTS_REVIEW_RECORD, subject=review.id, org_id=principal.org_id,
            payload={"provider_id": notice.provider_id, "issuer_id": notice.issuer_id, "order_id": notice.id,
                     "brought_by": brought_by, "body": review.body, "outcome": "pending"})
     if outcome != "pending":
@@ -84,7 +85,7 @@ def _decide(session: Session, clock: Clock, settings: Settings, actor: Actor, no
     if outcome not in OUTCOMES[1:]:
         raise InvalidInput(f"the outcome is one of {', '.join(OUTCOMES[1:])}", field="outcome")
     review.outcome, review.outcome_reasons, review.decided_at = outcome, reasons.strip(), clock.now()
-    record(session, clock, actor, "rights:review:decide", subject=review.id, org_id=actor.org_id,
+    record(session, clock, actor, Event.RIGHTS_REVIEW_DECIDE, subject=review.id, org_id=actor.org_id,
            payload={"provider_id": notice.provider_id, "issuer_id": notice.issuer_id, "order_id": notice.id,
                     "brought_by": review.brought_by, "outcome": outcome})
     if outcome == "annulled":
@@ -95,7 +96,7 @@ def _decide(session: Session, clock: Clock, settings: Settings, actor: Actor, no
 
 def _annul(session: Session, clock: Clock, settings: Settings, actor: Actor, notice: Notice) -> None:
     notice.status, notice.final_at = "voided", None
-    record(session, clock, actor, "notices:order:annul", subject=notice.id, org_id=notice.provider_id,
+    record(session, clock, actor, Event.NOTICES_ORDER_ANNUL, subject=notice.id, org_id=notice.provider_id,
            payload={"provider_id": notice.provider_id, "issuer_id": notice.issuer_id})
     reinstate_order(session, clock, settings, actor, notice, reason="review")
 

@@ -23,6 +23,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
 from accord.db import new_id
@@ -73,7 +74,7 @@ def issue_user_notice(
     session.add(notice)
     session.flush()
     if until is not None:
-        _audit(session, clock, actor, "hold", notice)
+        _audit(session, clock, actor, Event.RIGHTS_USER_NOTICE_HOLD, notice)
         return IssuedNotice(notice, None)
     return IssuedNotice(notice, send(session, clock, actor, notice, settings))
 
@@ -127,7 +128,7 @@ def send(session: Session, clock: Clock, actor: Actor, notice: UserNotice, setti
         "text": notice.text, "complaint_path": NOTICE_PATH + token, "status_path": delivery.STATUS_PATH + token,
     })
     mailed = settings is not None and delivery.mail_user_notice(session, clock, settings, notice, token)
-    _audit(session, clock, actor, "send", notice, mailed=mailed)
+    _audit(session, clock, actor, Event.RIGHTS_USER_NOTICE_SEND, notice, mailed=mailed)
     return token
 
 
@@ -163,7 +164,7 @@ def follow_nondisclosure(session: Session, clock: Clock, actor: Actor, *, provid
 def _hold_until(session: Session, clock: Clock, actor: Actor, notice: UserNotice, until: datetime) -> None:
     notice.nondisclosure_until = until
     session.flush()
-    _audit(session, clock, actor, "hold", notice)
+    _audit(session, clock, actor, Event.RIGHTS_USER_NOTICE_HOLD, notice)
 
 
 def _case_of(session: Session, notice: UserNotice) -> str | None:
@@ -203,12 +204,12 @@ def get_notice(session: Session, *, provider_id: str, notice_id: str) -> UserNot
     return notice
 
 
-def _audit(session: Session, clock: Clock, actor: Actor, action: str, notice: UserNotice, *,
+def _audit(session: Session, clock: Clock, actor: Actor, event: Event, notice: UserNotice, *,
            mailed: bool = False) -> None:
     release = notice.nondisclosure_until.isoformat() if notice.nondisclosure_until else None
     payload: dict[str, Any] = {"decision_id": notice.decision_id, "provider_id": notice.provider_id,
                                "release_at": release}
-    if action == "send":
+    if event is Event.RIGHTS_USER_NOTICE_SEND:
         payload["mailed"] = mailed
-    record(session, clock, actor, f"rights:user_notice:{action}", subject=notice.id, org_id=notice.provider_id,
+    record(session, clock, actor, event, subject=notice.id, org_id=notice.provider_id,
            payload=payload)

@@ -13,14 +13,13 @@ per-notice outcomes through ``tally``, then calls ``assess``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from statistics import NormalDist
 from typing import Any, Final
 
 from accord.errors import InvalidInput
+from accord.stats import Interval, wilson_interval
 
 DEFAULT_ALERT_BELOW: Final = 0.5
 DEFAULT_CONFIDENCE: Final = 0.95
@@ -59,14 +58,6 @@ class FlaggerCounts:
 
 
 @dataclass(frozen=True, slots=True)
-class Interval:
-    """A confidence interval for a proportion, both bounds within [0, 1]."""
-
-    low: float
-    high: float
-
-
-@dataclass(frozen=True, slots=True)
 class FlaggerAccuracy:
     """The Art. 22(6) figures of one trusted flagger, as shown to the provider and to the flagger itself."""
 
@@ -94,24 +85,6 @@ class FlaggerAccuracy:
             "overturn_rate": self.overturn_rate,
             "alert": self.alert,
         }
-
-
-def wilson_interval(successes: int, trials: int, confidence: float = DEFAULT_CONFIDENCE) -> Interval:
-    """The Wilson score interval for ``successes`` out of ``trials`` (Wilson 1927).
-
-    Unlike the normal approximation it stays inside [0, 1] and behaves at 0 and at ``trials`` successes,
-    which matters for flaggers with few notices.
-    """
-    if trials <= 0 or not 0 <= successes <= trials:
-        raise InvalidInput(f"need 0 <= successes <= trials and trials > 0, got {successes}/{trials}")
-    if not 0 < confidence < 1:
-        raise InvalidInput("the confidence level lies strictly between 0 and 1", field="confidence")
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    share = successes / trials
-    z2_n = z * z / trials
-    centre = (share + z2_n / 2) / (1 + z2_n)
-    half = z / (1 + z2_n) * math.sqrt(share * (1 - share) / trials + z2_n / (4 * trials))
-    return Interval(low=max(0.0, centre - half), high=min(1.0, centre + half))
 
 
 def tally(outcomes: Iterable[NoticeOutcome]) -> dict[str, FlaggerCounts]:

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
@@ -45,7 +46,7 @@ class History:
     flagger: str
     decisions: list[str] = field(default_factory=list)
 
-    def at(self, moment: datetime, tag: str, subject: str, **payload: Any) -> None:
+    def at(self, moment: datetime, tag: Event, subject: str, **payload: Any) -> None:
         record(self.session, Backdated(moment), ACTOR, tag, subject=subject, org_id=self.provider, payload=payload)
 
 
@@ -55,13 +56,13 @@ def _order(history: History, moment: datetime) -> None:
     types = sorted(set(rng.sample(TYPES, rng.choice((1, 1, 2)))))
     common = {"kind": "removal_order", "issuer_id": history.authority if state == "FR" else new_id("org"),
               "provider_id": history.provider, "member_state": state}
-    history.at(moment, "notices:notice:receive", notice_id, **common, issuer_kind="authority", tco_types=types,
+    history.at(moment, Event.NOTICES_NOTICE_RECEIVE, notice_id, **common, issuer_kind="authority", tco_types=types,
                cross_border=state != "DE", emergency=False, received_at=moment.isoformat(), case_id=None)
     ack, act = rng.randint(60, 900), rng.randint(600, 3300) if rng.random() < 0.93 else rng.randint(3700, 7200)
-    history.at(moment + timedelta(seconds=ack), "notices:notice:acknowledge", notice_id, **common,
+    history.at(moment + timedelta(seconds=ack), Event.NOTICES_NOTICE_ACKNOWLEDGE, notice_id, **common,
                seconds_to_ack=ack)
     outcome = "cannot_comply" if rng.random() < 0.08 else rng.choice(("removed", "removed", "disabled"))
-    history.at(moment + timedelta(seconds=act), "notices:notice:outcome", notice_id, **common, outcome=outcome,
+    history.at(moment + timedelta(seconds=act), Event.NOTICES_NOTICE_OUTCOME, notice_id, **common, outcome=outcome,
                countries=[], ground="manifest_error" if outcome == "cannot_comply" else None, seconds_to_act=act,
                breach=act > 3600, tco_types=types, automated=False)
     if outcome != "cannot_comply":
@@ -75,11 +76,11 @@ def _notice(history: History, moment: datetime) -> None:
     issuer_kind = {"trusted_flag": "trusted_flagger", "referral": "authority", "user_report": "public"}.get(
         kind, "coordinator")
     common = {"kind": kind, "issuer_id": issuer, "provider_id": history.provider, "member_state": "FR"}
-    history.at(moment, "notices:notice:receive", notice_id, **common, issuer_kind=issuer_kind,
+    history.at(moment, Event.NOTICES_NOTICE_RECEIVE, notice_id, **common, issuer_kind=issuer_kind,
                tco_types=["incitement"], cross_border=False, emergency=False, received_at=moment.isoformat())
     acted = rng.random() < {"trusted_flag": 0.86, "user_report": 0.35}.get(kind, 0.7)
     seconds = rng.randint(1800, 86400)
-    history.at(moment + timedelta(seconds=seconds), "notices:notice:outcome", notice_id, **common,
+    history.at(moment + timedelta(seconds=seconds), Event.NOTICES_NOTICE_OUTCOME, notice_id, **common,
                outcome="removed" if acted else "no_action", countries=[], ground=None, seconds_to_act=seconds,
                breach=False, tco_types=["incitement"], automated=False)
     _decision(history, moment + timedelta(seconds=seconds), [kind], [notice_id],
@@ -89,7 +90,7 @@ def _notice(history: History, moment: datetime) -> None:
 def _decision(history: History, moment: datetime, sources: list[str], notice_ids: list[str], ground: str,
               action: str = "remove") -> None:
     rng, decision_id = history.rng, new_id("dec")
-    history.at(moment, "cases:decision:create", decision_id, case_id=new_id("case"), provider_id=history.provider,
+    history.at(moment, Event.CASES_DECISION_CREATE, decision_id, case_id=new_id("case"), provider_id=history.provider,
                action=action, countries=[], ground_kind=ground,
                ground_ref="TCO Art. 2(7)(a)" if ground == "legal" else "Community rules 3.1 (violent extremism)",
                automated_detection="hash_match" in sources, automated_decision=False, exempt_purpose=None,
@@ -99,7 +100,7 @@ def _decision(history: History, moment: datetime, sources: list[str], notice_ids
 
 def _match(history: History, moment: datetime) -> None:
     match_id = new_id("mat")
-    history.at(moment, "matching:match:found", match_id, provider_id=history.provider, bank_id="bank_demo",
+    history.at(moment, Event.MATCHING_MATCH_FOUND, match_id, provider_id=history.provider, bank_id="bank_demo",
                entry_id=new_id("ent"), signal_type=history.rng.choice(("pdq", "pdq", "md5")), distance=12,
                case_id=None)
     _decision(history, moment + timedelta(minutes=20), ["hash_match"], [], "legal")
@@ -109,13 +110,13 @@ def _complaint_event(history: History, moment: datetime) -> None:
     rng, complaint_id = history.rng, new_id("cmp")
     decision_id = rng.choice(history.decisions)
     common = {"decision_id": decision_id, "provider_id": history.provider}
-    history.at(moment, "rights:complaint:file", complaint_id, **common, by="uploader")
+    history.at(moment, Event.RIGHTS_COMPLAINT_FILE, complaint_id, **common, by="uploader")
     seconds = rng.randint(3600, 12 * 86400)
     outcome = "reversed" if rng.random() < 0.2 else "upheld"
-    history.at(moment + timedelta(seconds=seconds), "rights:complaint:decide", complaint_id, **common,
+    history.at(moment + timedelta(seconds=seconds), Event.RIGHTS_COMPLAINT_DECIDE, complaint_id, **common,
                outcome=outcome, seconds_to_decide=seconds, by="uploader", breach=False)
     if outcome == "reversed":
-        history.at(moment + timedelta(seconds=seconds + 60), "rights:content:reinstate", decision_id,
+        history.at(moment + timedelta(seconds=seconds + 60), Event.RIGHTS_CONTENT_REINSTATE, decision_id,
                    provider_id=history.provider, reason="complaint")
 
 

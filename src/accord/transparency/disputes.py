@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.models import Decision
 from accord.clock import Clock, as_utc
@@ -46,7 +47,7 @@ def file_dispute(session: Session, clock: Clock, actor: Actor, *, provider_id: s
                       filed_at=filed, outcome=None, outcome_note="", created_at=clock.now())
     session.add(dispute)
     session.flush()
-    record(session, clock, actor, "transparency:dispute:file", subject=dispute.id, org_id=provider_id,
+    record(session, clock, actor, Event.TRANSPARENCY_DISPUTE_FILE, subject=dispute.id, org_id=provider_id,
            payload={"provider_id": provider_id, "decision_id": decision_id, "certified_by": country})
     return dispute
 
@@ -61,7 +62,7 @@ def decide_dispute(session: Session, clock: Clock, actor: Actor, *, provider_id:
         raise Conflict(f"dispute {dispute_id} was decided already ({dispute.outcome})")
     dispute.outcome, dispute.outcome_note, dispute.decided_at = outcome, note.strip(), clock.now()
     days = (clock.now() - dispute.filed_at).total_seconds() / 86400
-    record(session, clock, actor, "transparency:dispute:decide", subject=dispute.id, org_id=provider_id,
+    record(session, clock, actor, Event.TRANSPARENCY_DISPUTE_DECIDE, subject=dispute.id, org_id=provider_id,
            payload={"provider_id": provider_id, "decision_id": dispute.decision_id, "outcome": outcome,
                     "days": round(days, 2)})
     return dispute

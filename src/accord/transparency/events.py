@@ -14,25 +14,26 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Text, and_, column, extract, func, select, text, true
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.models import AuditEvent
 from accord.db import is_postgres
 
-DECISION = "cases:decision:create"
-NOTICE_RECEIVE = "notices:notice:receive"
-NOTICE_ACK = "notices:notice:acknowledge"
-NOTICE_OUTCOME = "notices:notice:outcome"
-MATCH_FOUND = "matching:match:found"
-COMPLAINT_FILE = "rights:complaint:file"
-COMPLAINT_DECIDE = "rights:complaint:decide"
-REINSTATE = "rights:content:reinstate"
-REVIEW_RECORD = "rights:review:record"
-REVIEW_DECIDE = "rights:review:decide"
-SCRUTINY_DECIDE = "notices:scrutiny:decide"
-EXPOSURE_DECIDE = "authorities:exposure:decide"
-EXPOSURE_REQUIRE = "authorities:exposure:require"
-EXPOSURE_REVIEW_DECIDE = "authorities:exposure:review_decide"
-EXPOSURE_REPORT = "authorities:exposure:report"
-PENALTY_IMPOSE = "authorities:penalty:impose"
+DECISION = Event.CASES_DECISION_CREATE
+NOTICE_RECEIVE = Event.NOTICES_NOTICE_RECEIVE
+NOTICE_ACK = Event.NOTICES_NOTICE_ACKNOWLEDGE
+NOTICE_OUTCOME = Event.NOTICES_NOTICE_OUTCOME
+MATCH_FOUND = Event.MATCHING_MATCH_FOUND
+COMPLAINT_FILE = Event.RIGHTS_COMPLAINT_FILE
+COMPLAINT_DECIDE = Event.RIGHTS_COMPLAINT_DECIDE
+REINSTATE = Event.RIGHTS_CONTENT_REINSTATE
+REVIEW_RECORD = Event.RIGHTS_REVIEW_RECORD
+REVIEW_DECIDE = Event.RIGHTS_REVIEW_DECIDE
+SCRUTINY_DECIDE = Event.NOTICES_SCRUTINY_DECIDE
+EXPOSURE_DECIDE = Event.AUTHORITIES_EXPOSURE_DECIDE
+EXPOSURE_REQUIRE = Event.AUTHORITIES_EXPOSURE_REQUIRE
+EXPOSURE_REVIEW_DECIDE = Event.AUTHORITIES_EXPOSURE_REVIEW_DECIDE
+EXPOSURE_REPORT = Event.AUTHORITIES_EXPOSURE_REPORT
+PENALTY_IMPOSE = Event.AUTHORITIES_PENALTY_IMPOSE
 ORDER_KINDS = frozenset({"removal_order"})
 PACK_SEPARATOR = "\x1f"  # ASCII unit separator
 PACK_NULL = "\x1e"  # ASCII record separator, standing for a missing field

@@ -29,6 +29,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.models import Statement
 from accord.clock import Clock
@@ -262,7 +263,7 @@ def _describe(answer: Answer) -> str:
 def _record(session: Session, clock: Clock, actor: Actor, provider_id: str, answer: Answer,
             outcome: dict[str, list[str]]) -> None:
     payload: dict[str, Any] = {"provider_id": provider_id, "status": answer.status, **outcome}
-    record(session, clock, actor, "transparency:statements:submit", subject=provider_id, org_id=provider_id,
+    record(session, clock, actor, Event.TRANSPARENCY_STATEMENTS_SUBMIT, subject=provider_id, org_id=provider_id,
            payload=payload)
     session.flush()
 

@@ -13,6 +13,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.models import Statement
 from accord.clock import Clock
@@ -39,7 +40,7 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     for submission in rest[1:]:
         submission.last_error = WAITING
     session.flush()
-    record(session, clock, ACTOR, "transparency:statements:submit", subject=provider, org_id=provider,
+    record(session, clock, ACTOR, Event.TRANSPARENCY_STATEMENTS_SUBMIT, subject=provider, org_id=provider,
            payload={"provider_id": provider, "status": 0, "demo": True,
                     "accepted": [s.statement_id for s in accepted], "rejected": [s.statement_id for s in rest[:1]]})
 

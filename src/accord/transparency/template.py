@@ -24,6 +24,7 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.clock import Clock
 from accord.identity.models import Member, Organisation
 from accord.rights.profile import is_micro_small
@@ -32,10 +33,10 @@ from accord.transparency import reports
 from accord.transparency.sor import CATEGORY_TERRORIST_CONTENT
 
 TEMPLATE: Final = "Commission Implementing Regulation (EU) 2024/2835, Annex I: harmonised transparency report template"
-STRIKE: Final = "cases:strike:record"
-QUALITY_REVIEW: Final = "cases:quality:review"
-DISPUTE_FILE: Final = "transparency:dispute:file"
-DISPUTE_DECIDE: Final = "transparency:dispute:decide"
+STRIKE: Final = Event.CASES_STRIKE_RECORD
+QUALITY_REVIEW: Final = Event.CASES_QUALITY_REVIEW
+DISPUTE_FILE: Final = Event.TRANSPARENCY_DISPUTE_FILE
+DISPUTE_DECIDE: Final = Event.TRANSPARENCY_DISPUTE_DECIDE
 NOT_RECORDED: Final = "not recorded by Accord; add from the provider's own records"
 HOUR: Final = 3600.0
 

@@ -22,32 +22,7 @@ from statsmodels.stats.proportion import (
 from accord.errors import InvalidInput
 from accord.narratives import stats
 
-COUNTS = [(1300, 56_000), (0, 50), (3, 10), (50, 50), (1, 1), (241, 10_000), (12, 700)]
 PAIRS = [(30, 1000, 20, 1000), (5, 80, 9, 120), (0, 40, 3, 40), (430, 10_000, 241, 10_000), (7, 7, 3, 9)]
-
-
-@pytest.mark.parametrize(("events", "trials"), COUNTS)
-def test_wilson_matches_statsmodels(events: int, trials: int) -> None:
-    low, high = proportion_confint(events, trials, alpha=0.05, method="wilson")
-    ci = stats.wilson_interval(events, trials)
-    assert ci.low == pytest.approx(low, abs=1e-12)
-    assert ci.high == pytest.approx(high, abs=1e-12)
-
-
-def test_wilson_other_confidence_and_no_data() -> None:
-    low, high = proportion_confint(12, 700, alpha=0.1, method="wilson")
-    ci = stats.wilson_interval(12, 700, 0.9)
-    assert (ci.low, ci.high) == pytest.approx((low, high))
-    assert stats.wilson_interval(0, 0) == stats.Interval(0.0, 1.0)
-
-
-@given(st.integers(0, 10**7).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
-@settings(max_examples=200, deadline=None)
-def test_wilson_contains_the_rate(counts: tuple[int, int]) -> None:
-    events, trials = counts
-    ci = stats.wilson_interval(events, trials)
-    assert 0.0 <= ci.low <= stats.rate(events, trials)
-    assert stats.rate(events, trials) <= ci.high <= 1.0
 
 
 @pytest.mark.parametrize("pair", PAIRS)
@@ -188,8 +163,6 @@ def test_partial_pooling_without_spread_pools_completely_but_keeps_honest_interv
 
 
 def test_counts_are_validated() -> None:
-    with pytest.raises(InvalidInput):
-        stats.wilson_interval(5, 4)
     with pytest.raises(InvalidInput):
         stats.prob_beats(-1, 4, 0, 4)
     with pytest.raises(InvalidInput):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event, unchecked
 from accord.audit.service import Actor, record
 from accord.banks.models import Bank
 from accord.clock import FrozenClock
@@ -152,22 +153,24 @@ def test_only_the_declaring_coordinator_concludes_and_only_once(session: Session
 
 
 def _facts(session: Session, clock: FrozenClock, incident: Incident, provider_id: str) -> None:
-    """What banks, matching and the review console record during an incident (their event contract)."""
+    """What banks, matching and the review console record during an incident: only the keys incident reports
+    read, older shapes (``incident_tag``, ``tags``) included, so written unchecked."""
     system = Actor.system()
-    clock.advance(minutes=12)
-    record(session, clock, system, "banks:entry:add", subject="ent_1", payload={"incident_tag": incident.tag})
-    record(session, clock, system, "banks:entry:add", subject="ent_2", payload={"tags": [incident.tag]})
-    record(session, clock, system, "banks:entry:add", subject="ent_x", payload={"tags": ["unrelated"]})
-    clock.advance(minutes=8)
-    record(session, clock, system, "matching:match:found", subject="mat_1",
-           payload={"provider_id": provider_id, "entry_id": "ent_1", "case_id": "cas_1"})
-    record(session, clock, system, "matching:match:found", subject="mat_x",
-           payload={"provider_id": provider_id, "entry_id": "ent_x", "case_id": "cas_x"})
-    clock.advance(minutes=5)
-    record(session, clock, system, "cases:decision:create", subject="dec_1",
-           payload={"case_id": "cas_1", "provider_id": provider_id, "action": "remove"})
-    record(session, clock, system, "cases:decision:create", subject="dec_x",
-           payload={"case_id": "cas_x", "provider_id": provider_id, "action": "remove"})
+    with unchecked():
+        clock.advance(minutes=12)
+        record(session, clock, system, Event.BANKS_ENTRY_ADD, subject="ent_1", payload={"incident_tag": incident.tag})
+        record(session, clock, system, Event.BANKS_ENTRY_ADD, subject="ent_2", payload={"tags": [incident.tag]})
+        record(session, clock, system, Event.BANKS_ENTRY_ADD, subject="ent_x", payload={"tags": ["unrelated"]})
+        clock.advance(minutes=8)
+        record(session, clock, system, Event.MATCHING_MATCH_FOUND, subject="mat_1",
+               payload={"provider_id": provider_id, "entry_id": "ent_1", "case_id": "cas_1"})
+        record(session, clock, system, Event.MATCHING_MATCH_FOUND, subject="mat_x",
+               payload={"provider_id": provider_id, "entry_id": "ent_x", "case_id": "cas_x"})
+        clock.advance(minutes=5)
+        record(session, clock, system, Event.CASES_DECISION_CREATE, subject="dec_1",
+               payload={"case_id": "cas_1", "provider_id": provider_id, "action": "remove"})
+        record(session, clock, system, Event.CASES_DECISION_CREATE, subject="dec_x",
+               payload={"case_id": "cas_x", "provider_id": provider_id, "action": "remove"})
 
 
 def test_a_drill_declare_to_debrief_under_a_frozen_clock(session: Session, clock: FrozenClock) -> None:

@@ -16,7 +16,7 @@ from accord.jobs.models import Job
 from accord.jobs.registry import DUTIES, JobContext
 from accord.jobs.webhooks import create_endpoint
 from accord.rights import jobs as rights_jobs
-from accord.rights import service, user_notices
+from accord.rights import user_notices
 from accord.rights.models import UserNotice
 from accord.settings import Settings
 from tests.unit.rights.conftest import World
@@ -26,8 +26,8 @@ FACTS = {"what": "the video at https://v.example/1", "why": "It glorifies the at
          "ground": "TCO Regulation Art. 2(7)(a)", "automated": True, "order_reference": "FR-2026-17"}
 
 
-def _issue(session: Session, clock: FrozenClock, world: World, until: object = None) -> service.IssuedNotice:
-    return service.issue_user_notice(session, clock, ACTOR, provider_id=world.provider.id, decision_id="dec_1",
+def _issue(session: Session, clock: FrozenClock, world: World, until: object = None) -> user_notices.IssuedNotice:
+    return user_notices.issue_user_notice(session, clock, ACTOR, provider_id=world.provider.id, decision_id="dec_1",
                                      uploader_contact="uploader@example.org", facts=FACTS,
                                      nondisclosure_until=until)  # type: ignore[arg-type]
 
@@ -79,7 +79,7 @@ def test_non_disclosure_is_capped_at_twelve_weeks(session: Session, clock: Froze
 
 def test_a_notice_must_say_why(session: Session, clock: FrozenClock, world: World) -> None:
     with pytest.raises(InvalidInput):
-        service.issue_user_notice(session, clock, ACTOR, provider_id=world.provider.id, decision_id="dec_1",
+        user_notices.issue_user_notice(session, clock, ACTOR, provider_id=world.provider.id, decision_id="dec_1",
                                   uploader_contact="u@example.org", facts={"what": "x", "ground": "y"},
                                   nondisclosure_until=None)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor
 from accord.clock import FrozenClock
 from accord.rights.profile import set_alert_threshold
@@ -28,7 +29,7 @@ def fixture(session: Session, clock: FrozenClock) -> dict[str, str]:
                    issuer_kind="trusted_flagger", issuer_id=ids["good"], outcome="removed")
     for notice_id, outcome in ((good[0], "reversed"), (good[1], "upheld")):
         decision_id = history.decision(session, clock, ids["provider"], notice_ids=[notice_id])
-        history.event(session, clock, "rights:complaint:decide", ids["provider"], provider_id=ids["provider"],
+        history.event(session, clock, Event.RIGHTS_COMPLAINT_DECIDE, ids["provider"], provider_id=ids["provider"],
                       decision_id=decision_id, outcome=outcome, seconds_to_decide=10)
     return ids
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.audit.service import Actor
 from accord.clock import FrozenClock
 from accord.errors import InvalidInput
@@ -61,26 +62,27 @@ def _decisions(session: Session, clock: FrozenClock, provider: str) -> None:
 def _rights(session: Session, clock: FrozenClock, provider: str, fr: str) -> None:
     common = {"provider_id": provider, "decision_id": "dec_x"}
     for by in ("uploader", "uploader", "notifier"):
-        history.event(session, clock, "rights:complaint:file", provider, **common, by=by)
-    history.event(session, clock, "rights:complaint:decide", provider, **common, outcome="upheld",
+        history.event(session, clock, Event.RIGHTS_COMPLAINT_FILE, provider, **common, by=by)
+    history.event(session, clock, Event.RIGHTS_COMPLAINT_DECIDE, provider, **common, outcome="upheld",
                   seconds_to_decide=86400, breach=False)
-    history.event(session, clock, "rights:complaint:decide", provider, **common, outcome="reversed",
+    history.event(session, clock, Event.RIGHTS_COMPLAINT_DECIDE, provider, **common, outcome="reversed",
                   seconds_to_decide=172800, breach=False)
-    history.event(session, clock, "rights:content:reinstate", provider, provider_id=provider, reason="complaint")
-    history.event(session, clock, "rights:content:reinstate", provider, provider_id=provider, reason="scrutiny")
+    history.event(session, clock, Event.RIGHTS_CONTENT_REINSTATE, provider, provider_id=provider, reason="complaint")
+    history.event(session, clock, Event.RIGHTS_CONTENT_REINSTATE, provider, provider_id=provider, reason="scrutiny")
     review = {"provider_id": provider, "issuer_id": fr}
-    history.event(session, clock, "rights:review:record", provider, **review, brought_by="provider", outcome="pending")
-    history.event(session, clock, "rights:review:decide", fr, **review, brought_by="provider", outcome="annulled")
-    history.event(session, clock, "rights:review:record", fr, **review, brought_by="content_provider",
+    history.event(session, clock, Event.RIGHTS_REVIEW_RECORD, provider, **review, brought_by="provider",
                   outcome="pending")
-    history.event(session, clock, "notices:scrutiny:decide", fr, **review, infringement=True)
+    history.event(session, clock, Event.RIGHTS_REVIEW_DECIDE, fr, **review, brought_by="provider", outcome="annulled")
+    history.event(session, clock, Event.RIGHTS_REVIEW_RECORD, fr, **review, brought_by="content_provider",
+                  outcome="pending")
+    history.event(session, clock, Event.NOTICES_SCRUTINY_DECIDE, fr, **review, infringement=True)
     exposure = {"provider_id": provider, "authority_id": fr}
     for tag in ("decide", "report", "require", "review_request", "review_decide"):
-        history.event(session, clock, f"authorities:exposure:{tag}", fr, **exposure)
+        history.event(session, clock, Event(f"authorities:exposure:{tag}"), fr, **exposure)
     for ground in ("Art. 3(3)", "Art. 3(3)", "Art. 7"):
-        history.event(session, clock, "authorities:penalty:impose", fr, **exposure, ground=ground)
+        history.event(session, clock, Event.AUTHORITIES_PENALTY_IMPOSE, fr, **exposure, ground=ground)
     for signal in ("pdq", "pdq", "md5"):
-        history.event(session, clock, "matching:match:found", provider, provider_id=provider, signal_type=signal)
+        history.event(session, clock, Event.MATCHING_MATCH_FOUND, provider, provider_id=provider, signal_type=signal)
 
 
 def _noise(session: Session, clock: FrozenClock, provider: str, other: str) -> None:

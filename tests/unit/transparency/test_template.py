@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from accord.audit.catalogue import Event
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound
 from accord.identity.models import Organisation
@@ -61,10 +62,10 @@ def _history(session: Session, clock: FrozenClock, provider: str) -> None:
     history.decision(session, clock, provider, sources=["hash_match"], automated_detection=True,
                      automated_decision="fully", ground_kind="terms", ground_ref="Rules 9", action="restrict")
     for overturned in (True, False, False, False):
-        history.event(session, clock, "cases:quality:review", provider, provider_id=provider, kind="verification",
+        history.event(session, clock, Event.CASES_QUALITY_REVIEW, provider, provider_id=provider, kind="verification",
                       decision_id="dec_x", agree=not overturned, overturned=overturned)
     for kind, consequence in (("uploader", "warning"), ("uploader", "suspension"), ("notifier", "suspension")):
-        history.event(session, clock, "cases:strike:record", provider, provider_id=provider, subject_kind=kind,
+        history.event(session, clock, Event.CASES_STRIKE_RECORD, provider, provider_id=provider, subject_kind=kind,
                       subject_ref="u1", decision_id="dec_x", count=3, consequence=consequence)
 
 
