@@ -31,7 +31,7 @@ def unbound_binary() -> str:
     """Debian's unbound (``make test`` installs it); the test is skipped only when it truly is not there."""
     found = shutil.which("unbound") or shutil.which("unbound", path="/usr/sbin:/usr/local/sbin")
     if found is None:
-        pytest.skip("Debian's unbound is not installed (make browser-deps installs it)")
+        pytest.skip("Debian's unbound is not installed (`make resolver` installs it)")
     return found
 
 

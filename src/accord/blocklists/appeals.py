@@ -118,12 +118,12 @@ def answer_appeal(session: Session, clock: Clock, principal: Principal, blocklis
 def figures(session: Session, clock: Clock, blocklist_id: str) -> Figures:
     """Public figures of one list (its transparency section)."""
     blocklist = public_list(session, blocklist_id)
-    states = dict(session.execute(select(BlocklistEntry.state, func.count())
-                                  .where(BlocklistEntry.blocklist_id == blocklist.id)
-                                  .group_by(BlocklistEntry.state)).tuples().all())
-    outcomes = dict(session.execute(select(BlocklistAppeal.outcome, func.count())
-                                    .where(BlocklistAppeal.blocklist_id == blocklist.id)
-                                    .group_by(BlocklistAppeal.outcome)).tuples().all())
+    states: dict[str, int] = {str(state): int(n) for state, n in session.execute(
+        select(BlocklistEntry.state, func.count()).where(BlocklistEntry.blocklist_id == blocklist.id)
+        .group_by(BlocklistEntry.state))}
+    outcomes: dict[str | None, int] = {outcome: int(n) for outcome, n in session.execute(
+        select(BlocklistAppeal.outcome, func.count()).where(BlocklistAppeal.blocklist_id == blocklist.id)
+        .group_by(BlocklistAppeal.outcome))}
     rows = operators.compliance(session, clock, blocklist)
     return Figures(
         blocklist.id, blocklist.name, blocklist.kind, blocklist.serial, sum(states.values()),

@@ -370,3 +370,16 @@ def reexamine(session: Session, clock: Clock, principal: Principal, blocklist_id
                     "overseer_id": blocklist.overseer_id,
                     "next_reexamination_at": entry.next_reexamination_at.isoformat()})
     return entry
+
+
+def named(session: Session, name: str, org_id: str | None = None) -> Blocklist:
+    """A list by id or name for the operator at the command line; ``org_id`` settles two lists of one name."""
+    query = select(Blocklist).where(or_(Blocklist.id == name, Blocklist.name == name))
+    if org_id:
+        query = query.where(or_(Blocklist.authority_id == org_id, Blocklist.overseer_id == org_id))
+    found = list(session.scalars(query))
+    if not found:
+        raise NotFound(f"no blocking list {name!r}")
+    if len(found) > 1:
+        raise InvalidInput(f"several authorities have a list {name!r}: name one with --org", field="org")
+    return found[0]
