@@ -65,9 +65,9 @@ def test_an_entry_without_prior_review_is_live_at_once(client: TestClient, orgs:
     assert "propaganda.example" not in zone and " 3 3600 600 604800 " in zone
 
 
-@pytest.mark.parametrize(("value", "platform"), [("youtube.com", "youtube.com"), ("drive.google.com", "drive.google.com"),
-                                                 ("cdn.cloudflare.com", "cloudflare.com"), ("google.com", "drive.google.com"),
-                                                 ("someone.blogspot.com", "blogspot.com")])
+@pytest.mark.parametrize(("value", "platform"), [
+    ("youtube.com", "youtube.com"), ("drive.google.com", "drive.google.com"), ("cdn.cloudflare.com", "cloudflare.com"),
+    ("google.com", "drive.google.com"), ("someone.blogspot.com", "blogspot.com")])
 def test_the_guard_refuses_a_shared_platform_and_says_what_to_do(client: TestClient, orgs: dict[str, OrgHandle],
                                                                  value: str, platform: str) -> None:
     blocklist = _create(client, orgs["authority"])

@@ -110,7 +110,7 @@ def reexamine(blocklist_id: str, entry_id: str, body: NoteIn, principal: Writer,
 
 @router.get("/{blocklist_id}/export")
 def export(blocklist_id: str, principal: Reader, session: SessionDep, clock: ClockDep, settings: SettingsDep,
-           format: Format = "rpz") -> Response:  # noqa: A002 - the contract's query parameter is named format
+           format: Format = "rpz") -> Response:
     """The list as an RPZ zone, a hosts file, CSV or JSON, for its authority, overseer and operators."""
     body = exports.export_for(session, clock, settings, principal, blocklist_id, format)
     return Response(body, media_type=exports.MEDIA_TYPES[format])

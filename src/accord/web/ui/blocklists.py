@@ -79,7 +79,7 @@ def detail(request: Request, blocklist_id: str, principal: UiPrincipal, error: s
 
 @router.post("/{blocklist_id}/entries")
 def add_entry(request: Request, blocklist_id: str, principal: UiPrincipal, value: Text, reason: Text,
-              type: Text = "domain", subdomains: Text = "", ip_reason: Text = "",  # noqa: A002 - the form field
+              type: Text = "domain", subdomains: Text = "", ip_reason: Text = "",
               csrf_token: Text = "") -> Response:
     check_csrf(request, csrf_token)
     state = app_state(request)
