@@ -22,7 +22,7 @@ def test_a_shared_platform_and_what_lies_under_it_are_refused(settings: Settings
 
 
 def test_a_parent_of_a_shared_platform_is_refused_only_with_its_subdomains(settings: Settings) -> None:
-    with pytest.raises(OverBlocking, match="drive.google.com"):
+    with pytest.raises(OverBlocking, match=r"drive\.google\.com"):
         guard.check_domain(settings, "google.com", subdomains=True)
     guard.check_domain(settings, "google.com", subdomains=False)  # the apex name alone blocks no platform
 
