@@ -45,7 +45,7 @@ def test_a_site_owner_appeals_from_the_stop_page(world: tuple[demo.DemoWorld, st
 def test_the_authority_reads_the_guard_and_the_overseers_objection(world: tuple[demo.DemoWorld, str],
                                                                    browser_page: Any,
                                                                    live_server: LiveServer) -> None:
-    seeded, list_id = world
+    seeded, _ = world
     who = next(c for c in seeded.credentials if c.kind == "authority")
     page = browser_page
     page.goto(f"{live_server.url}/ui/login")

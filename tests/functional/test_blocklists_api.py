@@ -237,3 +237,15 @@ def test_the_authority_is_reminded_to_reexamine_every_interval(client: TestClien
     done = client.post(f"/v1/blocklists/{list_id}/entries/{entry['id']}/reexamination",
                        json={"note": "still online, still propaganda"}, headers=orgs["authority"].headers)
     assert done.json()["next_reexamination_at"].startswith((clock.now() + timedelta(days=91)).date().isoformat())
+
+
+def test_the_public_appeal_door_cannot_bury_the_authority(client: TestClient, orgs: dict[str, OrgHandle],
+                                                          settings: Settings, clock: FrozenClock) -> None:
+    list_id = _create(client, orgs["authority"])["id"]
+    _add(client, orgs["authority"], list_id, "propaganda.example")
+    appeal = {"value": "propaganda.example", "statement": "wrong", "contact": "owner@propaganda.example"}
+    for _ in range(settings.public_rate_limit_per_minute):
+        assert client.post(f"/v1/public/blocklists/{list_id}/appeals", json=appeal).status_code == 201
+    assert client.post(f"/v1/public/blocklists/{list_id}/appeals", json=appeal).status_code == 429
+    clock.advance(minutes=1, seconds=1)
+    assert client.post(f"/v1/public/blocklists/{list_id}/appeals", json=appeal).status_code == 201

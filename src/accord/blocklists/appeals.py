@@ -6,7 +6,7 @@ answers within ``blocklist_appeal_answer_days``; a delisting reaches the export 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from accord.blocklists.models import Blocklist, BlocklistAppeal, BlocklistEntry
 from accord.blocklists.service import ENDED, delist, get_list, own_list
 from accord.clock import Clock
 from accord.db import new_id
-from accord.errors import Conflict, InvalidInput, NotFound
+from accord.errors import Conflict, InvalidInput, NotFound, RateLimited
 from accord.identity.service import Principal
 from accord.settings import Settings
 
@@ -64,6 +64,14 @@ def _contested(session: Session, blocklist: Blocklist, value: str) -> BlocklistE
     return found
 
 
+def _flood_limit(session: Session, settings: Settings, blocklist: Blocklist, since: datetime) -> None:
+    """The public form cannot bury an authority: at most ``public_rate_limit_per_minute`` appeals a minute per list."""
+    recent = session.scalar(select(func.count()).select_from(BlocklistAppeal)
+                            .where(BlocklistAppeal.blocklist_id == blocklist.id, BlocklistAppeal.filed_at > since))
+    if (recent or 0) >= settings.public_rate_limit_per_minute:
+        raise RateLimited("too many appeals against this list in the last minute; try again shortly")
+
+
 def file_appeal(session: Session, clock: Clock, settings: Settings, blocklist_id: str, *, value: str,
                 statement: str, contact: str) -> BlocklistAppeal:
     """A site owner contests the entry for ``value`` (a domain, URL or address on the list)."""
@@ -73,6 +81,7 @@ def file_appeal(session: Session, clock: Clock, settings: Settings, blocklist_id
                            field="statement" if not statement.strip() else "contact")
     entry = _contested(session, blocklist, value)
     now = clock.now()
+    _flood_limit(session, settings, blocklist, now - timedelta(minutes=1))
     appeal = BlocklistAppeal(id=new_id("bla"), blocklist_id=blocklist.id, entry_id=entry.id,
                              statement=statement.strip()[:5000], contact=contact.strip()[:320], filed_at=now,
                              due_at=now + timedelta(days=settings.blocklist_appeal_answer_days), outcome=None,
