@@ -10,14 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
-from accord.blocklists import jobs, operators, service
+from accord.blocklists import appeals, jobs, operators, service
 from accord.blocklists.models import BlocklistSerial
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound
+from accord.identity.models import Organisation
 from accord.identity.scopes import ALL_SCOPES
 from accord.identity.service import Principal
 from accord.jobs.registry import JobContext
 from accord.settings import Settings
+from accord.transparency import reports
 from tests.factories import OrgHandle, make_org
 
 
@@ -111,3 +113,25 @@ def test_an_operator_that_applied_an_old_serial_is_late_after_the_clock(session:
     assert operators.compliance_of(session, clock, blocklist, subscription, "op").status == "late"
     operators.applied(session, clock, operator, blocklist.id, 2)
     assert operators.compliance_of(session, clock, blocklist, subscription, "op").status == "current"
+
+
+def test_the_authoritys_yearly_report_counts_its_lists_from_the_audit_trail(
+        session: Session, clock: FrozenClock, settings: Settings, parties: dict[str, Principal]) -> None:
+    authority, overseer = parties["authority"], parties["overseer"]
+    blocklist = service.create_list(session, clock, settings, authority, service.ListSpec(
+        name="fr", kind="dns_block", legal_basis="law", overseer_id=overseer.org_id))
+    kept = service.add_entry(session, clock, settings, authority, blocklist.id, _spec("a.example"))
+    gone = service.add_entry(session, clock, settings, authority, blocklist.id, _spec("b.example"))
+    service.object_to(session, clock, overseer, blocklist.id, kept.id, "doubtful")
+    service.answer_objection(session, clock, authority, blocklist.id, kept.id, decision="maintain", text="sure")
+    appeal = appeals.file_appeal(session, clock, settings, blocklist.id, value="b.example", statement="wrong",
+                                 contact="owner@b.example")
+    appeals.answer_appeal(session, clock, authority, blocklist.id, appeal.id, outcome="delisted", reasons="ok")
+    session.commit()
+    org = session.get(Organisation, authority.org_id)
+    assert org is not None
+    section = reports.authority_report(session, clock, org=org, year=clock.now().year)["blocking_lists"]
+    assert (section["entries_added"], section["entries_by_type"], section["delisted"]) == (2, {"domain": 2}, 1)
+    assert (section["overseer_objections"], section["objections_answered"]) == (1, {"maintain": 1})
+    assert (section["appeals"], section["appeals_by_outcome"]) == (1, {"delisted": 1})
+    assert gone.state == "delisted"
