@@ -46,6 +46,7 @@ def test_authority_and_overseer_work_a_list_in_the_browser(app: FastAPI, factory
 
     watcher, watcher_csrf = _login(app, overseer)
     assert "fr-dns" in watcher.get("/ui/blocklists").text
+    assert "fr-dns" in watcher.get("/ui/").text  # an overseer lands on the lists it oversees
     reviewed = watcher.post(f"{detail}/entries/{entry_id.group(1)}/review", data={"csrf_token": watcher_csrf})
     assert ">active<" in reviewed.text
     objected = watcher.post(f"{detail}/entries/{entry_id.group(1)}/object",
