@@ -108,7 +108,14 @@ def reexamine(blocklist_id: str, entry_id: str, body: NoteIn, principal: Writer,
     return EntryOut.model_validate(service.reexamine(session, clock, principal, blocklist_id, entry_id, body.note))
 
 
-@router.get("/{blocklist_id}/export")
+EXPORT_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"description": "The list in the chosen format",
+          "content": {media: {"schema": {"type": "object" if media == "application/json" else "string"}}
+                      for media in sorted(set(exports.MEDIA_TYPES.values()))}},
+}
+
+
+@router.get("/{blocklist_id}/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export(blocklist_id: str, principal: Reader, session: SessionDep, clock: ClockDep, settings: SettingsDep,
            format: Format = "rpz") -> Response:
     """The list as an RPZ zone, a hosts file, CSV or JSON, for its authority, overseer and operators."""
