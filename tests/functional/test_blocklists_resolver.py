@@ -128,3 +128,18 @@ def test_the_capability_url_opens_one_list_and_records_the_fetch(
     assert httpx.get(feed.replace(".rpz", ".xml")).status_code == 404
     operators = client.get(f"/v1/blocklists/{list_id}/operators", headers=authority.headers).json()
     assert operators[0]["operator_id"] == operator.id
+
+
+def test_an_operator_rotates_a_leaked_feed_url(client: TestClient, live_server: LiveServer,
+                                               factory: sessionmaker[Session], clock: FrozenClock) -> None:
+    with unit_of_work(factory) as session:
+        authority = make_org(session, clock, "authority")
+        operator = make_org(session, clock, "network_operator")
+    list_id = _list(client, authority.headers, name="fr-dns")
+    leaked = _feed(client, authority.headers, list_id, operator.id, live_server)
+    rotated = client.post(f"/v1/blocklists/{list_id}/feed-token", headers=operator.headers)
+    assert rotated.status_code == 200
+    assert httpx.get(leaked).status_code == 404
+    fresh = f"{live_server.url}{FEED_PATH}{rotated.json()['feed_token']}.rpz"
+    assert httpx.get(fresh).status_code == 200
+    assert client.post(f"/v1/blocklists/{list_id}/feed-token", headers=authority.headers).status_code == 404

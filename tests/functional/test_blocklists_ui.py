@@ -70,3 +70,23 @@ def test_a_list_is_not_found_by_an_organisation_outside_it(app: FastAPI, factory
                                                   "legal_basis": "law"}, follow_redirects=False)
     stranger, _ = _login(app, operator)
     assert stranger.get(created.headers["location"]).status_code == 404
+
+
+def test_the_authority_hands_the_list_to_an_operator_which_records_its_serial(
+        app: FastAPI, factory: sessionmaker[Session], clock: FrozenClock) -> None:
+    with unit_of_work(factory) as session:
+        authority = make_org(session, clock, "authority")
+        operator = make_org(session, clock, "network_operator", name="FibreNet")
+    client, csrf = _login(app, authority)
+    detail = client.post("/ui/blocklists", data={"csrf_token": csrf, "name": "fr-dns", "kind": "dns_block",
+                                                 "legal_basis": "law"}, follow_redirects=False).headers["location"]
+    client.post(f"{detail}/entries", data={"csrf_token": csrf, "value": "propaganda.example", "reason": "r"})
+    handed = client.post(f"{detail}/subscriptions", data={"csrf_token": csrf, "operator_id": operator.id})
+    feed = re.search(r"rpz: <code>(http[^<]+)</code>", handed.text)
+    assert feed is not None and "/blocklists/feed/" in feed.group(1)
+    assert "propaganda.example CNAME ." in TestClient(app).get(feed.group(1).split("8000", 1)[1]).text
+    assert ">pending<" in handed.text
+    op, op_csrf = _login(app, operator)
+    recorded = op.post(f"{detail}/applied", data={"csrf_token": op_csrf, "serial": "2"})
+    assert ">current<" in recorded.text and "FibreNet" in recorded.text
+    assert 'name="operator_id"' not in recorded.text  # only the authority hands the list on

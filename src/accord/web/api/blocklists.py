@@ -134,6 +134,14 @@ def subscribe(blocklist_id: str, body: SubscriptionIn, principal: Writer, sessio
                            feed_urls=urls)
 
 
+@router.post("/{blocklist_id}/feed-token")
+def rotate_feed_token(blocklist_id: str, principal: Writer, session: SessionDep, clock: ClockDep,
+                      settings: SettingsDep) -> dict[str, str]:
+    """The operator replaces its feed token: the old capability URLs stop working at once."""
+    token = operators.rotate_token(session, clock, principal, blocklist_id)
+    return {"feed_token": token, **{f"feed_{fmt}": operators.feed_url(settings, token, fmt) for fmt in exports.FORMATS}}
+
+
 @router.post("/{blocklist_id}/applied")
 def applied(blocklist_id: str, body: AppliedIn, principal: Writer, session: SessionDep,
             clock: ClockDep) -> ComplianceOut:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from accord.blocklists import appeals, exports, operators, service
 from accord.db import unit_of_work
 from accord.errors import DomainError, NotFound
+from accord.identity import service as identity
 from accord.identity.service import Principal
 from accord.web.deps import app_state
 from accord.web.ui.auth import check_csrf, ui_principal
@@ -67,6 +68,8 @@ def _detail(request: Request, principal: Principal, blocklist_id: str) -> dict[s
             "figures": appeals.figures(session, state.clock, blocklist_id),
             "is_authority": principal.org_id == blocklist.authority_id,
             "is_overseer": principal.org_id == blocklist.overseer_id,
+            "operators_to_add": identity.list_organisations(session, "network_operator")
+            if principal.org_id == blocklist.authority_id else [],
         }
 
 
@@ -121,6 +124,36 @@ def _step(session: Any, clock: Any, principal: Principal, blocklist_id: str, ent
         service.reexamine(session, clock, principal, blocklist_id, entry_id, text)
     else:
         raise NotFound("no such step")
+
+
+@router.post("/{blocklist_id}/subscriptions")
+def subscribe(request: Request, blocklist_id: str, principal: UiPrincipal, operator_id: Text,
+              csrf_token: Text = "") -> HTMLResponse:
+    """The authority hands the list to an operator; the page shows the feed URLs once."""
+    check_csrf(request, csrf_token)
+    state = app_state(request)
+    try:
+        with unit_of_work(state.factory) as session:
+            _, token = operators.subscribe(session, state.clock, principal, blocklist_id, operator_id)
+    except DomainError as exc:
+        return detail(request, blocklist_id, principal, error=exc.detail)
+    feeds = {fmt: operators.feed_url(state.settings, token, fmt) for fmt in exports.FORMATS}
+    return _page(request, principal, "blocklists/detail.html",
+                 {**_detail(request, principal, blocklist_id), "error": None, "feeds": feeds})
+
+
+@router.post("/{blocklist_id}/applied")
+def applied(request: Request, blocklist_id: str, principal: UiPrincipal, serial: Annotated[int, Form()],
+            csrf_token: Text = "") -> Response:
+    """The operator records the serial its resolvers enforce."""
+    check_csrf(request, csrf_token)
+    state = app_state(request)
+    try:
+        with unit_of_work(state.factory) as session:
+            operators.applied(session, state.clock, principal, blocklist_id, serial)
+    except DomainError as exc:
+        return detail(request, blocklist_id, principal, error=exc.detail)
+    return RedirectResponse(f"/ui/blocklists/{blocklist_id}", status_code=303)
 
 
 # ---- public: feed, stop page, appeal -----------------------------------------------------------------
