@@ -14,11 +14,15 @@ from typing import Any
 
 import dns.zone
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from accord.blocklists import jobs
 from accord.blocklists.operators import FEED_PATH
+from accord.cli import context
+from accord.cli.main import app as cli_app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.jobs.registry import JobContext
@@ -143,3 +147,34 @@ def test_an_operator_rotates_a_leaked_feed_url(client: TestClient, live_server: 
     fresh = f"{live_server.url}{FEED_PATH}{rotated.json()['feed_token']}.rpz"
     assert httpx.get(fresh).status_code == 200
     assert client.post(f"/v1/blocklists/{list_id}/feed-token", headers=authority.headers).status_code == 404
+
+
+def test_unbound_reads_the_file_accord_blocklist_export_writes(
+    client: TestClient, factory: sessionmaker[Session], clock: FrozenClock, settings: Settings, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACCORD_DATABASE_URL", settings.database_url)
+    context.settings.cache_clear()
+    with unit_of_work(factory) as session:
+        authority = make_org(session, clock, "authority", name="IRU")
+    list_id = _list(client, authority.headers, name="fr-file")
+    entry = _entry(client, authority.headers, list_id, "recruit.test", True)
+    zone_file = tmp_path / "fr-file.rpz"
+
+    def export() -> None:
+        result = CliRunner().invoke(cli_app, ["blocklist", "export", "fr-file", "--format", "rpz", "--out",
+                                              str(zone_file), "--org", "IRU"])
+        assert result.exit_code == 0, result.output
+
+    export()
+    zone = Rpz(f"fr-file.{settings.blocklist_zone_suffix}.", zonefile=zone_file)
+    with Unbound(tmp_path, NAMES, [zone]) as resolver:
+        resolver.wait_for(lambda: resolver.ask("recruit.test").rcode == "NXDOMAIN", "the zone file never loaded")
+        assert resolver.ask("www.recruit.test").rcode == "NXDOMAIN"
+        assert resolver.ask("library.test").addresses == {"192.0.2.20"}
+        assert client.delete(f"/v1/blocklists/{list_id}/entries/{entry}", headers=authority.headers).is_success
+        export()
+        resolver.restart()
+        assert resolver.ask("recruit.test").addresses == {"192.0.2.13"}
+        assert resolver.ask("www.recruit.test").addresses == {"192.0.2.14"}
+    context.settings.cache_clear()
