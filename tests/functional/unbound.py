@@ -87,8 +87,12 @@ class Unbound:
         subprocess.run([shutil.which("unbound-checkconf") or "unbound-checkconf", str(self.directory / "unbound.conf")],
                        check=True, capture_output=True)
         self.process = subprocess.Popen([self.binary, "-d", "-c", str(self.directory / "unbound.conf")],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.wait_for(lambda: self.ask("ns.test").rcode == "NOERROR", "unbound did not answer")
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.wait_for(lambda: self.ask("ns.test").rcode == "NOERROR", "unbound did not answer")
+        except AssertionError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         if self.process is not None:
@@ -106,6 +110,10 @@ class Unbound:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def __del__(self) -> None:  # a test that failed half-way never leaves a resolver running
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
 
     def ask(self, name: str) -> Answer:
         query = dns.message.make_query(name, "A")
