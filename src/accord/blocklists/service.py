@@ -140,14 +140,6 @@ def get_list(session: Session, principal: Principal, blocklist_id: str) -> Block
     return found
 
 
-def find_list(session: Session, principal: Principal, ref: str) -> Blocklist:
-    """By id or by name among the lists the organisation can see (the CLI names lists)."""
-    for blocklist in list_lists(session, principal):
-        if ref in (blocklist.id, blocklist.name):
-            return blocklist
-    raise NotFound(f"no blocking list {ref!r}")
-
-
 def own_list(session: Session, principal: Principal, blocklist_id: str) -> Blocklist:
     blocklist = get_list(session, principal, blocklist_id)
     if blocklist.authority_id != principal.org_id:
