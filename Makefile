@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export ACCORD_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/accord_test
 
-.PHONY: run test lint types migrations-check pytest install install-dev browser clean
+.PHONY: run test lint types migrations-check pytest install install-dev browser resolver clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,14 @@ browser:
 	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium could not be installed; the browser tests will be skipped"; }
 
-pytest: $(DEV_STAMP) browser
+# The blocking-list tests run Debian's Unbound as a real resolver (unbound-checkconf comes with it).
+resolver:
+	@command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] || { echo "installing Debian's unbound"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq unbound >/dev/null) \
+	  || echo "unbound could not be installed; the resolver tests will be skipped"; }
+
+pytest: $(DEV_STAMP) browser resolver
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test: lint types migrations-check pytest

@@ -19,6 +19,7 @@ from accord.web import problems, security
 from accord.web.api import action_days as action_days_api
 from accord.web.api import authorities as authorities_api
 from accord.web.api import banks as banks_api
+from accord.web.api import blocklists as blocklists_api
 from accord.web.api import cases as cases_api
 from accord.web.api import contact as contact_api
 from accord.web.api import exchange as exchange_api
@@ -39,6 +40,7 @@ from accord.web.state import AppState
 from accord.web.ui import action_days as action_days_ui
 from accord.web.ui import authorities as authorities_ui
 from accord.web.ui import banks as banks_ui
+from accord.web.ui import blocklists as blocklists_ui
 from accord.web.ui import cases as cases_ui
 from accord.web.ui import narratives as narratives_ui
 from accord.web.ui import notices as notices_ui
@@ -64,6 +66,8 @@ API_ROUTERS: list[APIRouter] = [
     rights_api.router,
     transparency_api.router,
     narratives_api.router,
+    blocklists_api.router,
+    blocklists_api.public,
 ]
 UI_ROUTERS: list[APIRouter] = [
     views.router,
@@ -77,6 +81,8 @@ UI_ROUTERS: list[APIRouter] = [
     transparency_ui.router,
     narratives_ui.router,
     status_ui.router,
+    blocklists_ui.router,
+    blocklists_ui.public,
 ]
 # What a `--role matcher` process serves: only hashing and matching.
 MATCHER_ROUTERS: list[APIRouter] = [matching_api.router]

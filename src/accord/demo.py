@@ -33,6 +33,9 @@ ORGS: list[tuple[str, str, str, str, list[str]]] = [
     ("provider", "ForumNest (demo)", "IE", "forumnest", ["en"]),
     ("trusted_flagger", "Civic Watch NGO (demo)", "NL", "civicwatch", ["nl", "en"]),
     ("civil_society", "Voices Against Violence (demo)", "FR", "voices", ["fr", "ar", "en"]),
+    ("overseer", "Personnalité qualifiée CNIL (demo)", "FR", "overseer", ["fr", "en"]),
+    ("network_operator", "FibreNet France (demo)", "FR", "fibrenet", ["fr", "en"]),
+    ("network_operator", "MobiLink (demo)", "FR", "mobilink", ["fr", "en"]),
 ]
 
 
@@ -79,6 +82,7 @@ SEEDER_MODULES: list[str] = [
     # after rights (its complaint is about a removal under the terms), before the submissions of its statements
     "accord.flows.demo",
     "accord.transparency.tdb_demo",  # after the review console's decisions and their statements
+    "accord.blocklists.demo",
 ]
 
 

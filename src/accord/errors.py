@@ -101,6 +101,14 @@ class FetchRefused(DomainError):
     exit_code = 2
 
 
+class OverBlocking(InvalidInput):
+    """A blocking-list entry would block shared infrastructure (a platform, a CDN, a public suffix, a shared IP);
+    the detail says what to do instead."""
+
+    slug = "over-blocking"
+    title = "Would block shared infrastructure"
+
+
 ALL_ERRORS: tuple[type[DomainError], ...] = (
     DomainError,
     InvalidInput,
@@ -113,4 +121,5 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     PayloadTooLarge,
     RateLimited,
     FetchRefused,
+    OverBlocking,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from accord.audit import models as audit_models
 from accord.authorities import models as authorities_models
 from accord.banks import models as banks_models
+from accord.blocklists import models as blocklists_models
 from accord.cases import models as cases_models
 from accord.db import Base
 from accord.identity import models as identity_models
@@ -20,6 +21,7 @@ from accord.web import idempotency
 MODEL_MODULES = (
     audit_models, authorities_models, banks_models, cases_models, identity_models, jobs_models, narratives_models,
     notices_models, policies_models, rights_models, transparency_models, idempotency, session_models,
+    blocklists_models,
 )
 
 metadata = Base.metadata

@@ -13,6 +13,26 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret-not-for-production"})
+# The largest video, file-sharing, social, hosting and CDN platforms: blocking one of them by DNS blocks millions
+# of lawful pages (Italy's Piracy Shield blocked a CDN address and a file-sharing domain).
+SHARED_PLATFORMS = (
+    "youtube.com", "youtu.be", "googlevideo.com", "drive.google.com", "docs.google.com", "sites.google.com",
+    "storage.googleapis.com", "cloudflare.com", "cloudflare.net", "pages.dev", "workers.dev", "cloudfront.net",
+    "akamaihd.net", "akamaized.net", "fastly.net", "azureedge.net", "amazonaws.com", "github.com", "github.io",
+    "githubusercontent.com", "gitlab.com", "dropbox.com", "mega.nz", "mediafire.com", "archive.org", "t.me",
+    "telegram.org", "telegra.ph", "facebook.com", "fbcdn.net", "instagram.com", "whatsapp.com", "x.com",
+    "twitter.com", "twimg.com", "tiktok.com", "reddit.com", "vk.com", "ok.ru", "rumble.com", "odysee.com",
+    "bitchute.com", "vimeo.com", "dailymotion.com", "soundcloud.com", "discord.com", "discord.gg",
+    "wikipedia.org", "wikimedia.org", "blogspot.com", "blogger.com", "wordpress.com", "medium.com",
+    "substack.com", "tumblr.com", "pastebin.com", "justpaste.it", "linkedin.com", "pinterest.com",
+    "onedrive.live.com", "1drv.ms", "icloud.com", "box.com", "wetransfer.com",
+)
+# Anycast and CDN ranges that front many thousands of sites (Cloudflare, Fastly, Akamai, Google front ends).
+SHARED_IP_NETWORKS = (
+    "104.16.0.0/13", "104.24.0.0/14", "172.64.0.0/13", "188.114.96.0/20", "162.158.0.0/15", "141.101.64.0/18",
+    "151.101.0.0/16", "199.232.0.0/16", "23.32.0.0/11", "2.16.0.0/13", "142.250.0.0/15", "172.217.0.0/16",
+    "2606:4700::/32", "2a04:4e42::/32",
+)
 DEFAULT_SECRET = "dev-secret-not-for-production"  # noqa: S105 - the placeholder that production refuses
 
 
@@ -165,6 +185,25 @@ class Settings(BaseSettings):
     max_bulk_bytes: int = Field(
         16 * 1024 * 1024, description="Largest request body of a bulk route (`POST /v1/notices/batch`).",
     )
+
+    blocklist_shared_platforms: list[str] = Field(
+        default_factory=lambda: list(SHARED_PLATFORMS),
+        description="Registrable domains of shared platforms and CDNs that a blocking list refuses (a removal "
+        "order to the platform is the tool there), JSON list; a subdomain or a parent of one is refused too.")
+    blocklist_shared_ips: list[str] = Field(
+        default_factory=lambda: list(SHARED_IP_NETWORKS),
+        description="Addresses or CIDR networks that host many sites (CDNs, shared hosting): a blocking list "
+        "refuses an IP entry in them (JSON list).")
+    blocklist_default_expiry_days: int = Field(
+        90, ge=1, description="A new list's default entry lifetime, in days (each list may set its own).")
+    blocklist_max_expiry_days: int = Field(
+        365, ge=1, description="A new list's longest entry lifetime, in days: nothing is blocked forever.")
+    blocklist_reexamine_days: int = Field(
+        91, ge=1, description="A new list's re-examination interval, in days (France: every three months).")
+    blocklist_appeal_answer_days: int = Field(
+        30, ge=1, description="Days within which the authority answers an appeal against an entry.")
+    blocklist_zone_suffix: str = Field(
+        "rpz.accord.invalid", description="The RPZ zone of a list is named `<list-name>.<suffix>`.")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -17,7 +17,7 @@ from accord.settings import Settings
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
-KINDS = ("provider", "authority", "coordinator", "trusted_flagger", "civil_society")
+KINDS = ("provider", "authority", "coordinator", "trusted_flagger", "civil_society", "overseer", "network_operator")
 MAX_PAGES = 60  # per organisation: the crawl is bounded, the demo has fewer
 PHONE = {"width": 390, "height": 844}
 # Links that are downloads or actions, not pages: PDFs, the JSON API, signing out.

@@ -135,6 +135,21 @@ class Event(StrEnum):
     NARRATIVES_FIGURES_IMPORT = "narratives:figures:import"
     NARRATIVES_FIGURE_UPDATE = "narratives:figure:update"
     NARRATIVES_LESSON_PUBLISH = "narratives:lesson:publish"
+    BLOCKLISTS_LIST_CREATE = "blocklists:list:create"
+    BLOCKLISTS_ENTRY_ADD = "blocklists:entry:add"
+    BLOCKLISTS_ENTRY_DELIST = "blocklists:entry:delist"
+    BLOCKLISTS_ENTRY_EXPIRE = "blocklists:entry:expire"
+    BLOCKLISTS_ENTRY_REVIEW = "blocklists:entry:review"
+    BLOCKLISTS_ENTRY_OBJECT = "blocklists:entry:object"
+    BLOCKLISTS_ENTRY_ANSWER = "blocklists:entry:answer"
+    BLOCKLISTS_ENTRY_REEXAMINE = "blocklists:entry:reexamine"
+    BLOCKLISTS_ENTRY_REEXAMINATION_DUE = "blocklists:entry:reexamination_due"
+    BLOCKLISTS_SUBSCRIPTION_CREATE = "blocklists:subscription:create"
+    BLOCKLISTS_SUBSCRIPTION_ROTATE = "blocklists:subscription:rotate"
+    BLOCKLISTS_SERIAL_APPLY = "blocklists:serial:apply"
+    BLOCKLISTS_APPEAL_FILE = "blocklists:appeal:file"
+    BLOCKLISTS_APPEAL_ANSWER = "blocklists:appeal:answer"
+    BLOCKLISTS_APPEAL_OVERDUE = "blocklists:appeal:overdue"
 
     @property
     def source(self) -> str:
@@ -788,6 +803,121 @@ class NoticesActionDayImport(TypedDict):
     refused: int
 
 
+class BlocklistsListCreate(TypedDict):
+    authority_id: str
+    overseer_id: str | None
+    kind: str
+    name: str
+    action: str
+    review_required: bool
+
+
+class BlocklistsEntryAdd(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    type: str
+    value: str
+    subdomains: bool
+    state: str
+    expires_at: str
+    serial: int
+
+
+class BlocklistsEntryDelist(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    value: str
+    reason: str
+    serial: int
+
+
+class BlocklistsEntryExpire(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    value: str
+    reason: str
+    serial: int
+
+
+class BlocklistsEntryReview(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    serial: int
+
+
+class BlocklistsEntryObject(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    serial: int
+
+
+class BlocklistsEntryAnswer(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    decision: str
+    serial: int
+
+
+class BlocklistsEntryReexamine(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    next_reexamination_at: str
+
+
+class BlocklistsEntryReexaminationDue(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    due_at: str
+
+
+class BlocklistsSubscriptionCreate(TypedDict):
+    authority_id: str
+    operator_id: str
+    subscription_id: str
+
+
+class BlocklistsSubscriptionRotate(TypedDict):
+    operator_id: str
+
+
+class BlocklistsSerialApply(TypedDict):
+    authority_id: str
+    operator_id: str
+    serial: int
+    current_serial: int
+
+
+class BlocklistsAppealFile(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    entry_id: str
+    due_at: str
+
+
+class BlocklistsAppealAnswer(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    outcome: str
+    late: bool
+
+
+class BlocklistsAppealOverdue(TypedDict):
+    blocklist_id: str
+    authority_id: str
+    overseer_id: str | None
+    due_at: str
+
+
 PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.IDENTITY_ORGANISATION_CREATE: OrganisationCreate,
     Event.IDENTITY_ORGANISATION_CONTACT_POINT: ContactPoint,
@@ -893,6 +1023,21 @@ PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.NARRATIVES_LESSON_PUBLISH: LessonPublish,
     Event.NOTICES_ACTION_DAY_CREATE: NoticesActionDayCreate,
     Event.NOTICES_ACTION_DAY_IMPORT: NoticesActionDayImport,
+    Event.BLOCKLISTS_LIST_CREATE: BlocklistsListCreate,
+    Event.BLOCKLISTS_ENTRY_ADD: BlocklistsEntryAdd,
+    Event.BLOCKLISTS_ENTRY_DELIST: BlocklistsEntryDelist,
+    Event.BLOCKLISTS_ENTRY_EXPIRE: BlocklistsEntryExpire,
+    Event.BLOCKLISTS_ENTRY_REVIEW: BlocklistsEntryReview,
+    Event.BLOCKLISTS_ENTRY_OBJECT: BlocklistsEntryObject,
+    Event.BLOCKLISTS_ENTRY_ANSWER: BlocklistsEntryAnswer,
+    Event.BLOCKLISTS_ENTRY_REEXAMINE: BlocklistsEntryReexamine,
+    Event.BLOCKLISTS_ENTRY_REEXAMINATION_DUE: BlocklistsEntryReexaminationDue,
+    Event.BLOCKLISTS_SUBSCRIPTION_CREATE: BlocklistsSubscriptionCreate,
+    Event.BLOCKLISTS_SUBSCRIPTION_ROTATE: BlocklistsSubscriptionRotate,
+    Event.BLOCKLISTS_SERIAL_APPLY: BlocklistsSerialApply,
+    Event.BLOCKLISTS_APPEAL_FILE: BlocklistsAppealFile,
+    Event.BLOCKLISTS_APPEAL_ANSWER: BlocklistsAppealAnswer,
+    Event.BLOCKLISTS_APPEAL_OVERDUE: BlocklistsAppealOverdue,
 }
 
 
@@ -974,6 +1119,7 @@ AREAS: Final[Mapping[str, str]] = {
     "authorities": "Competent authorities",
     "transparency": "Transparency",
     "narratives": "Counter-narrative campaigns",
+    "blocklists": "Administrative blocking lists",
 }
 
 DOCS: Final[Mapping[Event, Doc]] = {
@@ -1136,4 +1282,53 @@ DOCS: Final[Mapping[Event, Doc]] = {
         "action day id",
         "one committed chunk of the day's notices: how many lines were accepted and linked to the day, how "
         "many refused"),
+    Event.BLOCKLISTS_LIST_CREATE: Doc(
+        "blocking list id",
+        "an authority's blocking list (issue 14): `kind` `dns_block` or `search_delisting`; `action` "
+        "`nxdomain` or `stop_page`; `review_required`: entries wait for the overseer's review"),
+    Event.BLOCKLISTS_ENTRY_ADD: Doc(
+        "entry id",
+        "an entry (`type` `domain`, `url` or `ip`) passed the over-blocking guard; `state` `proposed` (waits "
+        "for review) or `active`; `serial`: the list's serial after the change"),
+    Event.BLOCKLISTS_ENTRY_DELIST: Doc(
+        "entry id",
+        "the authority delisted an entry (or an appeal or answer did); it leaves the export at once"),
+    Event.BLOCKLISTS_ENTRY_EXPIRE: Doc(
+        "entry id",
+        "the worker's `blocklists.expire` duty expired an entry: nothing is blocked forever"),
+    Event.BLOCKLISTS_ENTRY_REVIEW: Doc(
+        "entry id",
+        "the overseer reviewed a proposed entry, which became active"),
+    Event.BLOCKLISTS_ENTRY_OBJECT: Doc(
+        "entry id",
+        "the overseer objected: the entry is suspended until the authority answers"),
+    Event.BLOCKLISTS_ENTRY_ANSWER: Doc(
+        "entry id",
+        "the authority answered an objection: `decision` `maintain` or `delist`"),
+    Event.BLOCKLISTS_ENTRY_REEXAMINE: Doc(
+        "entry id",
+        "the authority re-examined an entry (France: every three months) and set the next date"),
+    Event.BLOCKLISTS_ENTRY_REEXAMINATION_DUE: Doc(
+        "entry id",
+        "the `blocklists.reexamine` duty reminded the authority that an entry is due for re-examination"),
+    Event.BLOCKLISTS_SUBSCRIPTION_CREATE: Doc(
+        "blocking list id",
+        "a network operator was subscribed to a list (and given its feed's capability URL)"),
+    Event.BLOCKLISTS_SUBSCRIPTION_ROTATE: Doc(
+        "blocking list id",
+        "an operator replaced its feed's capability URL (the old one stops working)"),
+    Event.BLOCKLISTS_SERIAL_APPLY: Doc(
+        "blocking list id",
+        "an operator acknowledged the serial its resolvers enforce; against the list's `current_serial` and "
+        "the 24 h (blocking) or 48 h (delisting) clock"),
+    Event.BLOCKLISTS_APPEAL_FILE: Doc(
+        "appeal id",
+        "a site owner contested an entry through the public form; the authority answers with reasons by "
+        "`due_at`"),
+    Event.BLOCKLISTS_APPEAL_ANSWER: Doc(
+        "appeal id",
+        "the authority answered an appeal: `outcome` `maintained` or `delisted`; `late`: after its due date"),
+    Event.BLOCKLISTS_APPEAL_OVERDUE: Doc(
+        "appeal id",
+        "the `blocklists.appeals` duty found an appeal unanswered past its due date"),
 }

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accord.db import Base
 
-ORG_KINDS = ("authority", "provider", "trusted_flagger", "civil_society", "coordinator")
+ORG_KINDS = ("authority", "provider", "trusted_flagger", "civil_society", "coordinator", "overseer",
+             "network_operator")
 ROLES = ("admin", "reviewer", "submitter", "analyst", "auditor")
 
 

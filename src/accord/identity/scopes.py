@@ -22,6 +22,8 @@ SCOPES: dict[str, str] = {
     "reports:read": "read transparency reports and exports",
     "campaigns:read": "read campaigns and their impact",
     "campaigns:write": "run campaigns and import figures",
+    "blocklists:read": "read blocking lists, their entries and exports",
+    "blocklists:write": "keep, oversee or apply blocking lists",
 }
 
 ALL_SCOPES: tuple[str, ...] = tuple(SCOPES)

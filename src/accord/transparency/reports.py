@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from accord.blocklists import report as blocklist_report
 from accord.clock import Clock
 from accord.errors import InvalidInput
 from accord.identity.models import Organisation
@@ -80,6 +81,7 @@ def authority_report(session: Session, clock: Clock, *, org: Organisation, year:
             "d_review_proceedings": _reviews(session, window, issuer_id=org.id),
             "e_penalties": _penalties(session, window, org.id),
         },
+        "blocking_lists": blocklist_report.yearly(session, window, org.id),
     }
 
 

@@ -1,7 +1,7 @@
 """action days: Referral Action Day campaigns with a shared deadline and the notices sent in them (EUR-04)
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-08 01:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import accord.db
 
 revision: str = "0023"
-down_revision: str | Sequence[str] | None = "0018"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from accord.blocklists import service as blocklists
 from accord.identity import service as identity
 from accord.identity.service import Principal
 from accord.jobs import webhooks
@@ -99,4 +100,6 @@ def home(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
         return "home/provider.html", {"org": org, **provider_home(session, principal)}
     if principal.org_kind in ISSUERS:
         return "home/issuer.html", {"org": org, **issuer_home(session, principal)}
+    if principal.org_kind in ("overseer", "network_operator"):  # they work blocking lists, nothing else
+        return "blocklists/list.html", {"org": org, "lists": blocklists.list_lists(session, principal)}
     return "home/campaigner.html", {"org": org, "campaigns": narratives.list_campaigns(session, org.id)}

@@ -23,13 +23,14 @@ MENUS: dict[str, tuple[Link, ...]] = {
                  Link("Transparency", "/ui/transparency"), CAMPAIGNS, SETTINGS),
     "authority": (Link("Orders sent", "/ui/"), Link("Send an order", "/ui/notices/new"),
                   Link("Outcomes", "/ui/notices/outcomes"), ACTION_DAYS, Link("Transparency", "/ui/transparency"),
-                  CAMPAIGNS,
-                  SETTINGS),
+                  CAMPAIGNS, Link("Blocking lists", "/ui/blocklists"), SETTINGS),
     "coordinator": (Link("Sent", "/ui/"), Link("Send", "/ui/notices/new"), ACTION_DAYS,
                     Link("Incidents", "/ui/incidents"), Link("Banks", "/ui/banks"), CAMPAIGNS, SETTINGS),
     "trusted_flagger": (Link("Flags sent", "/ui/"), Link("Send a flag", "/ui/notices/new"),
                         Link("Accuracy", "/ui/transparency"), SETTINGS),
     "civil_society": (Link("Home", "/ui/"), CAMPAIGNS, Link("Lessons", "/ui/campaigns/library"), SETTINGS),
+    "overseer": (Link("Home", "/ui/"), Link("Blocking lists", "/ui/blocklists"), SETTINGS),
+    "network_operator": (Link("Home", "/ui/"), Link("Blocking lists", "/ui/blocklists"), SETTINGS),
 }
 # Kinds whose transparency page exists: providers and authorities publish reports, trusted flaggers read
 # their own accuracy.
