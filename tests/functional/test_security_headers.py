@@ -127,7 +127,18 @@ def test_production_docs_open_to_a_logged_in_member_and_by_setting(production: A
 def test_dev_mode_leaves_docs_open(client: TestClient) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200
-    assert "https://cdn.jsdelivr.net" in _policy(docs)["script-src"]  # Swagger UI's own origin, docs only
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/docs/oauth2-redirect"])
+def test_docs_load_nothing_from_elsewhere_and_inline_script_only_with_the_nonce(client: TestClient, path: str) -> None:
+    page = client.get(path)
+    policy = _policy(page)
+    nonce = re.fullmatch(r"'self' 'nonce-([A-Za-z0-9_-]{16,})'", policy["script-src"])
+    assert nonce is not None
+    assert all("http" not in value for value in policy.values())  # no other origin, for anything
+    assert re.findall(r"(?:src|href)=\"(https?:[^\"]*)", page.text) == []
+    inline = re.findall(r"<script\b([^>]*)>", page.text)
+    assert inline and all("src=" in attrs or f'nonce="{nonce.group(1)}"' in attrs for attrs in inline)
 
 
 # ---- the real server ------------------------------------------------------------------------------------------
