@@ -77,6 +77,12 @@ _REPLACED = frozenset({b"content-security-policy", b"x-content-type-options", b"
                        b"strict-transport-security", b"server"})
 
 
+def internal_error(path: str) -> ASGIApp:
+    """The 500 problem for an unhandled error: nothing about the error itself (it is in the log)."""
+    return problem(500, "internal-error", "Internal server error",
+                   "the server failed to answer this request; the error has been logged", path)
+
+
 def template_context(request: Request) -> dict[str, Any]:
     """For every template: the nonce an inline ``<script nonce="{{ csp_nonce }}">`` needs to run."""
     return {"csp_nonce": getattr(request.state, "csp_nonce", "")}
@@ -98,15 +104,27 @@ class SecurityHeadersMiddleware:
         scope.setdefault("state", {})["csp_nonce"] = nonce
         added = [(b"content-security-policy", policy_for(scope["path"], nonce).encode()), *self._fixed]
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 kept = [(name, value) for name, value in message.get("headers", []) if name.lower() not in _REPLACED]
                 message["headers"] = [*kept, *added]
             await send(message)
 
         refusal = await self._gate(scope)
         app = refusal if refusal is not None else self.app
-        await app(scope, receive, send_with_headers)
+        try:
+            await app(scope, receive, send_with_headers)
+        except Exception:
+            # An unhandled error: answer the 500 here, with the headers, rather than leave it to Starlette's
+            # error middleware outside this one. The exception goes on up to be logged; that middleware sees
+            # the response has started and sends nothing more.
+            if not started:
+                await internal_error(scope["path"])(scope, receive, send_with_headers)
+            raise
 
     async def _gate(self, scope: Scope) -> ASGIApp | None:
         """In production: a 401 problem for the docs without a key or login, and for metrics without a key."""
