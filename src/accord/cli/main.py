@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from accord.cli import (
     authorities,
+    backup,
     banks,
     cases,
     identity,
@@ -73,6 +74,8 @@ app.add_typer(narratives.campaign_app, name="campaign")
 app.command("serve")(operations.serve)
 app.command("worker")(operations.worker)
 app.command("demo")(operations.demo)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 
 def main() -> None:
