@@ -15,6 +15,7 @@ from accord.cli import (
     banks,
     cases,
     identity,
+    keys,
     narratives,
     notices,
     operations,
@@ -52,6 +53,7 @@ app.add_typer(operations.db_app, name="db")
 app.add_typer(identity.org_app, name="org")
 app.add_typer(identity.member_app, name="member")
 app.add_typer(identity.key_app, name="key")
+app.add_typer(keys.keys_app, name="keys")
 app.add_typer(operations.audit_app, name="audit")
 app.add_typer(operations.jobs_app, name="jobs")
 app.add_typer(notices.notice_app, name="notice")
