@@ -136,3 +136,21 @@ def _contents_or_empty(url: str) -> dict[str, list[tuple[Any, ...]]]:
         found = {table.name: list(connection.execute(select(table).limit(1))) for table in metadata.sorted_tables}
     engine.dispose()
     return found
+
+
+@pytest.mark.postgres
+def test_a_sqlite_backup_restores_into_postgresql(tmp_path: Path) -> None:
+    """One format for both databases: a SQLite instance moves to PostgreSQL through a backup."""
+    source, target = f"sqlite:///{tmp_path / 'source.db'}", _pg_database(f"{make_url(PG_URL).database}_bk_cross")
+    try:
+        _ok(_accord(source, "db", "upgrade"))
+        _ok(_accord(source, "demo", "--credentials-file", str(tmp_path / "demo.txt")))
+        _ok(_accord(source, "backup", str(tmp_path / "accord.backup")))
+        _ok(_accord(target, "restore", str(tmp_path / "accord.backup")))
+        assert _contents(target) == _contents(source)
+        assert json.loads(_ok(_accord(target, "audit", "verify", "--json")))["ok"] is True
+    finally:
+        admin = create_engine(make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(target).database}" WITH (FORCE)'))
+        admin.dispose()
