@@ -15,7 +15,7 @@ from accord import __version__
 from accord.clock import Clock, SystemClock
 from accord.db import make_engine, make_sessionmaker
 from accord.settings import Settings
-from accord.web import problems, security
+from accord.web import docs, problems, security
 from accord.web.api import action_days as action_days_api
 from accord.web.api import authorities as authorities_api
 from accord.web.api import banks as banks_api
@@ -106,6 +106,8 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
         version=__version__,
         description="Removal orders, review, shared hash banks, rights and counter-narratives.",
         responses=problems.RESPONSES,
+        docs_url=None,  # web/docs.py serves /docs and /redoc from the vendored copies
+        redoc_url=None,
         middleware=[
             Middleware(SecurityHeadersMiddleware, state=state),
             Middleware(ObservabilityMiddleware, metrics=metrics),
@@ -116,6 +118,7 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
     )
     app.state.accord = state
     problems.install(app)
+    docs.install(app)
     app.openapi = lambda: problems.openapi_document(app)  # type: ignore[method-assign]
     routers = MATCHER_ROUTERS if role == "matcher" else [*API_ROUTERS, *UI_ROUTERS]
     for router in [*routers, operations.public]:

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         description="Key from which the preservation store's encryption key (TCO Art. 6) and the key that encrypts "
         "organisations' Ed25519 signing keys (Annex I-III) are derived.",
     )
+    backup_key: str = Field(
+        "", description="Secret (at least 32 characters) that `accord backup` encrypts with and `accord restore` "
+        "decrypts with; `--key-file` gives it from a file instead. Keep it apart from the backups.",
+    )
     host: str = Field("127.0.0.1", description="Address `accord serve` binds to.")
     port: int = Field(8000, description="Port `accord serve` listens on.")
     public_base_url: str = Field(

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,6 +57,24 @@ def test_pages_run_only_scripts_from_this_origin_or_with_the_request_nonce(clien
     assert nonce is not None and nonce.group(1) not in _policy(second)["script-src"]
     assert "unsafe-inline" not in first.headers["content-security-policy"]
     assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false' in first.text
+
+
+@pytest.mark.parametrize("path", ["/v1/failing", "/ui/failing"])
+def test_an_unhandled_error_is_a_problem_with_the_headers(app: FastAPI, path: str) -> None:
+    def failing() -> None:
+        raise RuntimeError("secret detail of the failure")
+
+    app.add_api_route(path, failing)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(path)
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 500 and response.json()["instance"] == path
+    assert "secret detail" not in response.text
+    assert response.headers["x-content-type-options"] == "nosniff" and response.headers["x-frame-options"] == "DENY"
+    assert _policy(response)["frame-ancestors"] == "'none'"
+    with TestClient(app) as client, pytest.raises(RuntimeError, match="secret detail"):
+        client.get(path)  # the error still goes on up, to be logged
 
 
 def test_api_answers_may_run_no_script(client: TestClient) -> None:
@@ -127,7 +146,18 @@ def test_production_docs_open_to_a_logged_in_member_and_by_setting(production: A
 def test_dev_mode_leaves_docs_open(client: TestClient) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200
-    assert "https://cdn.jsdelivr.net" in _policy(docs)["script-src"]  # Swagger UI's own origin, docs only
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/docs/oauth2-redirect"])
+def test_docs_load_nothing_from_elsewhere_and_inline_script_only_with_the_nonce(client: TestClient, path: str) -> None:
+    page = client.get(path)
+    policy = _policy(page)
+    nonce = re.fullmatch(r"'self' 'nonce-([A-Za-z0-9_-]{16,})'", policy["script-src"])
+    assert nonce is not None
+    assert all("http" not in value for value in policy.values())  # no other origin, for anything
+    assert re.findall(r"(?:src|href)=\"(https?:[^\"]*)", page.text) == []
+    inline = re.findall(r"<script\b([^>]*)>", page.text)
+    assert inline and all("src=" in attrs or f'nonce="{nonce.group(1)}"' in attrs for attrs in inline)
 
 
 # ---- the real server ------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ class Event(StrEnum):
     IDENTITY_SESSION_START = "identity:session:start"
     IDENTITY_SESSION_END = "identity:session:end"
     IDENTITY_LOGIN_LOCKOUT = "identity:login:lockout"
+    IDENTITY_SIGNING_KEY_ROTATE = "identity:signing_key:rotate"
 
     JOBS_WEBHOOK_CREATE = "jobs:webhook:create"
     JOBS_WEBHOOK_DISABLE = "jobs:webhook:disable"
@@ -115,6 +116,8 @@ class Event(StrEnum):
     RIGHTS_REINSTATEMENT_CONFIRM = "rights:reinstatement:confirm"
     RIGHTS_PROFILE_SET = "rights:profile:set"
     RIGHTS_FLAGGER_ALERT_SET = "rights:flagger_alert:set"
+    RIGHTS_PRESERVATION_KEY_ROTATE = "rights:preservation_key:rotate"
+    RIGHTS_PRESERVATION_REENCRYPT = "rights:preservation:reencrypt"
 
     AUTHORITIES_EXPOSURE_DECIDE = "authorities:exposure:decide"
     AUTHORITIES_EXPOSURE_REPORT = "authorities:exposure:report"
@@ -918,6 +921,23 @@ class BlocklistsAppealOverdue(TypedDict):
     due_at: str
 
 
+class IdentitySigningKeyRotate(TypedDict):
+    org_id: str
+    retired_key_id: str | None
+    retired_fingerprint: str | None
+    fingerprint: str
+
+
+class RightsPreservationKeyRotate(TypedDict):
+    retired_key_id: str | None
+    items_under_older_keys: int
+
+
+class RightsPreservationReencrypt(TypedDict):
+    items: int
+    remaining: int
+
+
 PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.IDENTITY_ORGANISATION_CREATE: OrganisationCreate,
     Event.IDENTITY_ORGANISATION_CONTACT_POINT: ContactPoint,
@@ -1038,6 +1058,9 @@ PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.BLOCKLISTS_APPEAL_FILE: BlocklistsAppealFile,
     Event.BLOCKLISTS_APPEAL_ANSWER: BlocklistsAppealAnswer,
     Event.BLOCKLISTS_APPEAL_OVERDUE: BlocklistsAppealOverdue,
+    Event.IDENTITY_SIGNING_KEY_ROTATE: IdentitySigningKeyRotate,
+    Event.RIGHTS_PRESERVATION_KEY_ROTATE: RightsPreservationKeyRotate,
+    Event.RIGHTS_PRESERVATION_REENCRYPT: RightsPreservationReencrypt,
 }
 
 
@@ -1331,4 +1354,16 @@ DOCS: Final[Mapping[Event, Doc]] = {
     Event.BLOCKLISTS_APPEAL_OVERDUE: Doc(
         "appeal id",
         "the `blocklists.appeals` duty found an appeal unanswered past its due date"),
+    Event.IDENTITY_SIGNING_KEY_ROTATE: Doc(
+        "the organisation's new signing key",
+        "written by `accord keys rotate --kind signing` (actor `cli:operator`); the retired key still "
+        "verifies what it signed"),
+    Event.RIGHTS_PRESERVATION_KEY_ROTATE: Doc(
+        "the new preservation key's id",
+        "`retired_key_id` is `null` at the first rotation, when items were under the key derived from "
+        "`ACCORD_PRESERVATION_KEY`; written by `accord keys rotate --kind preservation`"),
+    Event.RIGHTS_PRESERVATION_REENCRYPT: Doc(
+        "the active preservation key's id",
+        "`items` moved to the active key in this batch, `remaining` still under older keys; written by the "
+        "worker's `rights.reencrypt_preserved` job"),
 }

@@ -12,10 +12,12 @@ from typer.core import TyperGroup
 from accord.cli import (
     action_days,
     authorities,
+    backup,
     banks,
     blocklists,
     cases,
     identity,
+    keys,
     narratives,
     notices,
     operations,
@@ -53,6 +55,7 @@ app.add_typer(operations.db_app, name="db")
 app.add_typer(identity.org_app, name="org")
 app.add_typer(identity.member_app, name="member")
 app.add_typer(identity.key_app, name="key")
+app.add_typer(keys.keys_app, name="keys")
 app.add_typer(operations.audit_app, name="audit")
 app.add_typer(operations.jobs_app, name="jobs")
 app.add_typer(notices.notice_app, name="notice")
@@ -77,6 +80,8 @@ app.add_typer(blocklists.blocklist_app, name="blocklist")
 app.command("serve")(operations.serve)
 app.command("worker")(operations.worker)
 app.command("demo")(operations.demo)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 
 def main() -> None:

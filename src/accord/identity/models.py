@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accord.db import Base
@@ -68,10 +68,14 @@ class SigningKey(Base):
     the other party can verify a document without trusting the instance that carried it."""
 
     __tablename__ = "signing_keys"
+    # One active key per organisation; rotated keys stay (retired) so that what they signed still verifies.
+    __table_args__ = (Index("uq_signing_keys_active", "org_id", unique=True,
+                            sqlite_where=text("retired_at IS NULL"), postgresql_where=text("retired_at IS NULL")),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     algorithm: Mapped[str] = mapped_column(String(20))
     public_key: Mapped[str] = mapped_column(String(64))  # raw 32 bytes, base64
     private_key_encrypted: Mapped[str] = mapped_column(Text)  # Fernet, key derived from preservation_key
     created_at: Mapped[datetime]
+    retired_at: Mapped[datetime | None]

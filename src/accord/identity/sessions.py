@@ -140,6 +140,19 @@ def _forget_failures(session: Session, key: str) -> None:
         row.failures, row.lockouts, row.locked_until = 0, 0, None
 
 
+def purge_expired(session: Session, clock: Clock, settings: Settings) -> int:
+    """Delete the throttle rows that no longer hold anything (no lockout running, failures and lockouts both
+    forgotten: a row then counts exactly like a missing one) and the sessions that have expired. Returns how
+    many rows went. The worker runs it as a periodic duty (``identity/jobs.py``)."""
+    now = clock.now()
+    forgotten = now - max(_LOCKOUT_MEMORY, timedelta(seconds=settings.login_failure_window_seconds))
+    throttles = session.execute(delete(LoginThrottle).where(
+        LoginThrottle.last_failure_at < forgotten,
+        (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until <= now)))
+    ended = session.execute(delete(UiSession).where(UiSession.expires_at <= now))
+    return int(getattr(throttles, "rowcount", 0)) + int(getattr(ended, "rowcount", 0))
+
+
 # ---- sessions ------------------------------------------------------------------------------------------------
 
 

@@ -71,9 +71,13 @@ def _create(session: Session, clock: Clock, settings: Settings, org: Organisatio
     return key
 
 
+def _active(session: Session, org_id: str) -> SigningKey | None:
+    return session.scalar(select(SigningKey).where(SigningKey.org_id == org_id, SigningKey.retired_at.is_(None)))
+
+
 def signing_key(session: Session, clock: Clock, settings: Settings, org_id: str) -> SigningKey:
-    """The organisation's key, made on first use (two requests racing for it both get the one that won)."""
-    found = session.scalar(select(SigningKey).where(SigningKey.org_id == org_id))
+    """The organisation's active key, made on first use (two requests racing for it both get the one that won)."""
+    found = _active(session, org_id)
     if found is not None:
         return found
     org = session.get(Organisation, org_id)
@@ -83,9 +87,49 @@ def signing_key(session: Session, clock: Clock, settings: Settings, org_id: str)
         with session.begin_nested():
             return _create(session, clock, settings, org)
     except IntegrityError:
-        winner = session.scalar(select(SigningKey).where(SigningKey.org_id == org_id))
+        winner = _active(session, org_id)
         assert winner is not None  # the other transaction committed it
         return winner
+
+
+def rotate(session: Session, clock: Clock, settings: Settings, actor: Actor,
+           org_ids: list[str] | None = None) -> list[SigningKey]:
+    """Give each organisation (every one that has a key, or those named) a new active key. The old key is
+    retired, not deleted: documents it signed keep verifying, against the key they carry or the organisation's
+    published keys (``keys_of``). Returns the new keys."""
+    if org_ids is None:
+        org_ids = sorted(set(session.scalars(select(SigningKey.org_id).where(SigningKey.retired_at.is_(None)))))
+    made = []
+    for org_id in org_ids:
+        org = session.get(Organisation, org_id)
+        if org is None:
+            raise NotFound(f"no organisation {org_id!r}")
+        old = _active(session, org_id)
+        if old is not None:
+            old.retired_at = clock.now()
+            session.flush()  # the old key leaves the one-active-key index before the new one enters it
+        new = _create(session, clock, settings, org)
+        record(session, clock, actor, Event.IDENTITY_SIGNING_KEY_ROTATE, subject=new.id, org_id=org_id,
+               payload={"org_id": org_id, "retired_key_id": old.id if old else None,
+                        "retired_fingerprint": fingerprint(old.public_key) if old else None,
+                        "fingerprint": fingerprint(new.public_key)})
+        made.append(new)
+    return made
+
+
+def keys_of(session: Session, org_id: str) -> list[SigningKey]:
+    """Every key the organisation has signed with, the active one first, then retired ones, newest first."""
+    keys = session.scalars(select(SigningKey).where(SigningKey.org_id == org_id)).all()
+    return sorted(keys, key=lambda key: (key.retired_at is not None, -(key.retired_at or key.created_at).timestamp()))
+
+
+def verify_for(session: Session, document: Mapping[str, Any], org_id: str) -> Verified:
+    """Check a document signed by ``org_id`` with any key it has had, the active one or a retired one; a
+    document signed with any other key is refused."""
+    verified = verify_document(document)
+    if verified.public_key not in {key.public_key for key in keys_of(session, org_id)}:
+        raise InvalidInput("the document is not signed with a key of this organisation", field="signature")
+    return verified
 
 
 def _private(settings: Settings, key: SigningKey) -> Ed25519PrivateKey:

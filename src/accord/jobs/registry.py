@@ -42,6 +42,7 @@ JOB_MODULES: list[str] = [
     "accord.mail",
     "accord.transparency.jobs",
     "accord.blocklists.jobs",
+    "accord.identity.jobs",
 ]
 
 

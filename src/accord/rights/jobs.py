@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from accord.audit.service import Actor
 from accord.errors import NotFound
+from accord.jobs import service as jobs
 from accord.jobs.registry import JobContext, handler, periodic
 from accord.notices.service import nondisclosure_until_for_case
 from accord.rights import delivery, preservation, reviews, user_notices
@@ -31,6 +32,15 @@ def release_user_notices(ctx: JobContext) -> int:
 def purge_preservation(ctx: JobContext) -> int:
     """TCO Art. 6(2): erase what was kept six months (or until a legal hold ended), recording each purge."""
     return preservation.purge_expired(ctx.session, ctx.clock, SYSTEM)
+
+
+@handler("rights.reencrypt_preserved")
+def reencrypt_preserved(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """After a preservation key rotation: move the items still under older keys to the new one, a batch per
+    job, queueing the next batch until none is left."""
+    moved = preservation.reencrypt(ctx.session, ctx.clock, ctx.settings, SYSTEM, limit=int(payload.get("batch", 500)))
+    if moved:
+        jobs.enqueue(ctx.session, ctx.clock, "rights.reencrypt_preserved", payload)
 
 
 @handler("rights.after_decision")

@@ -81,6 +81,20 @@ class StatusLink(Base):
     created_at: Mapped[datetime]
 
 
+class PreservationKey(Base):
+    """A key that encrypts preserved items (TCO Art. 6), itself encrypted with the instance's
+    ``preservation_key`` secret. The newest unretired one encrypts; retired ones still decrypt what they
+    encrypted. Instance-wide: it protects every provider's items alike. Items of no key (``key_id`` NULL) were
+    encrypted before the first rotation, with the key derived from the secret itself."""
+
+    __tablename__ = "rights_preservation_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    retired_at: Mapped[datetime | None]
+
+
 class PreservedItem(Base):
     """Removed content and its data, encrypted, kept six months or while a legal hold runs (TCO Art. 6)."""
 
@@ -92,6 +106,7 @@ class PreservedItem(Base):
     decision_id: Mapped[str] = mapped_column(String(40), index=True)
     content_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     metadata_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_id: Mapped[str | None] = mapped_column(ForeignKey("rights_preservation_keys.id"), index=True)
     size: Mapped[int]
     stored_at: Mapped[datetime]
     retain_until: Mapped[datetime]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
 from accord.db import new_id
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from accord.rights.models import PreservedItem
+from accord.rights.models import PreservationKey, PreservedItem
 from accord.settings import Settings
 
 RETENTION_MONTHS: Final = 6
@@ -45,8 +45,78 @@ class Preserved:
 
 
 def _fernet(settings: Settings) -> Fernet:
+    """The key of items stored before the first rotation (``key_id`` NULL): derived from the secret itself."""
     key = hashlib.sha256(b"accord-preservation:" + settings.preservation_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _wrapping(settings: Settings) -> Fernet:
+    """Encrypts the preservation keys themselves, under the instance's secret."""
+    key = hashlib.sha256(b"accord-preservation-keys:" + settings.preservation_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _active_key(session: Session) -> PreservationKey | None:
+    return session.scalar(select(PreservationKey).where(PreservationKey.retired_at.is_(None))
+                          .order_by(PreservationKey.created_at.desc(), PreservationKey.id).limit(1))
+
+
+def _fernet_of(session: Session, settings: Settings, key_id: str | None) -> Fernet:
+    if key_id is None:
+        return _fernet(settings)
+    key = session.get_one(PreservationKey, key_id)
+    try:
+        return Fernet(_wrapping(settings).decrypt(key.key_encrypted.encode()))
+    except InvalidToken:
+        raise Conflict("a preservation key cannot be decrypted: ACCORD_PRESERVATION_KEY is not the one it was "
+                       "stored with", field="preservation_key") from None
+
+
+def rotate_key(session: Session, clock: Clock, settings: Settings, actor: Actor) -> PreservationKey:
+    """A new key encrypts what is preserved from now on; the old one is retired and still decrypts what it
+    encrypted (``reencrypt`` moves those items to the new key)."""
+    now = clock.now()
+    old = _active_key(session)
+    if old is not None:
+        old.retired_at = now
+    key = PreservationKey(id=new_id("pkey"), key_encrypted=_wrapping(settings).encrypt(Fernet.generate_key()).decode(),
+                          created_at=now)
+    session.add(key)
+    session.flush()
+    record(session, clock, actor, Event.RIGHTS_PRESERVATION_KEY_ROTATE, subject=key.id,
+           payload={"retired_key_id": old.id if old is not None else None,
+                    "items_under_older_keys": _count_not_under(session, key.id)})
+    return key
+
+
+def _not_under(key_id: str) -> Any:
+    return select(PreservedItem).where(PreservedItem.content_encrypted.is_not(None),
+                                       or_(PreservedItem.key_id.is_(None), PreservedItem.key_id != key_id))
+
+
+def _count_not_under(session: Session, key_id: str) -> int:
+    return int(session.scalar(select(func.count()).select_from(_not_under(key_id).subquery())) or 0)
+
+
+def reencrypt(session: Session, clock: Clock, settings: Settings, actor: Actor, *, limit: int = 500) -> int:
+    """Move up to ``limit`` items still under an older key to the active key; returns how many moved. The
+    worker runs it (job ``rights.reencrypt_preserved``) after ``accord keys rotate --kind preservation
+    --reencrypt``; the plaintext never leaves this function."""
+    active = _active_key(session)
+    if active is None:
+        return 0
+    target = _fernet_of(session, settings, active.id)
+    items = session.scalars(_not_under(active.id).order_by(PreservedItem.id).limit(limit)).all()
+    for item in items:
+        assert item.content_encrypted is not None and item.metadata_encrypted is not None
+        source = _fernet_of(session, settings, item.key_id)
+        item.content_encrypted = target.encrypt(source.decrypt(item.content_encrypted))
+        item.metadata_encrypted = target.encrypt(source.decrypt(item.metadata_encrypted))
+        item.key_id = active.id
+    if items:
+        record(session, clock, actor, Event.RIGHTS_PRESERVATION_REENCRYPT, subject=active.id,
+               payload={"items": len(items), "remaining": _count_not_under(session, active.id)})
+    return len(items)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -68,9 +138,11 @@ def preserve(
     content: bytes, metadata: Mapping[str, Any],
 ) -> PreservedItem:
     """Keep removed content and its data, encrypted, for six months (TCO Art. 6(2))."""
-    fernet, now = _fernet(settings), clock.now()
+    active, now = _active_key(session), clock.now()
+    key_id = active.id if active is not None else None
+    fernet = _fernet_of(session, settings, key_id)
     item = PreservedItem(
-        id=new_id("prv"), provider_id=provider_id, decision_id=decision_id,
+        id=new_id("prv"), provider_id=provider_id, decision_id=decision_id, key_id=key_id,
         content_encrypted=fernet.encrypt(content),
         metadata_encrypted=fernet.encrypt(json.dumps(dict(metadata), default=str).encode()),
         size=len(content), stored_at=now, retain_until=add_months(now, RETENTION_MONTHS),
@@ -107,7 +179,7 @@ def access(
         raise PermissionDenied(f"state the purpose of this access: one of {', '.join(PURPOSES)} (TCO Art. 6)")
     if item.purged_at is not None or item.content_encrypted is None or item.metadata_encrypted is None:
         raise Conflict("this item was purged when its retention ended", field="item_id")
-    fernet = _fernet(settings)
+    fernet = _fernet_of(session, settings, item.key_id)
     content = fernet.decrypt(item.content_encrypted)
     metadata = json.loads(fernet.decrypt(item.metadata_encrypted))
     _audit(session, clock, actor, Event.RIGHTS_PRESERVATION_ACCESS, item, purpose=purpose, note=note)

@@ -2,8 +2,9 @@
 
 Pages get a strict Content-Security-Policy: scripts only from this origin or carrying the request's nonce
 (``csp_nonce`` in every template), styles only from this origin, no plugins, no ``<base>``, no framing. API
-responses (``/v1``) may run no script at all. The interactive docs (``/docs``, ``/redoc``) load Swagger UI and
-ReDoc from their CDN, so they get a policy of their own, still without framing or plugins.
+responses (``/v1``) may run no script at all. The interactive docs (``/docs``, ``/redoc``, ``web/docs.py``) load
+Swagger UI and ReDoc from this origin (``static/vendor``); their policy allows inline styles and a ``blob:``
+worker, which those need, and nothing from another origin.
 
 In production, ``/docs``, ``/redoc`` and ``/openapi.json`` need an API key or a UI login and ``/metrics`` an
 API key, unless ``docs_public`` / ``metrics_public`` open them.
@@ -29,14 +30,17 @@ from accord.web.state import AppState
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 METRICS_PATHS = frozenset({"/metrics"})
 SESSION_COOKIE = "accord_session"  # the UI's cookie (web/ui/auth.py), read here without importing the UI
-_CDN = "https://cdn.jsdelivr.net"
 
 _COMMON = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 API_POLICY = f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'; {_COMMON}"
-DOCS_POLICY = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {_CDN}; style-src 'self' 'unsafe-inline' "
-               f"{_CDN} https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; "
-               f"img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; "
-               f"connect-src 'self'; form-action 'self'; {_COMMON}")
+
+
+def docs_policy(nonce: str) -> str:
+    """Swagger UI and ReDoc, vendored: scripts from here or with the nonce (the page's one inline script), inline
+    styles (ReDoc's styled-components write ``<style>`` elements), ReDoc's search worker from a ``blob:``."""
+    return (f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' data:; font-src 'self'; worker-src 'self' blob:; connect-src 'self'; "
+            f"form-action 'self'; {_COMMON}")
 
 
 def page_policy(nonce: str) -> str:
@@ -48,7 +52,7 @@ def policy_for(path: str, nonce: str) -> str:
     if path.startswith("/v1/"):
         return API_POLICY
     if path in DOCS_PATHS:
-        return DOCS_POLICY
+        return docs_policy(nonce)
     return page_policy(nonce)
 
 
@@ -73,6 +77,12 @@ _REPLACED = frozenset({b"content-security-policy", b"x-content-type-options", b"
                        b"strict-transport-security", b"server"})
 
 
+def internal_error(path: str) -> ASGIApp:
+    """The 500 problem for an unhandled error: nothing about the error itself (it is in the log)."""
+    return problem(500, "internal-error", "Internal server error",
+                   "the server failed to answer this request; the error has been logged", path)
+
+
 def template_context(request: Request) -> dict[str, Any]:
     """For every template: the nonce an inline ``<script nonce="{{ csp_nonce }}">`` needs to run."""
     return {"csp_nonce": getattr(request.state, "csp_nonce", "")}
@@ -94,15 +104,27 @@ class SecurityHeadersMiddleware:
         scope.setdefault("state", {})["csp_nonce"] = nonce
         added = [(b"content-security-policy", policy_for(scope["path"], nonce).encode()), *self._fixed]
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 kept = [(name, value) for name, value in message.get("headers", []) if name.lower() not in _REPLACED]
                 message["headers"] = [*kept, *added]
             await send(message)
 
         refusal = await self._gate(scope)
         app = refusal if refusal is not None else self.app
-        await app(scope, receive, send_with_headers)
+        try:
+            await app(scope, receive, send_with_headers)
+        except Exception:
+            # An unhandled error: answer the 500 here, with the headers, rather than leave it to Starlette's
+            # error middleware outside this one. The exception goes on up to be logged; that middleware sees
+            # the response has started and sends nothing more.
+            if not started:
+                await internal_error(scope["path"])(scope, receive, send_with_headers)
+            raise
 
     async def _gate(self, scope: Scope) -> ASGIApp | None:
         """In production: a 401 problem for the docs without a key or login, and for metrics without a key."""

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.audit.models import AuditEvent
@@ -18,7 +18,8 @@ from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.errors import NotAuthenticated
 from accord.identity import service, sessions
-from accord.identity.session_models import UiSession
+from accord.identity.session_models import LoginThrottle, UiSession
+from accord.jobs import registry
 from accord.settings import Settings
 from tests.factories import PASSWORD, OrgHandle, make_org
 
@@ -181,3 +182,50 @@ def test_expired_sessions_go_when_the_member_logs_in_again(factory: sessionmaker
     assert isinstance(latest, sessions.Login)
     with factory() as session:
         assert session.scalars(select(UiSession.id)).all() == [latest.session_id]
+
+
+def _purge(factory: sessionmaker[Session], clock: FrozenClock, settings: Settings) -> int:
+    """The worker's periodic duty, as registered."""
+    registry.load_all()
+    every, duty = registry.DUTIES["identity.purge_logins"]
+    assert every <= 24 * 3600
+    with unit_of_work(factory) as session:
+        return duty(registry.JobContext(session, clock, settings, "duty:identity.purge_logins"))
+
+
+def test_forgotten_throttles_and_ended_sessions_are_purged(factory: sessionmaker[Session], clock: FrozenClock,
+                                                           settings: Settings, member: OrgHandle) -> None:
+    settings = settings.model_copy(update={"session_max_age_hours": 48})
+    login = _attempt(factory, clock, settings, member.email, PASSWORD)
+    assert isinstance(login, sessions.Login)
+    _fail(factory, clock, settings, "nobody@example.org", settings.login_max_failures, address="198.51.100.9")
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(LoginThrottle)) == 2
+    assert _purge(factory, clock, settings) == 0  # a lockout is running
+    clock.advance(hours=23)
+    assert _purge(factory, clock, settings) == 0  # lockouts are remembered for a day: the next one would double
+    clock.advance(hours=1, seconds=1)
+    assert _purge(factory, clock, settings) == 2  # the two throttles; the session lasts longer
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(LoginThrottle)) == 0
+        assert session.get(UiSession, login.session_id) is not None
+    clock.advance(hours=24)
+    assert _purge(factory, clock, settings) == 1
+    with factory() as session:
+        assert session.get(UiSession, login.session_id) is None
+    # A purged row counted exactly like a forgotten one: the next lockout is the first again.
+    _fail(factory, clock, settings, "nobody@example.org", settings.login_max_failures, address=None)
+    refused = _attempt(factory, clock, settings, "nobody@example.org", "whatever", address=None)
+    assert isinstance(refused, sessions.LoginRefused) and refused.retry_after == settings.login_lockout_seconds
+
+
+def test_a_running_lockout_is_not_purged_however_old_its_failures(factory: sessionmaker[Session],
+                                                                 clock: FrozenClock, settings: Settings) -> None:
+    long = settings.model_copy(update={"login_lockout_seconds": 3 * 86400, "login_lockout_max_seconds": 3 * 86400})
+    _fail(factory, clock, long, "nobody@example.org", long.login_max_failures, address=None)
+    clock.advance(days=2)
+    assert _purge(factory, clock, long) == 0
+    refused = _attempt(factory, clock, long, "nobody@example.org", "whatever", address=None)
+    assert isinstance(refused, sessions.LoginRefused) and refused.retry_after == 86400
+    clock.advance(days=1)
+    assert _purge(factory, clock, long) == 1

@@ -7,13 +7,15 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.fernet import InvalidToken
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from accord.audit.models import AuditEvent
 from accord.audit.service import Actor
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from accord.jobs.registry import DUTIES, JobContext
+from accord.jobs import service as jobs
+from accord.jobs.registry import DUTIES, JobContext, load_all
+from accord.jobs.worker import Worker
 from accord.rights import jobs as rights_jobs
 from accord.rights import preservation
 from accord.rights.models import PreservedItem
@@ -115,3 +117,49 @@ def test_a_legal_hold_extends_retention(session: Session, clock: FrozenClock, se
 def test_months_are_calendar_months() -> None:
     assert preservation.add_months(datetime(2026, 8, 31, tzinfo=UTC), 6) == datetime(2027, 2, 28, tzinfo=UTC)
     assert preservation.add_months(datetime(2026, 12, 15, tzinfo=UTC), 6) == datetime(2027, 6, 15, tzinfo=UTC)
+
+
+def _read(session: Session, clock: FrozenClock, settings: Settings, world: World, item: PreservedItem) -> bytes:
+    return preservation.access(session, clock, settings, ACTOR, provider_id=world.provider.id, item_id=item.id,
+                               purpose="review").content
+
+
+def test_after_a_rotation_old_items_still_decrypt_and_new_ones_use_the_new_key(
+    session: Session, clock: FrozenClock, settings: Settings, world: World
+) -> None:
+    legacy = _store(session, clock, settings, world)  # before any rotation: the key derived from the secret
+    first = preservation.rotate_key(session, clock, settings, ACTOR)
+    middle = _store(session, clock, settings, world)
+    clock.advance(days=1)
+    second = preservation.rotate_key(session, clock, settings, ACTOR)
+    newest = _store(session, clock, settings, world)
+    assert (legacy.key_id, middle.key_id, newest.key_id) == (None, first.id, second.id)
+    assert first.retired_at == clock.now() and second.retired_at is None
+    assert all(_read(session, clock, settings, world, item) == CONTENT for item in (legacy, middle, newest))
+    rotations = list(session.scalars(select(AuditEvent).where(AuditEvent.tag == "rights:preservation_key:rotate")
+                                     .order_by(AuditEvent.seq)))
+    assert [(e.subject, e.payload["retired_key_id"]) for e in rotations] == [(first.id, None), (second.id, first.id)]
+    # The key is itself encrypted under the instance secret: another secret opens none of the new items.
+    other = settings.model_copy(update={"preservation_key": "another key entirely"})
+    with pytest.raises(Conflict, match="PRESERVATION_KEY"):
+        _read(session, clock, other, world, newest)
+
+
+def test_reencryption_moves_every_item_to_the_new_key_in_batches(
+    session: Session, factory: sessionmaker[Session], clock: FrozenClock, settings: Settings, world: World
+) -> None:
+    items = [_store(session, clock, settings, world) for _ in range(3)]
+    old_ciphertexts = [item.content_encrypted for item in items]
+    key = preservation.rotate_key(session, clock, settings, ACTOR)
+    jobs.enqueue(session, clock, "rights.reencrypt_preserved", {"key_id": key.id, "batch": 2})
+    session.commit()
+    load_all()
+    assert Worker(factory, clock, settings).drain() == 3  # two batches, and one that finds nothing left
+    session.expire_all()
+    for item, before in zip(items, old_ciphertexts, strict=True):
+        assert item.key_id == key.id and item.content_encrypted != before
+        assert _read(session, clock, settings, world, item) == CONTENT
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.tag == "rights:preservation:reencrypt")
+                                  .order_by(AuditEvent.seq)))
+    assert [(e.payload["items"], e.payload["remaining"]) for e in events] == [(2, 1), (1, 0)]
+    assert preservation.reencrypt(session, clock, settings, ACTOR) == 0
