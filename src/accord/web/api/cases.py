@@ -26,6 +26,7 @@ from accord.web.schemas.cases import (
     SettingsPatch,
     StatementOut,
 )
+from accord.web.schemas.common import Limit, Offset
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 Reader = Annotated[Principal, Depends(Scoped("cases:read"))]
@@ -53,8 +54,8 @@ def create_queue(body: QueueIn, principal: Writer, session: SessionDep, clock: C
 
 @router.get("/cases")
 def list_cases(principal: Reader, session: SessionDep, clock: ClockDep, state: str | None = "open",
-               queue_id: str | None = None, source: str | None = None, limit: int = 50,
-               offset: int = 0) -> list[CaseOut]:
+               queue_id: str | None = None, source: str | None = None, limit: Limit = 50,
+               offset: Offset = 0) -> list[CaseOut]:
     """Cases in review order: removal orders by deadline, then trusted flaggers, then by score and age."""
     rows = service.list_cases(session, clock, principal.org_id, state=state, queue_id=queue_id, source=source,
                               limit=min(max(limit, 1), 500), offset=max(offset, 0))

@@ -13,6 +13,7 @@ from accord.exchange import feed, opinions, signing
 from accord.identity.service import Principal
 from accord.web.api.matching import MatcherDep
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep
+from accord.web.schemas.common import Limit, Position
 from accord.web.schemas.exchange import OpinionIn, OpinionOut, ReachedOut
 
 router = APIRouter(prefix="/v1", tags=["exchange"])
@@ -21,8 +22,8 @@ Writer = Annotated[Principal, Depends(Scoped("banks:write"))]
 
 
 @router.get("/exchange/feed")
-def exchange_feed(principal: Reader, session: SessionDep, settings: SettingsDep, cursor: int = 0,
-                  limit: int = 500) -> Response:
+def exchange_feed(principal: Reader, session: SessionDep, settings: SettingsDep, cursor: Position = 0,
+                  limit: Limit = 500) -> Response:
     """Entries of the positive banks you may use that changed after ``cursor``: ``upsert`` while active,
     ``remove`` once disabled or withdrawn. The body is signed: ``Accord-Signature: ed25519=<base64>``."""
     page = feed.build_page(session, principal.org_id, cursor=cursor, limit=limit,

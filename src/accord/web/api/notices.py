@@ -31,6 +31,7 @@ from accord.notices import (
 from accord.notices.models import Notice
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
 from accord.web.schemas.annex import AnnexIDocument
+from accord.web.schemas.common import Limit
 from accord.web.schemas.notices import (
     BatchIn,
     BatchOut,
@@ -123,7 +124,7 @@ async def create_notice(request: Request, token: Annotated[str | None, Depends(_
 
 @router.get("/notices")
 def list_notices(principal: Reader, session: SessionDep, kind: str | None = None, status: str | None = None,
-                 provider: str | None = None, since: datetime | None = None, limit: int = 100) -> list[NoticeOut]:
+                 provider: str | None = None, since: datetime | None = None, limit: Limit = 100) -> list[NoticeOut]:
     """Notices the caller sent or received; filters: kind, status, provider, since."""
     found = service.list_notices(session, principal, kind=kind, status=status, provider_id=provider, since=since,
                                  limit=limit)

@@ -13,6 +13,7 @@ from accord.identity.service import Principal
 from accord.rights import profile
 from accord.transparency import disputes, service, tdb
 from accord.web.deps import ClockDep, Scoped, SessionDep, app_state
+from accord.web.schemas.common import Year
 from accord.web.schemas.transparency import (
     AlertThresholdIn,
     DisputeIn,
@@ -39,7 +40,7 @@ _REPORT_MEDIA = {"application/json": {"schema": {"type": "object"}}, "text/csv":
 
 @router.get("/transparency/report",
             responses={200: {"description": "The report in the format asked for", "content": _REPORT_MEDIA}})
-def report(principal: Reader, session: SessionDep, clock: ClockDep, year: int,
+def report(principal: Reader, session: SessionDep, clock: ClockDep, year: Year,
            fmt: Annotated[str, Query(alias="format", description="json, csv, html; for a provider also "
                                      "dsa-template or dsa-template-csv (Implementing Regulation (EU) "
                                      "2024/2835)")] = "json") -> Response:

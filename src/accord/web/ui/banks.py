@@ -11,6 +11,7 @@ from accord.banks import service
 from accord.db import unit_of_work
 from accord.identity.service import Principal
 from accord.web.deps import app_state
+from accord.web.schemas.common import EntryIdInPath
 from accord.web.ui.auth import check_csrf, ui_principal
 from accord.web.ui.views import render
 
@@ -49,7 +50,7 @@ def bank_page(request: Request, bank_id: str, principal: UiPrincipal, state: str
 
 
 @router.post("/{bank_id}/entries/{entry_id}/vote")
-def vote(request: Request, bank_id: str, entry_id: int, principal: UiPrincipal,
+def vote(request: Request, bank_id: str, entry_id: EntryIdInPath, principal: UiPrincipal,
          agree: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "") -> Response:
     """Agree or disagree with an entry of another organisation's bank."""
     check_csrf(request, csrf_token)
@@ -62,7 +63,7 @@ def vote(request: Request, bank_id: str, entry_id: int, principal: UiPrincipal,
 
 
 @router.post("/{bank_id}/entries/{entry_id}/{action}")
-def change_state(request: Request, bank_id: str, entry_id: int, action: str, principal: UiPrincipal,
+def change_state(request: Request, bank_id: str, entry_id: EntryIdInPath, action: str, principal: UiPrincipal,
                  csrf_token: Annotated[str, Form()] = "") -> Response:
     """Disable, enable, confirm or reject an entry from the page."""
     check_csrf(request, csrf_token)

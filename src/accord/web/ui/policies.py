@@ -14,6 +14,7 @@ from accord.identity.service import Principal
 from accord.policies import incidents, service, templates
 from accord.policies.document import ACTIONS
 from accord.web.deps import app_state
+from accord.web.schemas.common import OptionalVersion, VersionInPath
 from accord.web.ui.auth import check_csrf, ui_principal
 from accord.web.ui.views import render
 
@@ -75,8 +76,8 @@ def _policy_context(session: Session, principal: Principal, policy_id: str, a: i
 
 
 @router.get("/policies/{policy_id}")
-def policy_page(request: Request, policy_id: str, principal: UiPrincipal, a: int | None = None,
-                b: int | None = None, error: str | None = None) -> HTMLResponse:
+def policy_page(request: Request, policy_id: str, principal: UiPrincipal, a: OptionalVersion = None,
+                b: OptionalVersion = None, error: str | None = None) -> HTMLResponse:
     """Versions with publish/activate, the editor of the next version with its preview, and a diff."""
     with app_state(request).factory() as session:
         context = _policy_context(session, principal, policy_id, a, b)
@@ -112,7 +113,7 @@ async def create_version(request: Request, policy_id: str, principal: UiPrincipa
 
 
 @router.post("/policies/{policy_id}/versions/{number}/{step}")
-def version_step(request: Request, policy_id: str, number: int, step: str, principal: UiPrincipal,
+def version_step(request: Request, policy_id: str, number: VersionInPath, step: str, principal: UiPrincipal,
                  csrf_token: Csrf = "") -> Response:
     """Publish or activate one version."""
     check_csrf(request, csrf_token)
