@@ -33,6 +33,7 @@ from accord.web.idempotency import IdempotencyMiddleware
 from accord.web.limits import BodyLimitMiddleware
 from accord.web.observability import Metrics, ObservabilityMiddleware
 from accord.web.ratelimit import RateLimitMiddleware
+from accord.web.schemas import notices as notice_schemas
 from accord.web.security import SecurityHeadersMiddleware
 from accord.web.state import AppState
 from accord.web.ui import authorities as authorities_ui
@@ -106,8 +107,9 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
     )
     app.state.accord = state
     problems.install(app)
-    app.openapi = lambda: problems.openapi_document(app)  # type: ignore[method-assign]
     routers = MATCHER_ROUTERS if role == "matcher" else [*API_ROUTERS, *UI_ROUTERS]
+    components = {} if role == "matcher" else notice_schemas.openapi_components()
+    app.openapi = lambda: problems.openapi_document(app, components)  # type: ignore[method-assign]
     for router in [*routers, operations.public]:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")

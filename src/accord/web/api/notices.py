@@ -41,13 +41,14 @@ from accord.web.schemas.notices import (
     InformationNoticeOut,
     LivenessOut,
     NondisclosureIn,
-    NoticeIn,
     NoticeOut,
     OutcomeIn,
     ProviderOutcomeOut,
     ScrutinyIn,
     ThreatIn,
     ThreatOut,
+    notice_errors,
+    parse_notice,
 )
 
 router = APIRouter(prefix="/v1", tags=["notices"])
@@ -90,28 +91,28 @@ def _receipt(notice: Notice) -> str:
     return f"Your report {notice.id} was received at {notice.created_at.isoformat()} (DSA Art. 16(4))."
 
 
-_NOTICE_BODY = {"requestBody": {"required": True,
-                                 "content": {"application/json": {"schema": NoticeIn.model_json_schema()}}}}
+_NOTICE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "$ref": "#/components/schemas/NoticeIn"}}}}}
 
 
 @router.post("/notices", status_code=201, response_model=NoticeOut, openapi_extra=_NOTICE_BODY)
 async def create_notice(request: Request, token: Annotated[str | None, Depends(_token)]) -> Response:
-    """Send a notice (body: ``NoticeIn``). User reports need no key (rate-limited per address) and are
-    acknowledged on receipt.
+    """Send a notice (body: ``NoticeIn``, one schema per ``kind``). User reports need no key (rate-limited per
+    address) and are acknowledged on receipt.
 
     The notice is committed together with the others arriving at the same moment (``notices.intake``); the
     answer comes once it is durable. Refusals come in the order they always did: the key (401), the body
     (422), then the notice's own rules."""
     raw = await request.body()
     try:
-        body = NoticeIn.model_validate_json(raw)
+        data = parse_notice(raw)
     except ValidationError as exc:
         if token is not None:
             await run_in_threadpool(_check_key, request, token)
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)],
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in notice_errors(exc)],
                                      body=raw) from exc
     try:
-        clean: kinds.CleanNotice | DomainError = kinds.validate(body.model_dump(exclude_none=True))
+        clean: kinds.CleanNotice | DomainError = kinds.validate(data)
     except DomainError as exc:
         clean = exc  # the writer checks the key first and then answers with this
     address = request.client.host if request.client else None
@@ -158,8 +159,7 @@ def _batch_lines(request: Request, raw: bytes) -> list[tuple[int, Any]]:
 _BATCH_BODY = {"requestBody": {"required": True, "content": {
     "text/csv": {"schema": {"type": "string"}},
     "application/x-ndjson": {"schema": {"type": "string"}},
-    "application/json": {"schema": {"type": "object", "required": ["notices"],
-                                    "properties": {"notices": {"type": "array", "items": {"type": "object"}}}}}}}}
+    "application/json": {"schema": {"$ref": "#/components/schemas/BatchIn"}}}}}
 
 
 @router.post("/notices/batch", openapi_extra=_BATCH_BODY)
