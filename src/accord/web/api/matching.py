@@ -35,7 +35,7 @@ from accord.signals import hash_media
 from accord.web.api._uploads import Body, inline_schema, parse, read_body
 from accord.web.deps import Scoped, SessionDep, SettingsDep, app_state, reading
 from accord.web.schemas.banks import ComputedSignalOut, HashesOut, MatchesOut, MatchOut, MatchSignalsIn
-from accord.web.schemas.matching import MatchBatchIn, MatchBatchOut
+from accord.web.schemas.matching import MatchBatchIn, MatchBatchOut, MatchingStatusOut
 from accord.web.state import AppState
 
 router = APIRouter(prefix="/v1", tags=["matching"])
@@ -161,10 +161,10 @@ def _answer(org_id: str, outcome: matching.Outcome) -> MatchesOut:
 
 
 @router.get("/matching/status")
-def status(principal: Matching, session: SessionDep, matcher: MatcherDep) -> dict[str, Any]:
+def status(principal: Matching, session: SessionDep, matcher: MatcherDep) -> MatchingStatusOut:
     """What the caller's lookups search, after the matcher has caught up: the banks it may use and their active
     entries per signal type (``banks``, ``entries``, ``indexes``). Instance-wide figures are for operators
     (``accord`` CLI, ``/metrics``)."""
     matcher.refresh(session)
     visible = [bank.id for bank in bank_service.visible_banks(session, principal.org_id)]
-    return matching_service.visible_status(session, visible)
+    return MatchingStatusOut.model_validate(matching_service.visible_status(session, visible))

@@ -18,15 +18,19 @@ from accord.web.schemas.narratives import (
     CampaignDetailOut,
     CampaignIn,
     CampaignOut,
+    ExperimentIn,
     FiguresIn,
     ImpactOut,
     ImportOut,
     LessonListOut,
     LessonOut,
     PublishIn,
+    RedirectRuleIn,
     RedirectRuleOut,
     SampleSizeOut,
+    SegmentIn,
     SegmentOut,
+    VariantIn,
     VariantOut,
 )
 
@@ -99,22 +103,22 @@ def get_campaign(campaign_id: str, principal: Reader, session: SessionDep) -> Ca
 
 
 @router.post("/campaigns/{campaign_id}/variants", status_code=201)
-def add_variant(campaign_id: str, body: dict[str, Any], principal: Writer, session: SessionDep,
+def add_variant(campaign_id: str, body: VariantIn, principal: Writer, session: SessionDep,
                 clock: ClockDep) -> VariantOut:
     """Add a variant: key, messenger, format, language, message, label, content_url."""
     _writer(principal)
     variant = service.add_variant(session, clock, principal.actor, org_id=principal.org_id,
-                                  campaign_id=campaign_id, data=body)
+                                  campaign_id=campaign_id, data=body.model_dump(exclude_unset=True))
     return VariantOut.model_validate(variant.to_dict())
 
 
 @router.post("/campaigns/{campaign_id}/segments", status_code=201)
-def add_segment(campaign_id: str, body: dict[str, Any], principal: Writer, session: SessionDep,
+def add_segment(campaign_id: str, body: SegmentIn, principal: Writer, session: SessionDep,
                 clock: ClockDep) -> SegmentOut:
     """Add an audience segment: key, country, language, region, keywords, label."""
     _writer(principal)
     segment = service.add_segment(session, clock, principal.actor, org_id=principal.org_id,
-                                  campaign_id=campaign_id, data=body)
+                                  campaign_id=campaign_id, data=body.model_dump(exclude_unset=True))
     return SegmentOut.model_validate(segment.to_dict())
 
 
@@ -126,12 +130,12 @@ def redirect_rules(campaign_id: str, principal: Reader, session: SessionDep) -> 
 
 
 @router.post("/campaigns/{campaign_id}/redirects", status_code=201)
-def add_redirect_rule(campaign_id: str, body: dict[str, Any], principal: Writer, session: SessionDep,
+def add_redirect_rule(campaign_id: str, body: RedirectRuleIn, principal: Writer, session: SessionDep,
                       clock: ClockDep) -> RedirectRuleOut:
     """Map risk keywords to counter-content: keywords, language, variant and/or url."""
     _writer(principal)
     rule = service.add_redirect_rule(session, clock, principal.actor, org_id=principal.org_id,
-                                     campaign_id=campaign_id, data=body)
+                                     campaign_id=campaign_id, data=body.model_dump(exclude_unset=True))
     return RedirectRuleOut.model_validate(rule)
 
 
@@ -144,12 +148,12 @@ def match_redirect(campaign_id: str, principal: Reader, session: SessionDep,
 
 
 @router.put("/campaigns/{campaign_id}/experiment")
-def register_experiment(campaign_id: str, body: dict[str, Any], principal: Writer, session: SessionDep,
+def register_experiment(campaign_id: str, body: ExperimentIn, principal: Writer, session: SessionDep,
                         clock: ClockDep) -> CampaignOut:
     """Pre-register the experiment design; refused (409) once figures have come in."""
     _writer(principal)
     campaign = service.register_experiment(session, clock, principal.actor, org_id=principal.org_id,
-                                           campaign_id=campaign_id, data=body)
+                                           campaign_id=campaign_id, data=body.model_dump(exclude_unset=True))
     return CampaignOut.model_validate(campaign)
 
 

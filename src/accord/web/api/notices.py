@@ -30,7 +30,7 @@ from accord.notices import (
 )
 from accord.notices.models import Notice
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
-from accord.web.schemas.annex import AnnexIDocument
+from accord.web.schemas.annex import AnnexIDocument, FeedbackDocument
 from accord.web.schemas.common import Limit
 from accord.web.schemas.notices import (
     BatchIn,
@@ -227,7 +227,7 @@ def hold(notice_id: str, body: HoldIn, principal: Writer, session: SessionDep, c
     return notice_out(notice, principal)
 
 
-@router.get("/notices/{notice_id}/feedback")
+@router.get("/notices/{notice_id}/feedback", response_model=None, responses={200: {"model": FeedbackDocument}})
 def notice_feedback(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
                     settings: SettingsDep) -> dict[str, Any]:
     """The Annex II (measure taken) or Annex III (not executed) record, signed with the provider's Ed25519 key."""

@@ -16,6 +16,7 @@ from accord.web.deps import ClockDep, Scoped, SessionDep, app_state
 from accord.web.schemas.common import Year
 from accord.web.schemas.transparency import (
     AlertThresholdIn,
+    AlertThresholdOut,
     DisputeIn,
     DisputeOut,
     DisputeOutcomeIn,
@@ -84,10 +85,10 @@ def flagger_accuracy(principal: Reader, session: SessionDep) -> list[FlaggerAccu
 
 @router.put("/transparency/flaggers/alert-threshold")
 def set_alert_threshold(body: AlertThresholdIn, principal: Writer, session: SessionDep,
-                        clock: ClockDep) -> dict[str, float]:
+                        clock: ClockDep) -> AlertThresholdOut:
     principal.require_kind("provider")
     profile.set_alert_threshold(session, clock, principal.actor, org_id=principal.org_id, below=body.below)
-    return {"below": body.below}
+    return AlertThresholdOut(below=body.below)
 
 
 @router.post("/disputes", status_code=201)
