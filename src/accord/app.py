@@ -31,7 +31,7 @@ from accord.web.api import rights as rights_api
 from accord.web.api import transparency as transparency_api
 from accord.web.idempotency import IdempotencyMiddleware
 from accord.web.limits import BodyLimitMiddleware
-from accord.web.observability import Metrics, ObservabilityMiddleware
+from accord.web.observability import ObservabilityMiddleware
 from accord.web.ratelimit import RateLimitMiddleware
 from accord.web.schemas import notices as notice_schemas
 from accord.web.security import SecurityHeadersMiddleware
@@ -86,12 +86,9 @@ def _package_dir(name: str) -> Path:
 def create_app(settings: Settings, clock: Clock | None = None, role: str = "all") -> FastAPI:
     """Assemble the API, the UI, problem+json, idempotency, request ids and metrics for ``settings``."""
     engine = make_engine(settings.database_url)
+    templates = Jinja2Templates(directory=_package_dir("templates"), context_processors=[security.template_context])
     state = AppState(settings=settings, engine=engine, factory=make_sessionmaker(engine),
-                     clock=clock or SystemClock())
-    metrics = Metrics(state)
-    state.extras["metrics"] = metrics
-    state.extras["templates"] = Jinja2Templates(directory=_package_dir("templates"),
-                                                 context_processors=[security.template_context])
+                     clock=clock or SystemClock(), templates=templates)
     app = FastAPI(
         title="Accord",
         version=__version__,
@@ -99,7 +96,7 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
         responses=problems.RESPONSES,
         middleware=[
             Middleware(SecurityHeadersMiddleware, state=state),
-            Middleware(ObservabilityMiddleware, metrics=metrics),
+            Middleware(ObservabilityMiddleware, metrics=state.metrics),
             Middleware(RateLimitMiddleware, settings=settings, clock=state.clock),
             Middleware(BodyLimitMiddleware, settings=settings),  # before anything reads a body
             Middleware(IdempotencyMiddleware, state=state),

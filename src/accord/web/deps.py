@@ -79,14 +79,13 @@ _CACHE_LOCK = threading.Lock()
 
 def key_cache(state: AppState) -> KeyCache:
     """The app's key cache, made on first use."""
-    found = state.extras.get("key_cache")
+    found = state.key_cache
     if found is None:
         with _CACHE_LOCK:
-            found = state.extras.get("key_cache")
+            found = state.key_cache
             if found is None:
-                found = state.extras["key_cache"] = KeyCache(
+                found = state.key_cache = KeyCache(
                     state.factory, state.clock, state.settings.api_key_cache_seconds, state.settings.database_url)
-    assert isinstance(found, KeyCache)
     return found
 
 

@@ -101,7 +101,7 @@ def _ui_error(request: Request, exc: DomainError) -> Response:
     """Pages answer with a page: a login redirect when not logged in, else the error in plain words."""
     if isinstance(exc, NotAuthenticated):
         return RedirectResponse("/ui/login", status_code=303)
-    templates = request.app.state.accord.extras["templates"]
+    templates = request.app.state.accord.templates
     _format.install(templates.env)
     context = {"title": exc.title, "detail": exc.detail, "principal": None, "csrf": "", "back": _back(request)}
     response: Response = templates.TemplateResponse(request, "error.html", context, status_code=exc.status)

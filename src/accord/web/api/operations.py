@@ -55,5 +55,5 @@ def healthz(request: Request) -> JSONResponse:
 
 @public.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
-    registry = app_state(request).extras["metrics"].registry
+    registry = app_state(request).metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

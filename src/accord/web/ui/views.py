@@ -48,7 +48,7 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
         "transparency_kinds": menu.TRANSPARENCY_KINDS,
         "names_of": home_pages.Names(state.factory),
     }
-    templates = state.extras["templates"]
+    templates = state.templates
     _format.install(templates.env)
     response: HTMLResponse = templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status
