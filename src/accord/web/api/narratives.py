@@ -19,6 +19,7 @@ from accord.web.schemas.narratives import (
     CampaignIn,
     CampaignOut,
     ExperimentIn,
+    FigureRow,
     FiguresIn,
     ImpactOut,
     ImportOut,
@@ -160,7 +161,7 @@ def register_experiment(campaign_id: str, body: ExperimentIn, principal: Writer,
 @router.post("/campaigns/{campaign_id}/figures")
 def import_figures(
     campaign_id: str,
-    body: Annotated[list[dict[str, Any]] | FiguresIn, Body()],
+    body: Annotated[list[FigureRow] | FiguresIn, Body()],
     principal: Writer,
     session: SessionDep,
     clock: ClockDep,

@@ -9,9 +9,9 @@ which tries to target individuals or special categories is refused with an error
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, WithJsonSchema
 
 from accord.web.schemas.common import In, Out
 
@@ -159,10 +159,30 @@ class RedirectRuleOut(Out):
     created_at: datetime
 
 
+class FigureRowIn(BaseModel):
+    """One day of one variant in one segment (the CSV's columns). Only its schema is used: rows are checked one
+    by one by the service, which answers every problem at once, by line and column, rather than the first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: str = Field(description="YYYY-MM-DD, inside the campaign's period", json_schema_extra={"format": "date"})
+    variant: str = Field(description="A variant's key")
+    segment: str = Field(description="A segment's key")
+    impressions: int | str = Field(description="A whole number, not negative (digits as text are accepted)")
+    clicks: int | str = Field(description="At most the impressions")
+    watch_seconds: float | str
+    get_help_clicks: int | str
+    completions: int | str | None = None
+    survey_responses: int | str | None = None
+
+
+FigureRow = Annotated[dict[str, Any], WithJsonSchema(FigureRowIn.model_json_schema())]
+
+
 class FiguresIn(In):
     """A batch of figure rows (the CSV column names); a bare JSON list is accepted as well."""
 
-    rows: list[dict[str, Any]]
+    rows: list[FigureRow]
 
 
 class ImportOut(Out):
