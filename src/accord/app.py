@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -29,6 +29,7 @@ from accord.web.api import notices as notices_api
 from accord.web.api import policies as policies_api
 from accord.web.api import rights as rights_api
 from accord.web.api import transparency as transparency_api
+from accord.web.deps import refuse_nul
 from accord.web.idempotency import IdempotencyMiddleware
 from accord.web.limits import BodyLimitMiddleware
 from accord.web.observability import ObservabilityMiddleware
@@ -94,6 +95,7 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
         version=__version__,
         description="Removal orders, review, shared hash banks, rights and counter-narratives.",
         responses=problems.RESPONSES,
+        dependencies=[Depends(refuse_nul)],
         middleware=[
             Middleware(SecurityHeadersMiddleware, state=state),
             Middleware(ObservabilityMiddleware, metrics=state.metrics),

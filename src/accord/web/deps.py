@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.clock import Clock
 from accord.db import commit_and_close, rollback_and_close
-from accord.errors import NotAuthenticated
+from accord.errors import InvalidInput, NotAuthenticated
 from accord.identity.service import Principal
 from accord.settings import Settings
 from accord.web.keycache import KeyCache
@@ -50,6 +50,15 @@ def reading(state: AppState) -> Iterator[Session]:
     with state.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection, \
             Session(bind=connection, autoflush=False) as session:
         yield session
+
+
+async def refuse_nul(request: Request) -> None:
+    """PostgreSQL text cannot hold a NUL character: a path or query parameter with one is refused (422) before
+    it reaches the database. An app-wide dependency, so every route has it."""
+    params = [*request.path_params.items(), *request.query_params.multi_items()]
+    for name, value in params:
+        if "\x00" in str(name) or "\x00" in str(value):
+            raise InvalidInput("text cannot contain a NUL character", field=str(name).replace("\x00", ""))
 
 
 # Dependencies without I/O are coroutines so that FastAPI does not send each to the thread pool.
