@@ -20,6 +20,7 @@ from accord.web.schemas.cases import (
     DecisionOut,
     EscalationIn,
     PreferencesOut,
+    PreferencesPatch,
     PreviewOut,
     QualityAnswerIn,
     QualityOut,
@@ -172,7 +173,7 @@ def get_preferences(principal: Reader, session: SessionDep) -> PreferencesOut:
 
 
 @router.patch("/review/preferences")
-def patch_preferences(body: SettingsPatch, principal: Writer, session: SessionDep,
+def patch_preferences(body: PreferencesPatch, principal: Writer, session: SessionDep,
                       clock: ClockDep) -> PreferencesOut:
     """Your own wellness overrides of the organisation defaults."""
     return PreferencesOut.model_validate(config.set_reviewer_preferences(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
+from accord.cases.config import MAX_SETTING
 from accord.web.schemas.common import In, Out
 
 
@@ -145,10 +146,6 @@ class QualityAnswerIn(In):
     action: str
 
 
-class SettingsPatch(In):
-    values: dict[str, Any]
-
-
 class ReviewSettingsOut(Out):
     """The organisation's review settings, defaults filled in (``cases.config.DEFAULTS``)."""
 
@@ -262,3 +259,32 @@ class StrikeStatusOut(Out):
     subject_ref: str
     strikes: int
     standing: str = Field(description="good, or the last consequence (warning, suspension, ...)")
+
+
+def _some_of(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s schema with every field optional and each number's range: what a patch may send (the
+    service checks each value, and refuses an unknown key by name)."""
+    schema = model.model_json_schema()
+    schema.pop("required", None)
+    for name, field in schema["properties"].items():
+        if field.get("type") == "integer":
+            field.update(minimum=1, maximum=MAX_SETTING)
+        elif field.get("type") == "number":
+            field.update(minimum=0, maximum=1)
+            if name == "automated_verify_share":
+                field.update(exclusiveMinimum=0)
+                del field["minimum"]
+    return {**schema, "additionalProperties": False, "title": f"{model.__name__.removesuffix('Out')}Values",
+            "description": "Any of these; the others keep their values."}
+
+
+class SettingsPatch(In):
+    """Some of the organisation's review settings (admins)."""
+
+    values: Annotated[dict[str, Any], WithJsonSchema(_some_of(ReviewSettingsOut))]
+
+
+class PreferencesPatch(In):
+    """Some of your own wellness settings, over the organisation's."""
+
+    values: Annotated[dict[str, Any], WithJsonSchema(_some_of(PreferencesOut))]
