@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -31,10 +31,12 @@ from accord.web.api import notices as notices_api
 from accord.web.api import policies as policies_api
 from accord.web.api import rights as rights_api
 from accord.web.api import transparency as transparency_api
+from accord.web.deps import refuse_nul
 from accord.web.idempotency import IdempotencyMiddleware
 from accord.web.limits import BodyLimitMiddleware
-from accord.web.observability import Metrics, ObservabilityMiddleware
+from accord.web.observability import ObservabilityMiddleware
 from accord.web.ratelimit import RateLimitMiddleware
+from accord.web.schemas import notices as notice_schemas
 from accord.web.security import SecurityHeadersMiddleware
 from accord.web.state import AppState
 from accord.web.ui import action_days as action_days_ui
@@ -95,12 +97,9 @@ def _package_dir(name: str) -> Path:
 def create_app(settings: Settings, clock: Clock | None = None, role: str = "all") -> FastAPI:
     """Assemble the API, the UI, problem+json, idempotency, request ids and metrics for ``settings``."""
     engine = make_engine(settings.database_url)
+    templates = Jinja2Templates(directory=_package_dir("templates"), context_processors=[security.template_context])
     state = AppState(settings=settings, engine=engine, factory=make_sessionmaker(engine),
-                     clock=clock or SystemClock())
-    metrics = Metrics(state)
-    state.extras["metrics"] = metrics
-    state.extras["templates"] = Jinja2Templates(directory=_package_dir("templates"),
-                                                 context_processors=[security.template_context])
+                     clock=clock or SystemClock(), templates=templates)
     app = FastAPI(
         title="Accord",
         version=__version__,
@@ -108,9 +107,10 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
         responses=problems.RESPONSES,
         docs_url=None,  # web/docs.py serves /docs and /redoc from the vendored copies
         redoc_url=None,
+        dependencies=[Depends(refuse_nul)],
         middleware=[
             Middleware(SecurityHeadersMiddleware, state=state),
-            Middleware(ObservabilityMiddleware, metrics=metrics),
+            Middleware(ObservabilityMiddleware, metrics=state.metrics),
             Middleware(RateLimitMiddleware, settings=settings, clock=state.clock),
             Middleware(BodyLimitMiddleware, settings=settings),  # before anything reads a body
             Middleware(IdempotencyMiddleware, state=state),
@@ -119,8 +119,9 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
     app.state.accord = state
     problems.install(app)
     docs.install(app)
-    app.openapi = lambda: problems.openapi_document(app)  # type: ignore[method-assign]
     routers = MATCHER_ROUTERS if role == "matcher" else [*API_ROUTERS, *UI_ROUTERS]
+    components = {} if role == "matcher" else notice_schemas.openapi_components()
+    app.openapi = lambda: problems.openapi_document(app, components)  # type: ignore[method-assign]
     for router in [*routers, operations.public]:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")

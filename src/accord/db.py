@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from accord.clock import as_utc
+from accord.errors import NotFound
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -201,3 +202,16 @@ def rollback_and_close(session: Session) -> None:
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+_Row = TypeVar("_Row")
+
+
+def get_owned(session: Session, model: type[_Row], ident: object, owner: str | None, *, what: str,
+              by: str = "org_id") -> _Row:
+    """The ``model`` row ``ident`` if ``owner`` holds it (its column ``by``), else ``NotFound("no <what> <ident>")``:
+    another organisation's row is answered exactly as a missing one. ``owner`` None is the operator: every row."""
+    found = session.get(model, ident)
+    if found is None or (owner is not None and getattr(found, by) != owner):
+        raise NotFound(f"no {what} {ident!r}")
+    return found

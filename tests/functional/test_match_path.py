@@ -167,7 +167,7 @@ def test_hits_arriving_together_are_committed_together(app: FastAPI, client: Tes
     hub, a = orgs["hub"], orgs["a"]
     n = 12
     _banked(client, hub, [{"type": "sha256", "value": sha(i)} for i in range(n)])
-    recorder = app.state.accord.extras["match_recorder"] = GatedRecorder(factory, clock, n, writers)
+    recorder = app.state.accord.match_recorder = GatedRecorder(factory, clock, n, writers)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, headers=a.headers, timeout=30) as http:
         def hit(i: int) -> httpx.Response:
             return http.post("/v1/match", json={"signals": [{"type": "sha256", "value": sha(i)}]})

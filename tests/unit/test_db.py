@@ -7,8 +7,14 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from accord import db
+from accord.clock import FrozenClock
+from accord.errors import NotFound
+from accord.jobs import service as jobs
+from accord.jobs.models import Job
+from tests.factories import make_org
 
 
 @pytest.fixture
@@ -47,3 +53,17 @@ def test_a_recently_returned_connection_is_handed_out_without_a_ping(
         conn.execute(text("SELECT 1"))
     with engine.connect() as conn:  # the dead one was invalidated: the next checkout is a new connection
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != killed
+
+
+def test_get_owned_answers_another_organisations_row_as_a_missing_one(session: Session,
+                                                                       clock: FrozenClock) -> None:
+    mine, theirs = make_org(session, clock), make_org(session, clock)
+    job = jobs.enqueue(session, clock, "webhook", {}, org_id=mine.id)
+    assert db.get_owned(session, Job, job.id, mine.id, what="job") is job
+    assert db.get_owned(session, Job, job.id, None, what="job") is job  # the operator sees every row
+    for owner, ident in ((theirs.id, job.id), (mine.id, "job_missing")):
+        with pytest.raises(NotFound) as refused:
+            db.get_owned(session, Job, ident, owner, what="job")
+        assert refused.value.detail == f"no job {ident!r}"
+    with pytest.raises(NotFound):
+        db.get_owned(session, Job, job.id, mine.id, what="job", by="kind")

@@ -22,7 +22,7 @@ from accord.cases import config, queues
 from accord.cases.models import Case, Claim, ReviewQueue
 from accord.cases.priority import TIER_REMOVAL_ORDER
 from accord.clock import Clock
-from accord.db import is_postgres, new_id
+from accord.db import get_owned, is_postgres, new_id
 from accord.errors import Conflict, NotFound
 from accord.identity.service import Principal
 
@@ -37,10 +37,7 @@ class ClaimResult:
 
 def get_case(session: Session, provider_id: str, case_id: str) -> Case:
     """A case of this provider; another organisation's case is not found."""
-    case = session.get(Case, case_id)
-    if case is None or case.provider_id != provider_id:
-        raise NotFound(f"no case {case_id!r}")
-    return case
+    return get_owned(session, Case, case_id, provider_id, what="case", by="provider_id")
 
 
 def idle_cutoff(session: Session, clock: Clock, provider_id: str) -> datetime:

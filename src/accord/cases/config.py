@@ -34,6 +34,7 @@ DEFAULTS: Final[dict[str, Any]] = {
     "strike_window_days": 365,
     "suspension_days": 30,  # DSA Art. 23: a suspension lasts "a reasonable period of time"
 }
+MAX_SETTING: Final = 100_000  # minutes, hours, days, counts: larger would overflow a date (a 500, not a refusal)
 WELLNESS_KEYS: Final = ("blur", "greyscale", "mute_video", "graphic_soft_cap", "shift_hours")
 _SHARES: Final = ("rereview_share", "automated_verify_share")
 # Settings read in this transaction, by provider: claiming and deciding one case consult them several times,
@@ -97,6 +98,8 @@ def _check(key: str, value: Any) -> None:
         raise InvalidInput("the re-review share lies between 0 and 1", field=key)
     if isinstance(value, int) and not isinstance(value, bool) and key not in _SHARES and value < 1:
         raise InvalidInput(f"{key} must be at least 1", field=key)
+    if isinstance(value, int) and not isinstance(value, bool) and key not in _SHARES and value > MAX_SETTING:
+        raise InvalidInput(f"{key} is at most {MAX_SETTING:,}", field=key)
 
 
 # Built once, for the bound ``org`` and ``who`` (every next case reads them).

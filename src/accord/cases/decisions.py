@@ -22,8 +22,8 @@ from accord.audit.service import Actor, record
 from accord.cases import claims, quality, statements, strikes
 from accord.cases.models import ACTIONS, EXEMPT_PURPOSES, Case, Decision, Statement
 from accord.clock import Clock
-from accord.db import new_id
-from accord.errors import Conflict, InvalidInput, NotFound
+from accord.db import get_owned, new_id
+from accord.errors import Conflict, InvalidInput
 from accord.identity.service import Principal
 from accord.jobs import webhooks
 from accord.jobs.service import enqueue
@@ -254,10 +254,7 @@ def decision_payload(case: Case, decision: Decision) -> dict[str, Any]:
 
 
 def get_decision(session: Session, provider_id: str, decision_id: str) -> Decision:
-    decision = session.get(Decision, decision_id)
-    if decision is None or decision.provider_id != provider_id:
-        raise NotFound(f"no decision {decision_id!r}")
-    return decision
+    return get_owned(session, Decision, decision_id, provider_id, what="decision", by="provider_id")
 
 
 def case_decisions(session: Session, case_id: str) -> list[Decision]:
@@ -267,10 +264,7 @@ def case_decisions(session: Session, case_id: str) -> list[Decision]:
 
 def get_statement(session: Session, provider_id: str, statement_id: str) -> Statement:
     """A statement of reasons of this provider; another organisation's is not found."""
-    statement = session.get(Statement, statement_id)
-    if statement is None or statement.provider_id != provider_id:
-        raise NotFound(f"no statement {statement_id!r}")
-    return statement
+    return get_owned(session, Statement, statement_id, provider_id, what="statement", by="provider_id")
 
 
 def preview(case: Case, reviewer: str, data: DecisionInput, clock: Clock) -> dict[str, Any]:

@@ -23,8 +23,8 @@ from accord.audit.service import Actor, record
 from accord.cases import config
 from accord.cases.models import ACTIONS, Case, Decision, QualityReview, ReviewQueue
 from accord.clock import Clock
-from accord.db import new_id
-from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from accord.db import get_owned, new_id
+from accord.errors import Conflict, InvalidInput, PermissionDenied
 from accord.identity.service import Principal
 
 
@@ -76,9 +76,7 @@ def pending(session: Session, principal: Principal) -> list[QualityReview]:
 
 def submit(session: Session, clock: Clock, principal: Principal, review_id: str, action: str) -> QualityReview:
     """Record the second reviewer's blind choice of action; a different action overturns the decision."""
-    review = session.get(QualityReview, review_id)
-    if review is None or review.provider_id != principal.org_id:
-        raise NotFound(f"no quality review {review_id!r}")
+    review = get_owned(session, QualityReview, review_id, principal.org_id, what="quality review", by="provider_id")
     if review.state != "pending":
         raise Conflict("this review is done already")
     if review.original_reviewer == principal.ref:

@@ -19,8 +19,8 @@ from accord.audit.service import Actor, record
 from accord.cases import priority
 from accord.cases.models import Case, ReviewQueue
 from accord.clock import Clock
-from accord.db import new_id
-from accord.errors import InvalidInput, NotFound
+from accord.db import get_owned, new_id
+from accord.errors import InvalidInput
 from accord.identity.models import ROLES
 from accord.identity.service import Principal
 
@@ -91,10 +91,7 @@ def list_queues(session: Session, clock: Clock, provider_id: str) -> list[Review
 
 
 def get_queue(session: Session, provider_id: str, queue_id: str) -> ReviewQueue:
-    queue = session.get(ReviewQueue, queue_id)
-    if queue is None or queue.provider_id != provider_id:
-        raise NotFound(f"no queue {queue_id!r}")
-    return queue
+    return get_owned(session, ReviewQueue, queue_id, provider_id, what="queue", by="provider_id")
 
 
 def default_queue(session: Session, provider_id: str, now: datetime) -> ReviewQueue:

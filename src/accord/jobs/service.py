@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
-from accord.db import TRANSACTION_CACHE, is_postgres, new_id
-from accord.errors import Conflict, NotFound
+from accord.db import TRANSACTION_CACHE, get_owned, is_postgres, new_id
+from accord.errors import Conflict
 from accord.jobs.models import Job
 
 
@@ -115,10 +115,7 @@ def retry_dead(session: Session, clock: Clock, actor: Actor, job_id: str, org_id
 
 
 def get_job(session: Session, job_id: str, org_id: str | None) -> Job:
-    job = session.get(Job, job_id)
-    if job is None or (org_id is not None and job.org_id != org_id):
-        raise NotFound(f"no job {job_id!r}")
-    return job
+    return get_owned(session, Job, job_id, org_id, what="job")
 
 
 def list_jobs(

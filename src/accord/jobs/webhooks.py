@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
-from accord.db import TRANSACTION_CACHE, new_id
-from accord.errors import DomainError, InvalidInput, NotFound
+from accord.db import TRANSACTION_CACHE, get_owned, new_id
+from accord.errors import DomainError, InvalidInput
 from accord.fetcher import check_url, fetch
 from accord.jobs.models import WebhookEndpoint
 from accord.jobs.registry import JobContext, handler
@@ -131,9 +131,7 @@ def _forget_listeners(session: Session) -> None:
 
 
 def delete_endpoint(session: Session, clock: Clock, actor: Actor, *, org_id: str, endpoint_id: str) -> None:
-    endpoint = session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None or endpoint.org_id != org_id:
-        raise NotFound(f"no webhook endpoint {endpoint_id!r}")
+    endpoint = get_owned(session, WebhookEndpoint, endpoint_id, org_id, what="webhook endpoint")
     endpoint.active = False
     _forget_listeners(session)
     record(session, clock, actor, Event.JOBS_WEBHOOK_DISABLE, subject=endpoint.id, org_id=org_id, payload={})

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
-from accord.db import new_id
+from accord.db import get_owned, new_id
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.figures_cache import FiguresCache, digest
 from accord.identity.models import Organisation
@@ -165,10 +165,7 @@ def list_campaigns(session: Session, org_id: str | None) -> list[Campaign]:
 
 def get_campaign(session: Session, org_id: str | None, campaign_id: str) -> Campaign:
     """One of the organisation's campaigns; another organisation's is ``NotFound``."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None or (org_id is not None and campaign.org_id != org_id):
-        raise NotFound(f"no campaign {campaign_id!r}")
-    return campaign
+    return get_owned(session, Campaign, campaign_id, org_id, what="campaign")
 
 
 def segments_of(session: Session, campaign_id: str) -> list[Segment]:

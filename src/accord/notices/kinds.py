@@ -73,7 +73,7 @@ KINDS: dict[str, NoticeKind] = {
 
 def kind_of(data: Mapping[str, Any]) -> NoticeKind:
     name = data.get("kind")
-    if name not in KINDS:
+    if not isinstance(name, str) or name not in KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", field="kind")
     return KINDS[str(name)]
 

@@ -29,7 +29,7 @@ from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.models import Case, Decision
 from accord.clock import Clock
-from accord.db import new_id
+from accord.db import get_owned, new_id
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.identity.models import Organisation
 from accord.policies import templates
@@ -112,10 +112,7 @@ def _template(name: str | None) -> dict[str, Any]:
 
 def get_policy(session: Session, policy_id: str, provider_id: str) -> Policy:
     """A provider's own policy; another's is NotFound."""
-    policy = session.get(Policy, policy_id)
-    if policy is None or policy.provider_id != provider_id:
-        raise NotFound(f"no policy {policy_id!r}")
-    return policy
+    return get_owned(session, Policy, policy_id, provider_id, what="policy", by="provider_id")
 
 
 def list_policies(session: Session, provider_id: str) -> list[Policy]:

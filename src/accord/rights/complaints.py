@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
-from accord.db import new_id
+from accord.db import get_owned, new_id
 from accord.errors import Conflict, ContestBeforeCourts, DomainError, InvalidInput, NotFound, PermissionDenied
 from accord.identity.models import Member
 from accord.jobs import webhooks
@@ -182,10 +182,7 @@ def is_overdue(complaint: Complaint, now: datetime) -> bool:
 
 def get_complaint(session: Session, *, provider_id: str, complaint_id: str) -> Complaint:
     """The provider's complaint; another organisation's is ``NotFound``."""
-    complaint = session.get(Complaint, complaint_id)
-    if complaint is None or complaint.provider_id != provider_id:
-        raise NotFound(f"no complaint {complaint_id!r}")
-    return complaint
+    return get_owned(session, Complaint, complaint_id, provider_id, what="complaint", by="provider_id")
 
 
 def queue(session: Session, *, provider_id: str, state: str | None = "pending") -> list[Complaint]:

@@ -22,8 +22,8 @@ from accord.audit.catalogue import Event
 from accord.audit.models import AuditEvent
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
-from accord.db import new_id
-from accord.errors import Conflict, InvalidInput, NotFound
+from accord.db import get_owned, new_id
+from accord.errors import Conflict, InvalidInput
 from accord.identity.service import Principal
 from accord.jobs.webhooks import emit
 from accord.notices import crossborder
@@ -135,9 +135,8 @@ def instructions_for(session: Session, principal: Principal, *,
 def confirm_instruction(session: Session, clock: Clock, principal: Principal,
                         instruction_id: str) -> ReinstatementInstruction:
     """The provider says the content is back online; records how long that took."""
-    instruction = session.get(ReinstatementInstruction, instruction_id)
-    if instruction is None or instruction.provider_id != principal.org_id:
-        raise NotFound(f"no reinstatement instruction {instruction_id!r}")
+    instruction = get_owned(session, ReinstatementInstruction, instruction_id, principal.org_id,
+                            what="reinstatement instruction", by="provider_id")
     if instruction.confirmed_at is not None:
         return instruction
     instruction.confirmed_at = clock.now()

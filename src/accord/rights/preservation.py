@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
-from accord.db import new_id
-from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from accord.db import get_owned, new_id
+from accord.errors import Conflict, InvalidInput, PermissionDenied
 from accord.rights.models import PreservationKey, PreservedItem
 from accord.settings import Settings
 
@@ -155,10 +155,7 @@ def preserve(
 
 def get_item(session: Session, *, provider_id: str, item_id: str) -> PreservedItem:
     """The provider's own item; another provider's is ``NotFound``."""
-    item = session.get(PreservedItem, item_id)
-    if item is None or item.provider_id != provider_id:
-        raise NotFound(f"no preserved item {item_id!r}")
-    return item
+    return get_owned(session, PreservedItem, item_id, provider_id, what="preserved item", by="provider_id")
 
 
 def list_items(session: Session, *, provider_id: str, include_purged: bool = False) -> list[PreservedItem]:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock, as_utc
-from accord.db import new_id
+from accord.db import get_owned, new_id
 from accord.errors import InvalidInput, NotFound
 from accord.jobs import webhooks
 from accord.notices.service import nondisclosure_until_for_case
@@ -198,10 +198,7 @@ def list_notices(session: Session, *, provider_id: str, state: str | None = None
 
 
 def get_notice(session: Session, *, provider_id: str, notice_id: str) -> UserNotice:
-    notice = session.get(UserNotice, notice_id)
-    if notice is None or notice.provider_id != provider_id:
-        raise NotFound(f"no user notice {notice_id!r}")
-    return notice
+    return get_owned(session, UserNotice, notice_id, provider_id, what="user notice", by="provider_id")
 
 
 def _audit(session: Session, clock: Clock, actor: Actor, event: Event, notice: UserNotice, *,

@@ -20,8 +20,8 @@ from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.models import Decision
 from accord.clock import Clock, as_utc
-from accord.db import new_id
-from accord.errors import Conflict, InvalidInput, NotFound
+from accord.db import get_owned, new_id
+from accord.errors import Conflict, InvalidInput
 from accord.transparency.models import DISPUTE_OUTCOMES, Dispute
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -31,9 +31,7 @@ def file_dispute(session: Session, clock: Clock, actor: Actor, *, provider_id: s
                  body_name: str, certified_by: str, reference: str = "",
                  filed_at: datetime | None = None) -> Dispute:
     """Record that a certified body was seized of a dispute about the provider's decision."""
-    decision = session.get(Decision, decision_id)
-    if decision is None or decision.provider_id != provider_id:
-        raise NotFound(f"no decision {decision_id!r}")
+    get_owned(session, Decision, decision_id, provider_id, what="decision", by="provider_id")
     if not body_name.strip():
         raise InvalidInput("name the certified dispute settlement body", field="body_name")
     country = certified_by.strip().upper()
@@ -69,10 +67,7 @@ def decide_dispute(session: Session, clock: Clock, actor: Actor, *, provider_id:
 
 
 def get_dispute(session: Session, provider_id: str, dispute_id: str) -> Dispute:
-    dispute = session.get(Dispute, dispute_id)
-    if dispute is None or dispute.provider_id != provider_id:
-        raise NotFound(f"no dispute {dispute_id!r}")
-    return dispute
+    return get_owned(session, Dispute, dispute_id, provider_id, what="dispute", by="provider_id")
 
 
 def list_disputes(session: Session, provider_id: str) -> list[Dispute]:

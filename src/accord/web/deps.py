@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accord.clock import Clock
 from accord.db import commit_and_close, rollback_and_close
-from accord.errors import NotAuthenticated
+from accord.errors import InvalidInput, NotAuthenticated
 from accord.identity.service import Principal
 from accord.settings import Settings
 from accord.web.keycache import KeyCache
@@ -52,6 +52,15 @@ def reading(state: AppState) -> Iterator[Session]:
         yield session
 
 
+async def refuse_nul(request: Request) -> None:
+    """PostgreSQL text cannot hold a NUL character: a path or query parameter with one is refused (422) before
+    it reaches the database. An app-wide dependency, so every route has it."""
+    params = [*request.path_params.items(), *request.query_params.multi_items()]
+    for name, value in params:
+        if "\x00" in str(name) or "\x00" in str(value):
+            raise InvalidInput("text cannot contain a NUL character", field=str(name).replace("\x00", ""))
+
+
 # Dependencies without I/O are coroutines so that FastAPI does not send each to the thread pool.
 async def _clock(request: Request) -> Clock:
     return app_state(request).clock
@@ -79,14 +88,13 @@ _CACHE_LOCK = threading.Lock()
 
 def key_cache(state: AppState) -> KeyCache:
     """The app's key cache, made on first use."""
-    found = state.extras.get("key_cache")
+    found = state.key_cache
     if found is None:
         with _CACHE_LOCK:
-            found = state.extras.get("key_cache")
+            found = state.key_cache
             if found is None:
-                found = state.extras["key_cache"] = KeyCache(
+                found = state.key_cache = KeyCache(
                     state.factory, state.clock, state.settings.api_key_cache_seconds, state.settings.database_url)
-    assert isinstance(found, KeyCache)
     return found
 
 

@@ -19,12 +19,14 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accord.clock import Clock
 from accord.db import random_bytes, unit_of_work
 from accord.jobs import service as jobs
+from accord.notices.intake import GroupIntake
 from accord.settings import Settings
-from accord.web.state import AppState
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -56,24 +58,24 @@ def configure_logging(settings: Settings) -> None:
 
 
 class Metrics:
-    def __init__(self, state: AppState) -> None:
+    def __init__(self, factory: sessionmaker[Session], clock: Clock, intake: GroupIntake) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter("accord_http_requests", "HTTP requests", ["method", "route", "status"],
                                 registry=self.registry)
         self.latency = Histogram("accord_http_request_seconds", "HTTP request latency", ["route"],
                                  registry=self.registry)
-        self.registry.register(_JobCollector(state))
-        self.registry.register(_IntakeCollector(state))
+        self.registry.register(_JobCollector(factory, clock))
+        self.registry.register(_IntakeCollector(intake))
 
 
 class _IntakeCollector(Collector):
     """This process's group-committed notice intake (``notices.intake``): notices per group is groups/notices."""
 
-    def __init__(self, state: AppState) -> None:
-        self.state = state
+    def __init__(self, intake: GroupIntake) -> None:
+        self.intake = intake
 
     def collect(self) -> Iterator[CounterMetricFamily]:
-        intake = self.state.intake
+        intake = self.intake
         yield CounterMetricFamily("accord_intake_groups", "Notice groups committed by this process",
                                   value=intake.groups)
         yield CounterMetricFamily("accord_intake_notices", "Notices taken in by this process's group commits",
@@ -81,12 +83,13 @@ class _IntakeCollector(Collector):
 
 
 class _JobCollector(Collector):
-    def __init__(self, state: AppState) -> None:
-        self.state = state
+    def __init__(self, factory: sessionmaker[Session], clock: Clock) -> None:
+        self.factory = factory
+        self.clock = clock
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        with unit_of_work(self.state.factory) as session:
-            stats = jobs.stats(session, self.state.clock)
+        with unit_of_work(self.factory) as session:
+            stats = jobs.stats(session, self.clock)
         by_state = GaugeMetricFamily("accord_jobs", "Jobs by state", labels=["state"])
         for state in ("pending", "running", "done", "dead"):
             by_state.add_metric([state], stats.by_state.get(state, 0))

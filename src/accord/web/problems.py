@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -48,14 +49,16 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 """Declared once on the app, so every operation documents the errors it can answer."""
 
 
-def openapi_document(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document with every 422 declared as problem+json (what ``_validation`` really sends)."""
+def openapi_document(app: FastAPI, components: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """FastAPI's document with every 422 declared as problem+json (what ``_validation`` really sends), and the
+    ``components`` of bodies that routes read themselves (FastAPI cannot see them)."""
     if app.openapi_schema is None:
         document = get_openapi(title=app.title, version=app.version, description=app.description,
                                routes=app.routes)
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schemas["Problem"].pop("$defs", {}))
+        schemas.update(components or {})
         for key in ("HTTPValidationError", "ValidationError"):
             schemas.pop(key, None)
         for path in document.get("paths", {}).values():
@@ -98,7 +101,7 @@ def _ui_error(request: Request, exc: DomainError) -> Response:
     """Pages answer with a page: a login redirect when not logged in, else the error in plain words."""
     if isinstance(exc, NotAuthenticated):
         return RedirectResponse("/ui/login", status_code=303)
-    templates = request.app.state.accord.extras["templates"]
+    templates = request.app.state.accord.templates
     _format.install(templates.env)
     context = {"title": exc.title, "detail": exc.detail, "principal": None, "csrf": "", "back": _back(request)}
     response: Response = templates.TemplateResponse(request, "error.html", context, status_code=exc.status)

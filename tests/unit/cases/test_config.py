@@ -31,7 +31,8 @@ def test_reviewer_overrides_beat_organisation_defaults(provider: Provider) -> No
 
 
 @pytest.mark.parametrize("changes", [{"automated_verify_share": 0}, {"automated_verify_share": 0.0},
-                                     {"rereview_share": 1.5}, {"nonsense": 1}, {"blur": "no"}])
+                                     {"rereview_share": 1.5}, {"nonsense": 1}, {"blur": "no"},
+                                     {"breach_risk_minutes": 10**20}, {"strike_window_days": 100_001}])
 def test_invalid_settings_are_refused(provider: Provider, changes: dict[str, object]) -> None:
     with pytest.raises(InvalidInput):
         config.update_review_settings(provider.session, provider.clock, provider.admin.actor, provider.id, changes)

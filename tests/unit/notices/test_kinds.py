@@ -73,7 +73,8 @@ def test_urls_are_normalised_for_deconfliction_and_hashes_become_keys() -> None:
     assert clean.urls == ["HTTPS://Video.Example.org:443/watch/123?utm_source=x#t"]
 
 
-def test_an_unknown_kind_is_refused_by_name() -> None:
+@pytest.mark.parametrize("kind", ["letter", {}, ["referral"], None, 1])
+def test_an_unknown_kind_is_refused_by_name(kind: Any) -> None:
     with pytest.raises(InvalidInput) as caught:
-        kinds.validate({**payload("referral", "org_p"), "kind": "letter"})
+        kinds.validate({**payload("referral", "org_p"), "kind": kind})
     assert caught.value.field == "kind"

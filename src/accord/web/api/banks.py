@@ -25,6 +25,7 @@ from accord.web.schemas.banks import (
     VoteIn,
     VoteOut,
 )
+from accord.web.schemas.common import EntryIdInPath, Limit, Position
 
 router = APIRouter(prefix="/v1", tags=["banks"])
 Reader = Annotated[Principal, Depends(Scoped("banks:read"))]
@@ -92,8 +93,8 @@ def add_entries(name: str, principal: Writer, body: BodyDep, session: SessionDep
 
 
 @router.get("/banks/{name}/entries")
-def list_entries(name: str, principal: Reader, session: SessionDep, state: str | None = None, after: int = 0,
-                 limit: int = 100) -> EntriesOut:
+def list_entries(name: str, principal: Reader, session: SessionDep, state: str | None = None, after: Position = 0,
+                 limit: Limit = 100) -> EntriesOut:
     """A bank's entries in id order; page with ``after`` (the last id seen)."""
     bank = service.get_bank(session, principal.org_id, name)
     entries = service.list_entries(session, bank, state=state, after=after, limit=limit)
@@ -101,14 +102,14 @@ def list_entries(name: str, principal: Reader, session: SessionDep, state: str |
 
 
 @router.get("/banks/{name}/entries/{entry_id}")
-def get_entry(name: str, entry_id: int, principal: Reader, session: SessionDep) -> EntryOut:
+def get_entry(name: str, entry_id: EntryIdInPath, principal: Reader, session: SessionDep) -> EntryOut:
     """One entry; the bank's owner sees every vote on it, others only their own."""
     bank = service.get_bank(session, principal.org_id, name)
     return _entry_out(session, principal, bank, service.get_entry(session, principal.org_id, bank, entry_id))
 
 
 @router.patch("/banks/{name}/entries/{entry_id}")
-def update_entry(name: str, entry_id: int, body: EntryDetailsIn, principal: Writer, session: SessionDep,
+def update_entry(name: str, entry_id: EntryIdInPath, body: EntryDetailsIn, principal: Writer, session: SessionDep,
                  clock: ClockDep) -> EntryOut:
     """Replace an entry's labels, incident tags, entity, list source, note and metadata."""
     bank = service.get_bank(session, principal.org_id, name)
@@ -118,7 +119,7 @@ def update_entry(name: str, entry_id: int, body: EntryDetailsIn, principal: Writ
 
 
 @router.post("/banks/{name}/entries/{entry_id}/votes", status_code=201)
-def vote(name: str, entry_id: int, body: VoteIn, principal: Writer, session: SessionDep,
+def vote(name: str, entry_id: EntryIdInPath, body: VoteIn, principal: Writer, session: SessionDep,
          clock: ClockDep) -> VoteOut:
     """Agree or disagree with an entry's labels; the bank's owner sees the votes."""
     bank = service.get_bank(session, principal.org_id, name)
@@ -128,7 +129,7 @@ def vote(name: str, entry_id: int, body: VoteIn, principal: Writer, session: Ses
 
 
 @router.post("/banks/{name}/entries/{entry_id}/{action}")
-def change_state(name: str, entry_id: int, action: Literal["disable", "enable", "confirm", "reject"],
+def change_state(name: str, entry_id: EntryIdInPath, action: Literal["disable", "enable", "confirm", "reject"],
                  principal: Writer, session: SessionDep, clock: ClockDep,
                  body: StateChangeIn | None = None) -> EntryOut:
     """Disable or enable an entry, or confirm or reject one waiting in quarantine (the curator only)."""

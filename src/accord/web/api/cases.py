@@ -15,17 +15,24 @@ from accord.web.schemas.cases import (
     CaseDetailOut,
     CaseOut,
     ClaimedCaseOut,
+    DashboardOut,
     DecisionIn,
     DecisionOut,
     EscalationIn,
+    PreferencesOut,
+    PreferencesPatch,
     PreviewOut,
     QualityAnswerIn,
+    QualityOut,
     QualityReviewOut,
     QueueIn,
     QueueOut,
+    ReviewSettingsOut,
     SettingsPatch,
     StatementOut,
+    StrikeStatusOut,
 )
+from accord.web.schemas.common import Limit, Offset
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 Reader = Annotated[Principal, Depends(Scoped("cases:read"))]
@@ -53,8 +60,8 @@ def create_queue(body: QueueIn, principal: Writer, session: SessionDep, clock: C
 
 @router.get("/cases")
 def list_cases(principal: Reader, session: SessionDep, clock: ClockDep, state: str | None = "open",
-               queue_id: str | None = None, source: str | None = None, limit: int = 50,
-               offset: int = 0) -> list[CaseOut]:
+               queue_id: str | None = None, source: str | None = None, limit: Limit = 50,
+               offset: Offset = 0) -> list[CaseOut]:
     """Cases in review order: removal orders by deadline, then trusted flaggers, then by score and age."""
     rows = service.list_cases(session, clock, principal.org_id, state=state, queue_id=queue_id, source=source,
                               limit=min(max(limit, 1), 500), offset=max(offset, 0))
@@ -123,9 +130,9 @@ def get_statement(statement_id: str, principal: Reader, session: SessionDep) -> 
 
 
 @router.get("/quality")
-def quality_figures(principal: Reader, session: SessionDep) -> dict[str, Any]:
+def quality_figures(principal: Reader, session: SessionDep) -> QualityOut:
     """Cohen's kappa and counts per queue and reviewer pair, overturn rates, automated verification."""
-    return quality.agreement(session, principal.org_id)
+    return QualityOut.model_validate(quality.agreement(session, principal.org_id))
 
 
 @router.get("/quality/reviews")
@@ -142,40 +149,41 @@ def answer_review(review_id: str, body: QualityAnswerIn, principal: Writer, sess
 
 
 @router.get("/review/dashboard")
-def review_dashboard(principal: Reader, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+def review_dashboard(principal: Reader, session: SessionDep, clock: ClockDep) -> DashboardOut:
     """Pending per queue, oldest waiting, removal orders at risk, median time to decision, who decided."""
-    return dashboard.dashboard(session, clock, principal.org_id)
+    return DashboardOut.model_validate(dashboard.dashboard(session, clock, principal.org_id))
 
 
 @router.get("/review/settings")
-def get_settings(principal: Reader, session: SessionDep) -> dict[str, Any]:
-    return config.review_settings(session, principal.org_id)
+def get_settings(principal: Reader, session: SessionDep) -> ReviewSettingsOut:
+    return ReviewSettingsOut.model_validate(config.review_settings(session, principal.org_id))
 
 
 @router.patch("/review/settings")
-def patch_settings(body: SettingsPatch, principal: Writer, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+def patch_settings(body: SettingsPatch, principal: Writer, session: SessionDep, clock: ClockDep) -> ReviewSettingsOut:
     """Organisation defaults (admins); the automated-verification share cannot be set to zero."""
     principal.require_role("admin")
-    return config.update_review_settings(session, clock, principal.actor, principal.org_id, body.values)
+    return ReviewSettingsOut.model_validate(
+        config.update_review_settings(session, clock, principal.actor, principal.org_id, body.values))
 
 
 @router.get("/review/preferences")
-def get_preferences(principal: Reader, session: SessionDep) -> dict[str, Any]:
-    return config.wellness(session, principal.org_id, principal.ref)
+def get_preferences(principal: Reader, session: SessionDep) -> PreferencesOut:
+    return PreferencesOut.model_validate(config.wellness(session, principal.org_id, principal.ref))
 
 
 @router.patch("/review/preferences")
-def patch_preferences(body: SettingsPatch, principal: Writer, session: SessionDep,
-                      clock: ClockDep) -> dict[str, Any]:
+def patch_preferences(body: PreferencesPatch, principal: Writer, session: SessionDep,
+                      clock: ClockDep) -> PreferencesOut:
     """Your own wellness overrides of the organisation defaults."""
-    return config.set_reviewer_preferences(session, clock, principal.actor, principal.org_id, principal.ref,
-                                           body.values)
+    return PreferencesOut.model_validate(config.set_reviewer_preferences(
+        session, clock, principal.actor, principal.org_id, principal.ref, body.values))
 
 
 @router.get("/strikes/{subject_kind}/{subject_ref}")
 def strike_status(subject_kind: str, subject_ref: str, principal: Reader, session: SessionDep,
-                  clock: ClockDep) -> dict[str, Any]:
+                  clock: ClockDep) -> StrikeStatusOut:
     """DSA Art. 23 standing of an uploader or a notifier."""
     if subject_kind not in strikes.SUBJECT_KINDS:
         raise NotFound(f"no strikes of kind {subject_kind!r}")
-    return strikes.status(session, clock, principal.org_id, subject_kind, subject_ref)
+    return StrikeStatusOut.model_validate(strikes.status(session, clock, principal.org_id, subject_kind, subject_ref))

@@ -13,7 +13,8 @@ from accord.exchange import feed, opinions, signing
 from accord.identity.service import Principal
 from accord.web.api.matching import MatcherDep
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep
-from accord.web.schemas.exchange import OpinionIn, OpinionOut, ReachedOut
+from accord.web.schemas.common import Limit, Position
+from accord.web.schemas.exchange import ExchangeKeyOut, OpinionIn, OpinionOut, ReachedOut
 
 router = APIRouter(prefix="/v1", tags=["exchange"])
 Reader = Annotated[Principal, Depends(Scoped("banks:read"))]
@@ -21,8 +22,8 @@ Writer = Annotated[Principal, Depends(Scoped("banks:write"))]
 
 
 @router.get("/exchange/feed")
-def exchange_feed(principal: Reader, session: SessionDep, settings: SettingsDep, cursor: int = 0,
-                  limit: int = 500) -> Response:
+def exchange_feed(principal: Reader, session: SessionDep, settings: SettingsDep, cursor: Position = 0,
+                  limit: Limit = 500) -> Response:
     """Entries of the positive banks you may use that changed after ``cursor``: ``upsert`` while active,
     ``remove`` once disabled or withdrawn. The body is signed: ``Accord-Signature: ed25519=<base64>``."""
     page = feed.build_page(session, principal.org_id, cursor=cursor, limit=limit,
@@ -32,9 +33,9 @@ def exchange_feed(principal: Reader, session: SessionDep, settings: SettingsDep,
 
 
 @router.get("/exchange/key")
-def exchange_key(principal: Reader, settings: SettingsDep) -> dict[str, str]:
+def exchange_key(principal: Reader, settings: SettingsDep) -> ExchangeKeyOut:
     """The Ed25519 public key (hex) that signs this instance's feed, to pin before a first pull."""
-    return {"algorithm": "ed25519", "public_key": signing.public_key_hex(settings)}
+    return ExchangeKeyOut(algorithm="ed25519", public_key=signing.public_key_hex(settings))
 
 
 @router.post("/exchange/opinions")

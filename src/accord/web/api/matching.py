@@ -35,7 +35,7 @@ from accord.signals import hash_media
 from accord.web.api._uploads import Body, inline_schema, parse, read_body
 from accord.web.deps import Scoped, SessionDep, SettingsDep, app_state, reading
 from accord.web.schemas.banks import ComputedSignalOut, HashesOut, MatchesOut, MatchOut, MatchSignalsIn
-from accord.web.schemas.matching import MatchBatchIn, MatchBatchOut
+from accord.web.schemas.matching import MatchBatchIn, MatchBatchOut, MatchingStatusOut
 from accord.web.state import AppState
 
 router = APIRouter(prefix="/v1", tags=["matching"])
@@ -55,17 +55,16 @@ _UPLOAD: dict[str, Any] = {"requestBody": {"required": True, "content": {"multip
 
 def _open_matcher(state: AppState) -> Matcher:
     with _OPEN_LOCK:
-        found = state.extras.get("matcher")
+        found = state.matcher
         if found is None:
-            found = state.extras["matcher"] = Matcher.open(state.settings.index_snapshot_dir)
-    assert isinstance(found, Matcher)
+            found = state.matcher = Matcher.open(state.settings.index_snapshot_dir)
     return found
 
 
 async def process_matcher(request: Request) -> Matcher:
     """This process's matcher, opened from the snapshot directory on first use (in a worker thread)."""
-    found = app_state(request).extras.get("matcher")
-    if isinstance(found, Matcher):
+    found = app_state(request).matcher
+    if found is not None:
         return found
     return await run_in_threadpool(_open_matcher, app_state(request))
 
@@ -73,12 +72,10 @@ async def process_matcher(request: Request) -> Matcher:
 def process_recorder(state: AppState) -> GroupRecorder:
     """This process's group writer of hits, deciding automatically through the decision flow."""
     with _OPEN_LOCK:
-        found = state.extras.get("match_recorder")
+        found = state.match_recorder
         if found is None:
             writers = 1 if state.settings.is_sqlite else RECORDING_WRITERS
-            found = state.extras["match_recorder"] = GroupRecorder(state.factory, state.clock, flows.decide,
-                                                                   writers=writers)
-    assert isinstance(found, GroupRecorder)
+            found = state.match_recorder = GroupRecorder(state.factory, state.clock, flows.decide, writers=writers)
     return found
 
 
@@ -161,10 +158,10 @@ def _answer(org_id: str, outcome: matching.Outcome) -> MatchesOut:
 
 
 @router.get("/matching/status")
-def status(principal: Matching, session: SessionDep, matcher: MatcherDep) -> dict[str, Any]:
+def status(principal: Matching, session: SessionDep, matcher: MatcherDep) -> MatchingStatusOut:
     """What the caller's lookups search, after the matcher has caught up: the banks it may use and their active
     entries per signal type (``banks``, ``entries``, ``indexes``). Instance-wide figures are for operators
     (``accord`` CLI, ``/metrics``)."""
     matcher.refresh(session)
     visible = [bank.id for bank in bank_service.visible_banks(session, principal.org_id)]
-    return matching_service.visible_status(session, visible)
+    return MatchingStatusOut.model_validate(matching_service.visible_status(session, visible))

@@ -18,15 +18,20 @@ from accord.web.schemas.narratives import (
     CampaignDetailOut,
     CampaignIn,
     CampaignOut,
+    ExperimentIn,
+    FigureRow,
     FiguresIn,
     ImpactOut,
     ImportOut,
     LessonListOut,
     LessonOut,
     PublishIn,
+    RedirectRuleIn,
     RedirectRuleOut,
     SampleSizeOut,
+    SegmentIn,
     SegmentOut,
+    VariantIn,
     VariantOut,
 )
 
@@ -99,22 +104,22 @@ def get_campaign(campaign_id: str, principal: Reader, session: SessionDep) -> Ca
 
 
 @router.post("/campaigns/{campaign_id}/variants", status_code=201)
-def add_variant(campaign_id: str, body: dict[str, Any], principal: Writer, session: SessionDep,
+def add_variant(campaign_id: str, body: VariantIn, principal: Writer, session: SessionDep,
                 clock: ClockDep) -> VariantOut:
     """Add a variant: key, messenger, format, language, message, label, content_url."""
     _writer(principal)
     variant = service.add_variant(session, clock, principal.actor, org_id=principal.org_id,
-                                  campaign_id=campaign_id, data=body)
+                                  campaign_id=campaign_id, data=body.model_dump(exclude_unset=True))
     return VariantOut.model_validate(variant.to_dict())
 
 
 @router.post("/campaigns/{campaign_id}/segments", status_code=201)
-def add_segment(campaign_id: str, body: dict[str, Any], principal: Writer, session: SessionDep,
+def add_segment(campaign_id: str, body: SegmentIn, principal: Writer, session: SessionDep,
                 clock: ClockDep) -> SegmentOut:
     """Add an audience segment: key, country, language, region, keywords, label."""
     _writer(principal)
     segment = service.add_segment(session, clock, principal.actor, org_id=principal.org_id,
-                                  campaign_id=campaign_id, data=body)
+                                  campaign_id=campaign_id, data=body.model_dump(exclude_unset=True))
     return SegmentOut.model_validate(segment.to_dict())
 
 
@@ -126,12 +131,12 @@ def redirect_rules(campaign_id: str, principal: Reader, session: SessionDep) -> 
 
 
 @router.post("/campaigns/{campaign_id}/redirects", status_code=201)
-def add_redirect_rule(campaign_id: str, body: dict[str, Any], principal: Writer, session: SessionDep,
+def add_redirect_rule(campaign_id: str, body: RedirectRuleIn, principal: Writer, session: SessionDep,
                       clock: ClockDep) -> RedirectRuleOut:
     """Map risk keywords to counter-content: keywords, language, variant and/or url."""
     _writer(principal)
     rule = service.add_redirect_rule(session, clock, principal.actor, org_id=principal.org_id,
-                                     campaign_id=campaign_id, data=body)
+                                     campaign_id=campaign_id, data=body.model_dump(exclude_unset=True))
     return RedirectRuleOut.model_validate(rule)
 
 
@@ -144,19 +149,19 @@ def match_redirect(campaign_id: str, principal: Reader, session: SessionDep,
 
 
 @router.put("/campaigns/{campaign_id}/experiment")
-def register_experiment(campaign_id: str, body: dict[str, Any], principal: Writer, session: SessionDep,
+def register_experiment(campaign_id: str, body: ExperimentIn, principal: Writer, session: SessionDep,
                         clock: ClockDep) -> CampaignOut:
     """Pre-register the experiment design; refused (409) once figures have come in."""
     _writer(principal)
     campaign = service.register_experiment(session, clock, principal.actor, org_id=principal.org_id,
-                                           campaign_id=campaign_id, data=body)
+                                           campaign_id=campaign_id, data=body.model_dump(exclude_unset=True))
     return CampaignOut.model_validate(campaign)
 
 
 @router.post("/campaigns/{campaign_id}/figures")
 def import_figures(
     campaign_id: str,
-    body: Annotated[list[dict[str, Any]] | FiguresIn, Body()],
+    body: Annotated[list[FigureRow] | FiguresIn, Body()],
     principal: Writer,
     session: SessionDep,
     clock: ClockDep,

@@ -30,7 +30,8 @@ from accord.notices import (
 )
 from accord.notices.models import Notice
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
-from accord.web.schemas.annex import AnnexIDocument
+from accord.web.schemas.annex import AnnexIDocument, FeedbackDocument
+from accord.web.schemas.common import Limit
 from accord.web.schemas.notices import (
     BatchIn,
     BatchOut,
@@ -40,13 +41,14 @@ from accord.web.schemas.notices import (
     InformationNoticeOut,
     LivenessOut,
     NondisclosureIn,
-    NoticeIn,
     NoticeOut,
     OutcomeIn,
     ProviderOutcomeOut,
     ScrutinyIn,
     ThreatIn,
     ThreatOut,
+    notice_errors,
+    parse_notice,
 )
 
 router = APIRouter(prefix="/v1", tags=["notices"])
@@ -89,28 +91,28 @@ def _receipt(notice: Notice) -> str:
     return f"Your report {notice.id} was received at {notice.created_at.isoformat()} (DSA Art. 16(4))."
 
 
-_NOTICE_BODY = {"requestBody": {"required": True,
-                                 "content": {"application/json": {"schema": NoticeIn.model_json_schema()}}}}
+_NOTICE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "$ref": "#/components/schemas/NoticeIn"}}}}}
 
 
 @router.post("/notices", status_code=201, response_model=NoticeOut, openapi_extra=_NOTICE_BODY)
 async def create_notice(request: Request, token: Annotated[str | None, Depends(_token)]) -> Response:
-    """Send a notice (body: ``NoticeIn``). User reports need no key (rate-limited per address) and are
-    acknowledged on receipt.
+    """Send a notice (body: ``NoticeIn``, one schema per ``kind``). User reports need no key (rate-limited per
+    address) and are acknowledged on receipt.
 
     The notice is committed together with the others arriving at the same moment (``notices.intake``); the
     answer comes once it is durable. Refusals come in the order they always did: the key (401), the body
     (422), then the notice's own rules."""
     raw = await request.body()
     try:
-        body = NoticeIn.model_validate_json(raw)
+        data = parse_notice(raw)
     except ValidationError as exc:
         if token is not None:
             await run_in_threadpool(_check_key, request, token)
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)],
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in notice_errors(exc)],
                                      body=raw) from exc
     try:
-        clean: kinds.CleanNotice | DomainError = kinds.validate(body.model_dump(exclude_none=True))
+        clean: kinds.CleanNotice | DomainError = kinds.validate(data)
     except DomainError as exc:
         clean = exc  # the writer checks the key first and then answers with this
     address = request.client.host if request.client else None
@@ -123,7 +125,7 @@ async def create_notice(request: Request, token: Annotated[str | None, Depends(_
 
 @router.get("/notices")
 def list_notices(principal: Reader, session: SessionDep, kind: str | None = None, status: str | None = None,
-                 provider: str | None = None, since: datetime | None = None, limit: int = 100) -> list[NoticeOut]:
+                 provider: str | None = None, since: datetime | None = None, limit: Limit = 100) -> list[NoticeOut]:
     """Notices the caller sent or received; filters: kind, status, provider, since."""
     found = service.list_notices(session, principal, kind=kind, status=status, provider_id=provider, since=since,
                                  limit=limit)
@@ -157,8 +159,7 @@ def _batch_lines(request: Request, raw: bytes) -> list[tuple[int, Any]]:
 _BATCH_BODY = {"requestBody": {"required": True, "content": {
     "text/csv": {"schema": {"type": "string"}},
     "application/x-ndjson": {"schema": {"type": "string"}},
-    "application/json": {"schema": {"type": "object", "required": ["notices"],
-                                    "properties": {"notices": {"type": "array", "items": {"type": "object"}}}}}}}}
+    "application/json": {"schema": {"$ref": "#/components/schemas/BatchIn"}}}}}
 
 
 @router.post("/notices/batch", openapi_extra=_BATCH_BODY)
@@ -226,7 +227,7 @@ def hold(notice_id: str, body: HoldIn, principal: Writer, session: SessionDep, c
     return notice_out(notice, principal)
 
 
-@router.get("/notices/{notice_id}/feedback")
+@router.get("/notices/{notice_id}/feedback", response_model=None, responses={200: {"model": FeedbackDocument}})
 def notice_feedback(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
                     settings: SettingsDep) -> dict[str, Any]:
     """The Annex II (measure taken) or Annex III (not executed) record, signed with the provider's Ed25519 key."""

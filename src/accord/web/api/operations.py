@@ -15,6 +15,7 @@ from accord.db import unit_of_work
 from accord.identity.service import Principal
 from accord.jobs import service as jobs
 from accord.web.deps import ClockDep, Scoped, SessionDep, app_state
+from accord.web.schemas.common import Limit, OptionalPosition
 from accord.web.schemas.identity import AuditEventOut, JobOut
 
 router = APIRouter(prefix="/v1", tags=["operations"])
@@ -26,7 +27,7 @@ JobAdmin = Annotated[Principal, Depends(Scoped("jobs:admin"))]
 
 @router.get("/audit/events")
 def audit_events(principal: AuditReader, session: SessionDep, tag: str | None = None,
-                 before: int | None = None, limit: int = 100) -> list[AuditEventOut]:
+                 before: OptionalPosition = None, limit: Limit = 100) -> list[AuditEventOut]:
     events = audit.list_events(session, org_id=principal.org_id, tag_prefix=tag, before_seq=before,
                                limit=max(1, min(limit, 1000)))
     return [AuditEventOut.model_validate(e) for e in events]
@@ -54,5 +55,5 @@ def healthz(request: Request) -> JSONResponse:
 
 @public.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
-    registry = app_state(request).extras["metrics"].registry
+    registry = app_state(request).metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -22,6 +22,7 @@ from accord.web.schemas.rights import (
     ProfileIn,
     ProfileOut,
     ReinstateIn,
+    ReinstatementOut,
     UserNoticeIn,
     UserNoticeIssuedOut,
     UserNoticeOut,
@@ -128,11 +129,11 @@ def hold_preserved(item_id: str, body: HoldIn, principal: Writer, session: Sessi
 
 @router.post("/reinstatements", status_code=201)
 def reinstate(body: ReinstateIn, principal: Writer, session: SessionDep, clock: ClockDep,
-              settings: SettingsDep) -> dict[str, str | None]:
+              settings: SettingsDep) -> ReinstatementOut:
     """Reinstate content after a scrutiny finding or a review (a complaint reversal does it by itself)."""
     item_id = reinstatement.reinstate(session, clock, settings, principal.actor, provider_id=principal.org_id,
                                       decision_id=body.decision_id, reason=body.reason)
-    return {"decision_id": body.decision_id, "preserved_item_id": item_id}
+    return ReinstatementOut(decision_id=body.decision_id, preserved_item_id=item_id)
 
 
 @router.get("/rights/profile")

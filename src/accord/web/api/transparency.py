@@ -13,8 +13,10 @@ from accord.identity.service import Principal
 from accord.rights import profile
 from accord.transparency import disputes, service, tdb
 from accord.web.deps import ClockDep, Scoped, SessionDep, app_state
+from accord.web.schemas.common import Year
 from accord.web.schemas.transparency import (
     AlertThresholdIn,
+    AlertThresholdOut,
     DisputeIn,
     DisputeOut,
     DisputeOutcomeIn,
@@ -39,7 +41,7 @@ _REPORT_MEDIA = {"application/json": {"schema": {"type": "object"}}, "text/csv":
 
 @router.get("/transparency/report",
             responses={200: {"description": "The report in the format asked for", "content": _REPORT_MEDIA}})
-def report(principal: Reader, session: SessionDep, clock: ClockDep, year: int,
+def report(principal: Reader, session: SessionDep, clock: ClockDep, year: Year,
            fmt: Annotated[str, Query(alias="format", description="json, csv, html; for a provider also "
                                      "dsa-template or dsa-template-csv (Implementing Regulation (EU) "
                                      "2024/2835)")] = "json") -> Response:
@@ -83,10 +85,10 @@ def flagger_accuracy(principal: Reader, session: SessionDep) -> list[FlaggerAccu
 
 @router.put("/transparency/flaggers/alert-threshold")
 def set_alert_threshold(body: AlertThresholdIn, principal: Writer, session: SessionDep,
-                        clock: ClockDep) -> dict[str, float]:
+                        clock: ClockDep) -> AlertThresholdOut:
     principal.require_kind("provider")
     profile.set_alert_threshold(session, clock, principal.actor, org_id=principal.org_id, below=body.below)
-    return {"below": body.below}
+    return AlertThresholdOut(below=body.below)
 
 
 @router.post("/disputes", status_code=201)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
+from accord.cases.config import MAX_SETTING
 from accord.web.schemas.common import In, Out
 
 
@@ -145,5 +146,145 @@ class QualityAnswerIn(In):
     action: str
 
 
+class ReviewSettingsOut(Out):
+    """The organisation's review settings, defaults filled in (``cases.config.DEFAULTS``)."""
+
+    claim_idle_minutes: int = Field(description="An idle claim returns to the pool after this long")
+    rereview_share: float = Field(description="Share of human decisions re-reviewed blind")
+    automated_verify_share: float = Field(description="TCO Art. 5: share of automated decisions verified; never 0")
+    breach_risk_minutes: int = Field(description="A removal order this close to its deadline is at risk")
+    shift_hours: int
+    graphic_soft_cap: int = Field(description="Graphic items per shift before rotation to lower-harm queues")
+    blur: bool
+    greyscale: bool
+    mute_video: bool
+    uploader_warning_at: int
+    uploader_suspension_at: int
+    notifier_warning_at: int
+    notifier_suspension_at: int
+    strike_window_days: int
+    suspension_days: int = Field(description="DSA Art. 23: how long a suspension lasts")
+
+
+class PreferencesOut(Out):
+    """The wellness settings in force for the caller: the organisation's, then their own overrides."""
+
+    blur: bool
+    greyscale: bool
+    mute_video: bool
+    graphic_soft_cap: int
+    shift_hours: int
+
+
+class AgreementOut(Out):
+    count: int
+    agreements: int
+    agreement: float | None
+    kappa: float | None = Field(description="Cohen's kappa, or null when it is undefined")
+    overturn_rate: float | None
+
+
+class QueueAgreementOut(AgreementOut):
+    queue_id: str | None
+    name: str
+
+
+class PairAgreementOut(AgreementOut):
+    reviewers: list[str]
+
+
+class AutomatedAgreementOut(AgreementOut):
+    decisions: int = Field(description="Automated decisions")
+    sampled: int = Field(description="Of which sampled for human verification")
+    configured_share: float
+
+
+class QualityOut(Out):
+    """Blind re-review agreement: overall, per queue, per reviewer pair, and for automated decisions."""
+
+    overall: AgreementOut
+    queues: list[QueueAgreementOut]
+    pairs: list[PairAgreementOut]
+    automated: AutomatedAgreementOut
+    pending: int
+
+
+class QueuePendingOut(Out):
+    queue_id: str
+    name: str
+    kind: str
+    pending: int
+
+
+class OldestWaitingOut(Out):
+    case_id: str
+    since: datetime
+    seconds: int
+
+
+class AtRiskOut(Out):
+    case_id: str
+    deadline_at: datetime
+    seconds_left: int = Field(description="Negative: the deadline has passed")
+    breach: bool
+    claimed_by: str | None
+
+
+class ReviewerCountOut(Out):
+    reviewer: str | None
+    decisions: int
+
+
+class AutomatedSplitOut(Out):
+    automated: int
+    manual: int
+
+
+class DashboardOut(Out):
+    """Pending per queue, oldest waiting, removal orders at risk, median time to decision, who decided."""
+
+    now: datetime
+    pending: list[QueuePendingOut]
+    oldest_waiting: OldestWaitingOut | None
+    removal_orders_at_risk: list[AtRiskOut]
+    median_seconds_to_decision: float | None
+    decisions_per_reviewer: list[ReviewerCountOut]
+    automated: AutomatedSplitOut
+
+
+class StrikeStatusOut(Out):
+    """DSA Art. 23: strikes in the window and the last consequence."""
+
+    subject_kind: str
+    subject_ref: str
+    strikes: int
+    standing: str = Field(description="good, or the last consequence (warning, suspension, ...)")
+
+
+def _some_of(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s schema with every field optional and each number's range: what a patch may send (the
+    service checks each value, and refuses an unknown key by name)."""
+    schema = model.model_json_schema()
+    schema.pop("required", None)
+    for name, field in schema["properties"].items():
+        if field.get("type") == "integer":
+            field.update(minimum=1, maximum=MAX_SETTING)
+        elif field.get("type") == "number":
+            field.update(minimum=0, maximum=1)
+            if name == "automated_verify_share":
+                field.update(exclusiveMinimum=0)
+                del field["minimum"]
+    return {**schema, "additionalProperties": False, "title": f"{model.__name__.removesuffix('Out')}Values",
+            "description": "Any of these; the others keep their values."}
+
+
 class SettingsPatch(In):
-    values: dict[str, Any]
+    """Some of the organisation's review settings (admins)."""
+
+    values: Annotated[dict[str, Any], WithJsonSchema(_some_of(ReviewSettingsOut))]
+
+
+class PreferencesPatch(In):
+    """Some of your own wellness settings, over the organisation's."""
+
+    values: Annotated[dict[str, Any], WithJsonSchema(_some_of(PreferencesOut))]

@@ -27,3 +27,10 @@ class ReachedOut(Out):
 
 class OpinionOut(Out):
     entries: list[ReachedOut]
+
+
+class ExchangeKeyOut(Out):
+    """The key that signs this instance's feed, to pin before a first pull."""
+
+    algorithm: Literal["ed25519"]
+    public_key: str = Field(description="Raw Ed25519 public key, hex")

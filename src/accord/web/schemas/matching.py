@@ -25,3 +25,11 @@ class MatchBatchIn(In):
 class MatchBatchOut(Out):
     results: list[MatchesOut] = Field(description="One answer per item, in the order of `items`; a provider's "
                                                    "hit opens or joins a case per item")
+
+
+class MatchingStatusOut(Out):
+    """What the caller's lookups search: nothing about banks it cannot see."""
+
+    banks: int = Field(description="Banks the caller may use")
+    entries: int = Field(description="Their active entries, over the signal types this process indexes")
+    indexes: dict[str, int] = Field(description="Active entries per signal type")

@@ -1,18 +1,76 @@
 """Request and response models of the counter-narrative API.
 
-Segments, variants and the experiment arrive as plain objects and are validated by the narratives service,
-so that a field which tries to target individuals or special categories is refused with an error that
-names it and says why (DSA Art. 26(3)), rather than a generic "extra field".
+Segments, variants, redirect rules and the experiment are typed here (strictly: nothing is coerced, so the
+service sees what was sent), but any other field passes through to the narratives service, so that a field
+which tries to target individuals or special categories is refused with an error that names it and says why
+(DSA Art. 26(3)), rather than a generic "extra field". The service checks every value.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, WithJsonSchema
 
 from accord.web.schemas.common import In, Out
+
+Number = StrictInt | StrictFloat
+Messenger = Literal["former_extremist", "religious_figure", "peer", "survivor", "official", "community_leader"]
+Format = Literal["photo", "text", "story", "video", "audio"]
+
+
+class _PassOn(In):
+    """Other fields reach the service, which refuses them by name (and says why, for targeting)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class VariantIn(_PassOn):
+    """A message variant: who speaks, in what format and language."""
+
+    key: StrictStr = Field(description="1-64 lower-case letters, digits, '-' and '_'")
+    messenger: Messenger
+    format: Format
+    control: StrictBool = Field(False, description="Exactly one variant of a campaign is the control")
+    language: StrictStr | None = Field(None, description="ISO 639-1")
+    message: StrictStr | None = Field(None, max_length=10_000)
+    label: StrictStr | None = None
+    content_url: StrictStr | None = Field(None, max_length=2_000)
+
+
+class SegmentIn(_PassOn):
+    """An audience segment: language, country, region or context keywords; never individuals or special
+    categories (DSA Art. 26(3))."""
+
+    key: StrictStr = Field(description="1-64 lower-case letters, digits, '-' and '_'")
+    country: StrictStr | None = Field(None, description="ISO 3166-1 alpha-2")
+    language: StrictStr | None = Field(None, description="ISO 639-1")
+    region: StrictStr | None = None
+    keywords: list[StrictStr] | None = Field(None, description="Context keywords; no person, account or address")
+    label: StrictStr | None = None
+
+
+class RedirectRuleIn(_PassOn):
+    """Risk keywords leading to counter-content: a variant of the campaign, an http(s) URL, or both."""
+
+    keywords: list[StrictStr] = Field(description="Risk keywords (never identifiers)")
+    language: StrictStr | None = Field(None, description="ISO 639-1")
+    variant: StrictStr | None = Field(None, description="The key of one of the campaign's variants")
+    url: StrictStr | None = Field(None, description="http(s) address")
+
+
+class ExperimentIn(_PassOn):
+    """The pre-registered design; every field has a default."""
+
+    primary_outcome: StrictStr | None = Field(None, description="watch_seconds, get_help_clicks, completions, ...")
+    allocation: StrictStr | None = Field(None, description="fixed (equal split) or thompson")
+    min_share: Number | None = None
+    control_share: Number | None = None
+    min_impressions: StrictInt | None = None
+    max_impressions: StrictInt | None = None
+    success_probability: Number | None = None
+    futility_probability: Number | None = None
 
 
 class CampaignIn(In):
@@ -30,21 +88,10 @@ class CampaignIn(In):
     evaluation: str = Field("", description="+: the monitoring and evaluation plan.")
     starts_on: date | None = Field(None, description="First day; figures outside the period are refused.")
     ends_on: date | None = Field(None, description="Last day (included).")
-    variants: list[dict[str, Any]] = Field(
-        description="key, control, messenger, format, language, message, label, content_url; exactly one control."
-    )
-    segments: list[dict[str, Any]] = Field(
-        description="key, country, language, region, keywords, label; never individuals or special categories."
-    )
-    redirect_rules: list[dict[str, Any]] = Field(
-        default_factory=list, description="keywords, language, variant and/or url."
-    )
-    experiment: dict[str, Any] | None = Field(
-        None,
-        description="primary_outcome (watch_seconds, get_help_clicks, completions), allocation (fixed or "
-        "thompson), min_share, control_share, min_impressions, max_impressions, success_probability, "
-        "futility_probability.",
-    )
+    variants: list[VariantIn] = Field(description="A control and at least one other variant.")
+    segments: list[SegmentIn] = Field(description="At least one; never individuals or special categories.")
+    redirect_rules: list[RedirectRuleIn] = Field(default_factory=list)
+    experiment: ExperimentIn | None = None
     baselines: dict[str, float] | None = Field(None, description="Segment key -> historical rate (for lift).")
 
 
@@ -112,10 +159,30 @@ class RedirectRuleOut(Out):
     created_at: datetime
 
 
+class FigureRowIn(BaseModel):
+    """One day of one variant in one segment (the CSV's columns). Only its schema is used: rows are checked one
+    by one by the service, which answers every problem at once, by line and column, rather than the first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: str = Field(description="YYYY-MM-DD, inside the campaign's period", json_schema_extra={"format": "date"})
+    variant: str = Field(description="A variant's key")
+    segment: str = Field(description="A segment's key")
+    impressions: int | str = Field(description="A whole number, not negative (digits as text are accepted)")
+    clicks: int | str = Field(description="At most the impressions")
+    watch_seconds: float | str
+    get_help_clicks: int | str
+    completions: int | str | None = None
+    survey_responses: int | str | None = None
+
+
+FigureRow = Annotated[dict[str, Any], WithJsonSchema(FigureRowIn.model_json_schema())]
+
+
 class FiguresIn(In):
     """A batch of figure rows (the CSV column names); a bare JSON list is accepted as well."""
 
-    rows: list[dict[str, Any]]
+    rows: list[FigureRow]
 
 
 class ImportOut(Out):

@@ -1,60 +1,161 @@
-"""Notices on the wire. ``NoticeIn`` lists every field of every kind; the service checks which ones the kind
-takes (a field of another kind is refused by name), so that validation lives in one place for the API, the
-batch import and the CLI."""
+"""Notices on the wire. ``NoticeIn`` is one model per kind, told apart by ``kind``, so the OpenAPI document shows
+what each kind requires and Pydantic refuses a missing or foreign field by name. The service
+(``notices.kinds``) still checks every value, so the batch import, the CLI and the pages, which do not come
+through these models, are held to the same rules."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, JsonValue, StrictInt, TypeAdapter, ValidationError
 
+from accord.notices.kinds import KINDS
 from accord.web.schemas.common import In, Out
+
+TcoType = Literal["incitement", "solicitation_commit", "solicitation_group", "instruction", "threat"]
+VerificationLabel = Literal["verified", "designated_entity", "crisis_material"]
+AuthorityType = Literal["judicial", "law_enforcement", "other"]
 
 
 class RedressIn(In):
     body: str = Field(description="The court or body that hears a challenge (Annex I section G)")
-    deadline_days: int = Field(description="Days within which a challenge must be brought")
-    national_law: str | None = None
+    deadline_days: StrictInt = Field(ge=1, le=3650, description="Days within which a challenge must be brought")
+    national_law: JsonValue = Field(None, description="The national law that provides for the redress")
 
 
-class NoticeIn(In):
-    kind: str = Field(description="removal_order | referral | trusted_flag | user_report | alert")
-    provider_id: str | None = Field(None, description="The hosting provider the notice is addressed to")
-    urls: list[str] | None = Field(None, description="The exact URL(s) of the content")
+class LegalRepresentativeIn(In):
+    name: str
+    member_state: str | None = Field(None, description="ISO 3166-1 alpha-2")
+    address: str | None = None
+
+
+class SignatoryIn(In):
+    name: str
+    post: str | None = None
+
+
+class FollowUpContactIn(In):
+    email: str
+    name: str | None = None
+    phone: str | None = None
+
+
+class _Notice(In):
+    """What every kind carries. The service (``notices.kinds``) checks the values: lengths, URL forms, hashes."""
+
+    provider_id: str = Field(description="The hosting provider the notice is addressed to")
+    urls: list[str] = Field(description="The exact URL(s) of the content (1 to 100)")
+    reasons: str = Field(description="Statement of reasons / why the content is illegal")
     reference: str | None = Field(None, description="The issuer's own reference number")
     identifying_info: str | None = Field(None, description="Further identifying information (Annex I B)")
     content_hashes: list[str] | None = Field(None, description="type:hex, e.g. sha256:...; joins one case")
-    reasons: str | None = Field(None, description="Statement of reasons / why the content is illegal")
-    tco_types: list[str] | None = Field(None, description="TCO Art. 2(7) types")
-    legal_basis: str | None = None
-    redress: dict[str, Any] | None = Field(None, description="{body, deadline_days}; removal orders")
+
+
+class RemovalOrderIn(_Notice):
+    """TCO Art. 3(4) and Annex I: authorities only; binding, answered within one hour."""
+
+    kind: Literal["removal_order"]
+    reference: str = Field(description="The issuer's own reference number")
+    tco_types: list[TcoType] = Field(description="TCO Art. 2(7) types")
+    legal_basis: str
+    redress: RedressIn
     emergency: bool | None = Field(None, description="TCO Art. 3(2): a first order without the 12 h notice")
-    emergency_reason: str | None = None
+    emergency_reason: str | None = Field(None, description="Required with emergency")
     cross_border: bool | None = Field(None, description="Default: the provider is established elsewhere")
     host_authority_id: str | None = Field(None, description="Authority of the host Member State (TCO Art. 4)")
     copy_to_europol: bool | None = Field(
-        None, description="removal_order: send Europol a read-only copy at dispatch (TCO Art. 14(4)); recorded as "
+        None, description="Send Europol a read-only copy at dispatch (TCO Art. 14(4)); recorded as "
                           "details.europol_copy")
     nondisclosure_days: int | None = Field(None, description="TCO Art. 11(3): up to 42 days")
     issued_at: str | None = Field(None, description="Annex I A: time of issue, ISO 8601 with a time zone")
-    legal_representative: dict[str, Any] | None = Field(
-        None, description="Annex I A: the addressee's legal representative {name, member_state, address}")
+    operational_hold: str | None = Field(None, description="Hold with this reason (Art. 14(1))")
+    language: str | None = Field(None, description="Its language, ISO 639-1 (TCO Art. 15(2))")
+    legal_representative: LegalRepresentativeIn | None = Field(
+        None, description="Annex I A: the addressee's legal representative")
     establishment_member_state: str | None = Field(
         None, description="Annex I A: Member State of main establishment or of the legal representative")
-    authority_type: str | None = Field(None, description="Annex I E: judicial | law_enforcement | other")
+    authority_type: AuthorityType | None = Field(None, description="Annex I E")
     file_number: str | None = Field(None, description="Annex I E: the issuing authority's file number")
-    signatory: dict[str, Any] | None = Field(
-        None, description="Annex I E: the representative certifying the order {name, post}")
-    follow_up_contact: dict[str, Any] | None = Field(
-        None, description="Annex I F: contact for follow-up {email, name, phone}")
-    language: str | None = Field(None, description="removal_order: its language, ISO 639-1 (TCO Art. 15(2))")
+    signatory: SignatoryIn | None = Field(None, description="Annex I E: the representative certifying the order")
+    follow_up_contact: FollowUpContactIn | None = Field(None, description="Annex I F: contact for follow-up")
+
+
+class ReferralIn(_Notice):
+    """Voluntary, assessed against the provider's terms (TCO recital 40): authorities and coordinators."""
+
+    kind: Literal["referral"]
+    clause: str = Field(description="The provider's terms clause")
+    tco_types: list[TcoType] | None = Field(None, description="TCO Art. 2(7) types")
     operational_hold: str | None = Field(None, description="Authorities: hold with this reason (Art. 14(1))")
-    clause: str | None = Field(None, description="The provider's terms clause (referrals)")
-    notifier_name: str | None = None
-    notifier_email: str | None = None
-    good_faith: bool | None = Field(None, description="DSA Art. 16(2)(d) statement")
-    verification_label: str | None = Field(None, description="Alerts: verified | designated_entity | ...")
+
+
+class TrustedFlagIn(_Notice):
+    """DSA Art. 22: a trusted flagger's notice, decided with priority."""
+
+    kind: Literal["trusted_flag"]
+    tco_types: list[TcoType] | None = Field(None, description="TCO Art. 2(7) types")
+    clause: str | None = Field(None, description="The provider's terms clause")
+    legal_basis: str | None = None
+
+
+class UserReportIn(_Notice):
+    """DSA Art. 16(2): anyone, without a key; acknowledged on receipt."""
+
+    kind: Literal["user_report"]
+    notifier_name: str
+    notifier_email: str
+    good_faith: bool = Field(description="DSA Art. 16(2)(d): the good-faith statement; must be true")
+
+
+class AlertIn(_Notice):
+    """A coordinator's alert (as Tech Against Terrorism's TCAP), with a verification label."""
+
+    kind: Literal["alert"]
+    verification_label: VerificationLabel
+    tco_types: list[TcoType] | None = Field(None, description="TCO Art. 2(7) types")
+    clause: str | None = Field(None, description="The provider's terms clause")
+
+
+NoticeIn = Annotated[RemovalOrderIn | ReferralIn | TrustedFlagIn | UserReportIn | AlertIn,
+                     Field(discriminator="kind")]
+"""A notice of one of the five kinds, told apart by ``kind``; each kind's model lists what it takes."""
+NOTICE_IN: TypeAdapter[RemovalOrderIn | ReferralIn | TrustedFlagIn | UserReportIn | AlertIn] = TypeAdapter(NoticeIn)
+_TAG_ERRORS = ("union_tag_invalid", "union_tag_not_found")
+
+
+def parse_notice(raw: bytes) -> dict[str, Any]:
+    """The notice in ``raw`` as the service takes it (absent and null fields left out), or ``ValidationError``.
+
+    A null counts as absent, as it always has: a field another kind takes may be sent as null."""
+    try:
+        return NOTICE_IN.validate_json(raw).model_dump(exclude_none=True)
+    except ValidationError:
+        data = _json_or_none(raw)
+        if not isinstance(data, dict):
+            raise
+    stripped = {key: value for key, value in data.items() if value is not None}
+    return NOTICE_IN.validate_python(stripped).model_dump(exclude_none=True)
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def notice_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors located as the body has them: without the kind's tag, and a bad kind at ``kind``."""
+    return [{**error, "loc": _located(error)} for error in exc.errors(include_url=False)]
+
+
+def _located(error: Any) -> tuple[str | int, ...]:
+    if error["type"] in _TAG_ERRORS:
+        return ("kind",)
+    loc = tuple(error["loc"])
+    return loc[1:] if loc and loc[0] in KINDS else loc
 
 
 class NoticeOut(Out):
@@ -164,7 +265,21 @@ class InformationNoticeOut(Out):
 
 
 class BatchIn(In):
+    """Read line by line: each line is checked on its own and a bad one is refused in the report."""
+
     notices: list[dict[str, Any]]
+
+
+def openapi_components() -> dict[str, Any]:
+    """The schemas of the bodies that ``POST /v1/notices`` and ``/v1/notices/batch`` read themselves: each kind's
+    model, ``NoticeIn`` (one of them, by ``kind``) and ``BatchIn`` (a list of them)."""
+    schema = NOTICE_IN.json_schema(ref_template="#/components/schemas/{model}")
+    components: dict[str, Any] = schema.pop("$defs")
+    components["NoticeIn"] = {**schema, "title": "NoticeIn"}
+    components["BatchIn"] = {
+        "type": "object", "required": ["notices"], "title": "BatchIn", "description": BatchIn.__doc__,
+        "properties": {"notices": {"type": "array", "items": {"$ref": "#/components/schemas/NoticeIn"}}}}
+    return components
 
 
 class BatchLineOut(Out):

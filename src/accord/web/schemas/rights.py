@@ -115,3 +115,8 @@ class DutyOut(Out):
 class ProfileOut(Out):
     micro_small: bool
     duties: list[DutyOut]
+
+
+class ReinstatementOut(Out):
+    decision_id: str
+    preserved_item_id: str | None = Field(description="The preserved copy the content was restored from")

@@ -71,3 +71,7 @@ class DisputeOut(Out):
     outcome: str | None
     outcome_note: str
     decided_at: datetime | None
+
+
+class AlertThresholdOut(Out):
+    below: float

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accord.banks import service
-from accord.db import unit_of_work
 from accord.identity.service import Principal
 from accord.web.deps import app_state
-from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.schemas.common import EntryIdInPath
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
 router = APIRouter(prefix="/ui/banks", include_in_schema=False)
@@ -49,29 +50,25 @@ def bank_page(request: Request, bank_id: str, principal: UiPrincipal, state: str
 
 
 @router.post("/{bank_id}/entries/{entry_id}/vote")
-def vote(request: Request, bank_id: str, entry_id: int, principal: UiPrincipal,
-         agree: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "") -> Response:
+def vote(request: Request, bank_id: str, entry_id: EntryIdInPath, principal: UiPrincipal, post: PostDep,
+         agree: Annotated[str, Form()]) -> Response:
     """Agree or disagree with an entry of another organisation's bank."""
-    check_csrf(request, csrf_token)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
+    with post.unit() as session:
         bank = service.get_bank(session, principal.org_id, bank_id)
         entry = service.get_entry(session, principal.org_id, bank, entry_id)
-        service.vote(session, state.clock, principal, bank, entry, agree=agree == "yes")
+        service.vote(session, post.clock, principal, bank, entry, agree=agree == "yes")
     return RedirectResponse(f"/ui/banks/{bank_id}", status_code=303)
 
 
 @router.post("/{bank_id}/entries/{entry_id}/{action}")
-def change_state(request: Request, bank_id: str, entry_id: int, action: str, principal: UiPrincipal,
-                 csrf_token: Annotated[str, Form()] = "") -> Response:
+def change_state(request: Request, bank_id: str, entry_id: EntryIdInPath, action: str, principal: UiPrincipal,
+                 post: PostDep) -> Response:
     """Disable, enable, confirm or reject an entry from the page."""
-    check_csrf(request, csrf_token)
     principal.require_role("admin", "reviewer")
     if action not in ACTIONS:
         return RedirectResponse(f"/ui/banks/{bank_id}", status_code=303)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
+    with post.unit() as session:
         bank = service.get_bank(session, principal.org_id, bank_id)
         entry = service.get_entry(session, principal.org_id, bank, entry_id)
-        service.change_entry_state(session, state.clock, principal, bank, entry, action)
+        service.change_entry_state(session, post.clock, principal, bank, entry, action)
     return RedirectResponse(f"/ui/banks/{bank_id}", status_code=303)

@@ -15,7 +15,8 @@ from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from accord.notices import service as notices
 from accord.web.deps import app_state
-from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
 router = APIRouter(prefix="/ui/cases", include_in_schema=False)
@@ -38,11 +39,9 @@ def console(request: Request, principal: UiPrincipal, note: str = "") -> HTMLRes
 
 
 @router.post("/next")
-def take_next(request: Request, principal: UiPrincipal, csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        result = claims.next_case(session, state.clock, principal)
+def take_next(request: Request, principal: UiPrincipal, post: PostDep) -> Response:
+    with post.unit() as session:
+        result = claims.next_case(session, post.clock, principal)
         case_id = result.case.id if result.case else None
     if case_id is None:
         return RedirectResponse("/ui/cases?note=Nothing+is+waiting.", status_code=303)
@@ -80,13 +79,11 @@ def _decision_input(form: dict[str, Any]) -> decisions.DecisionInput:
 
 
 @router.post("/{case_id}/decide")
-async def decide(request: Request, case_id: str, principal: UiPrincipal) -> Response:
+async def decide(request: Request, case_id: str, principal: UiPrincipal, post: PostDep) -> Response:
     form = dict((await request.form()).items())
-    check_csrf(request, str(form.get("csrf_token", "")))
-    state = app_state(request)
     try:
-        with unit_of_work(state.factory) as session:
-            flows.decide(session, state.clock, principal, case_id, _decision_input(form), settings=state.settings)
+        with post.unit() as session:
+            flows.decide(session, post.clock, principal, case_id, _decision_input(form), settings=post.settings)
     except DomainError as exc:
         return RedirectResponse(f"/ui/cases/{case_id}?error={_quote(exc.detail)}", status_code=303)
     return RedirectResponse(f"/ui/cases/{case_id}", status_code=303)
@@ -108,25 +105,20 @@ async def preview(request: Request, case_id: str, principal: UiPrincipal) -> HTM
 
 
 @router.post("/{case_id}/escalate")
-def escalate(request: Request, case_id: str, principal: UiPrincipal, to: Annotated[str, Form()],
-             reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
+def escalate(request: Request, case_id: str, principal: UiPrincipal, post: PostDep, to: Annotated[str, Form()],
+             reason: Annotated[str, Form()] = "") -> Response:
     try:
-        with unit_of_work(state.factory) as session:
-            escalation.escalate(session, state.clock, principal, case_id, to=to, reason=reason)
+        with post.unit() as session:
+            escalation.escalate(session, post.clock, principal, case_id, to=to, reason=reason)
     except DomainError as exc:
         return RedirectResponse(f"/ui/cases/{case_id}?error={_quote(exc.detail)}", status_code=303)
     return RedirectResponse(f"/ui/cases/{case_id}", status_code=303)
 
 
 @router.post("/{case_id}/release")
-def release(request: Request, case_id: str, principal: UiPrincipal,
-            csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        claims.release(session, state.clock, principal, case_id)
+def release(request: Request, case_id: str, principal: UiPrincipal, post: PostDep) -> Response:
+    with post.unit() as session:
+        claims.release(session, post.clock, principal, case_id)
     return RedirectResponse("/ui/cases", status_code=303)
 
 

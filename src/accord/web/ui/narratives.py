@@ -16,7 +16,8 @@ from accord.narratives import lessons as lesson_service
 from accord.narratives import service
 from accord.web.deps import app_state
 from accord.web.ui import chart_text
-from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
 router = APIRouter(prefix="/ui/campaigns", include_in_schema=False)
@@ -41,9 +42,8 @@ EXAMPLE = {
 }
 
 
-def _writer(request: Request, principal: Principal, csrf_token: str) -> None:
-    """A state-changing form: the CSRF token must match and auditors only read."""
-    check_csrf(request, csrf_token)
+def _writer(principal: Principal) -> None:
+    """A state-changing form (its CSRF token checked by ``PostDep``): auditors only read."""
     principal.require_role("analyst", "submitter", "reviewer")
 
 
@@ -63,18 +63,16 @@ def campaigns(request: Request, principal: UiPrincipal) -> HTMLResponse:
 
 
 @router.post("")
-def create(request: Request, principal: UiPrincipal, spec: Annotated[str, Form()],
-           csrf_token: Annotated[str, Form()] = "") -> Response:
+def create(request: Request, principal: UiPrincipal, post: PostDep, spec: Annotated[str, Form()]) -> Response:
     """Create a campaign from its JSON plan (the same document as ``POST /v1/campaigns``)."""
-    _writer(request, principal, csrf_token)
-    state = app_state(request)
+    _writer(principal)
     try:
         data = _json_object(spec)
-        with unit_of_work(state.factory) as session:
-            campaign_id = service.create_campaign(session, state.clock, principal.actor, org_id=principal.org_id,
+        with post.unit() as session:
+            campaign_id = service.create_campaign(session, post.clock, principal.actor, org_id=principal.org_id,
                                                   data=data).id
     except InvalidInput as exc:
-        with state.factory() as session:
+        with post.factory() as session:
             rows = service.list_campaigns(session, principal.org_id)
         error = f"{exc.field}: {exc.detail}" if exc.field else exc.detail
         return _page(request, principal, "narratives/list.html",
@@ -167,10 +165,10 @@ def chart(request: Request, campaign_id: str, name: str, principal: UiPrincipal)
 
 
 @router.post("/{campaign_id}/figures")
-async def import_figures(request: Request, campaign_id: str, principal: UiPrincipal,
-                         file: Annotated[UploadFile, File()], csrf_token: Annotated[str, Form()] = "") -> Response:
+async def import_figures(request: Request, campaign_id: str, principal: UiPrincipal, post: PostDep,
+                         file: Annotated[UploadFile, File()]) -> Response:
     """Import a CSV of daily figures; problems are listed on the page, line by line."""
-    _writer(request, principal, csrf_token)
+    _writer(principal)
     text = (await file.read(MAX_UPLOAD + 1)).decode("utf-8-sig", errors="replace")
     return _import(request, principal, campaign_id, text)
 
@@ -193,13 +191,11 @@ def _import(request: Request, principal: Principal, campaign_id: str, text: str)
 
 
 @router.post("/{campaign_id}/publish")
-def publish(request: Request, campaign_id: str, principal: UiPrincipal, title: Annotated[str, Form()],
-            lessons: Annotated[str, Form()], name_organisation: Annotated[bool, Form()] = False,
-            csrf_token: Annotated[str, Form()] = "") -> Response:
+def publish(request: Request, campaign_id: str, principal: UiPrincipal, post: PostDep, title: Annotated[str, Form()],
+            lessons: Annotated[str, Form()], name_organisation: Annotated[bool, Form()] = False) -> Response:
     """Publish the anonymised results and lessons to the library."""
-    _writer(request, principal, csrf_token)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        lesson_service.publish(session, state.clock, principal.actor, org_id=principal.org_id, campaign_id=campaign_id,
+    _writer(principal)
+    with post.unit() as session:
+        lesson_service.publish(session, post.clock, principal.actor, org_id=principal.org_id, campaign_id=campaign_id,
                         title=title, lessons=lessons, name_organisation=name_organisation)
     return RedirectResponse(f"/ui/campaigns/{campaign_id}", status_code=303)

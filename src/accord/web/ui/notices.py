@@ -21,7 +21,8 @@ from accord.rights import reviews
 from accord.settings import Settings
 from accord.web.deps import app_state
 from accord.web.ui import _format, home_pages, notice_form
-from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
 router = APIRouter(prefix="/ui/notices", include_in_schema=False)
@@ -104,11 +105,10 @@ def _values(raw: Any) -> dict[str, Any]:
 
 
 @router.post("/new")
-async def send(request: Request, principal: UiPrincipal) -> Response:
+async def send(request: Request, principal: UiPrincipal, post: PostDep) -> Response:
     """Send a notice from the form; every error comes back on the form beside its field, with all typed kept."""
     request.state.ui_principal = principal
     values = _values(await request.form())
-    check_csrf(request, values.get("csrf_token"))
     kind = _kind(principal, values.get("kind"))
     errors = notice_form.check(kind, values)
     duplicate = None
@@ -200,22 +200,18 @@ def feedback_page(request: Request, notice_id: str, principal: UiPrincipal) -> H
 
 
 @router.post("/{notice_id}/acknowledge")
-def acknowledge(request: Request, notice_id: str, principal: UiPrincipal,
-                csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        service.acknowledge(session, state.clock, principal, notice_id)
+def acknowledge(request: Request, notice_id: str, principal: UiPrincipal, post: PostDep) -> Response:
+    with post.unit() as session:
+        service.acknowledge(session, post.clock, principal, notice_id)
     return RedirectResponse(f"/ui/notices/{notice_id}", status_code=303)
 
 
 @router.post("/{notice_id}/outcome")
-async def outcome(request: Request, notice_id: str, principal: UiPrincipal) -> Response:
+async def outcome(request: Request, notice_id: str, principal: UiPrincipal, post: PostDep) -> Response:
     """Record the answer: a decision with its legal record, or cannot_comply (``accord.flows.decisions``).
     Removing, disabling and refusing an order are asked again on a confirmation page before they count."""
     raw = await request.form()
     values = {k: str(v).strip() for k, v in raw.items()}
-    check_csrf(request, values.get("csrf_token"))
     if values.get("outcome") not in service.OUTCOMES:
         return _detail_page(request, principal, notice_id, 422, values=values,
                             answer_errors={"outcome": ANSWER_MESSAGES["outcome"]})
@@ -258,22 +254,18 @@ def _confirm_page(request: Request, principal: Principal, notice_id: str, values
 
 
 @router.post("/{notice_id}/clarification")
-def clarification(request: Request, notice_id: str, principal: UiPrincipal, text: Annotated[str, Form()],
-                  csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        service.clarify(session, state.clock, principal, notice_id, text=text)
+def clarification(request: Request, notice_id: str, principal: UiPrincipal, post: PostDep,
+                  text: Annotated[str, Form()]) -> Response:
+    with post.unit() as session:
+        service.clarify(session, post.clock, principal, notice_id, text=text)
     return RedirectResponse(f"/ui/notices/{notice_id}", status_code=303)
 
 
 @router.post("/{notice_id}/hold")
-def hold(request: Request, notice_id: str, principal: UiPrincipal, active: Annotated[str, Form()] = "1",
-         reason: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        service.set_hold(session, state.clock, principal, notice_id, active=active == "1", reason=reason)
+def hold(request: Request, notice_id: str, principal: UiPrincipal, post: PostDep, active: Annotated[str, Form()] = "1",
+         reason: Annotated[str, Form()] = "") -> Response:
+    with post.unit() as session:
+        service.set_hold(session, post.clock, principal, notice_id, active=active == "1", reason=reason)
     return RedirectResponse(f"/ui/notices/{notice_id}", status_code=303)
 
 

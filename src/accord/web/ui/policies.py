@@ -8,18 +8,18 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from accord.db import unit_of_work
 from accord.errors import DomainError
 from accord.identity.service import Principal
 from accord.policies import incidents, service, templates
 from accord.policies.document import ACTIONS
 from accord.web.deps import app_state
-from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.schemas.common import OptionalVersion, VersionInPath
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 UiPrincipal = Annotated[Principal, Depends(ui_principal)]
-Csrf = Annotated[str, Form()]
 
 
 def _page(request: Request, principal: Principal, template: str, context: dict[str, Any],
@@ -42,13 +42,11 @@ def policies(request: Request, principal: UiPrincipal, error: str | None = None)
 
 
 @router.post("/policies")
-def create_policy(request: Request, principal: UiPrincipal, name: Annotated[str, Form()],
-                  template: Annotated[str, Form()] = "small-provider-eu", csrf_token: Csrf = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
+def create_policy(request: Request, principal: UiPrincipal, post: PostDep, name: Annotated[str, Form()],
+                  template: Annotated[str, Form()] = "small-provider-eu") -> Response:
     try:
-        with unit_of_work(state.factory) as session:
-            policy = service.create_policy(session, state.clock, principal.actor, provider_id=principal.org_id,
+        with post.unit() as session:
+            policy = service.create_policy(session, post.clock, principal.actor, provider_id=principal.org_id,
                                            name=name, template=template)
     except DomainError as exc:
         return policies(request, principal, error=exc.detail)
@@ -75,8 +73,8 @@ def _policy_context(session: Session, principal: Principal, policy_id: str, a: i
 
 
 @router.get("/policies/{policy_id}")
-def policy_page(request: Request, policy_id: str, principal: UiPrincipal, a: int | None = None,
-                b: int | None = None, error: str | None = None) -> HTMLResponse:
+def policy_page(request: Request, policy_id: str, principal: UiPrincipal, a: OptionalVersion = None,
+                b: OptionalVersion = None, error: str | None = None) -> HTMLResponse:
     """Versions with publish/activate, the editor of the next version with its preview, and a diff."""
     with app_state(request).factory() as session:
         context = _policy_context(session, principal, policy_id, a, b)
@@ -95,16 +93,14 @@ async def _rules_from_form(request: Request) -> list[dict[str, str]]:
 
 
 @router.post("/policies/{policy_id}/versions")
-async def create_version(request: Request, policy_id: str, principal: UiPrincipal) -> Response:
+async def create_version(request: Request, policy_id: str, principal: UiPrincipal, post: PostDep) -> Response:
     """Save the edited rules as a new draft version; exemptions, overlays and automation carry over."""
     form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    state = app_state(request)
     try:
-        with unit_of_work(state.factory) as session:
+        with post.unit() as session:
             latest = service.list_versions(session, policy_id, principal.org_id)[-1]
             body = {**latest.body, "rules": await _rules_from_form(request)}
-            service.create_version(session, state.clock, principal.actor, policy_id=policy_id,
+            service.create_version(session, post.clock, principal.actor, policy_id=policy_id,
                                    provider_id=principal.org_id, body=body, note=str(form.get("note", "")))
     except DomainError as exc:
         return policy_page(request, policy_id, principal, error=exc.detail)
@@ -112,17 +108,15 @@ async def create_version(request: Request, policy_id: str, principal: UiPrincipa
 
 
 @router.post("/policies/{policy_id}/versions/{number}/{step}")
-def version_step(request: Request, policy_id: str, number: int, step: str, principal: UiPrincipal,
-                 csrf_token: Csrf = "") -> Response:
+def version_step(request: Request, policy_id: str, number: VersionInPath, step: str, principal: UiPrincipal,
+                 post: PostDep) -> Response:
     """Publish or activate one version."""
-    check_csrf(request, csrf_token)
-    state = app_state(request)
     steps = {"publish": service.publish_version, "activate": service.activate_version}
     if step not in steps:
         return policy_page(request, policy_id, principal, error=f"unknown step {step!r}")
     try:
-        with unit_of_work(state.factory) as session:
-            steps[step](session, state.clock, principal.actor, policy_id=policy_id, provider_id=principal.org_id,
+        with post.unit() as session:
+            steps[step](session, post.clock, principal.actor, policy_id=policy_id, provider_id=principal.org_id,
                         number=number)
     except DomainError as exc:
         return policy_page(request, policy_id, principal, error=exc.detail)
@@ -130,9 +124,8 @@ def version_step(request: Request, policy_id: str, number: int, step: str, princ
 
 
 @router.post("/policies-preview")
-async def preview(request: Request, principal: UiPrincipal) -> HTMLResponse:
+async def preview(request: Request, principal: UiPrincipal, post: PostDep) -> HTMLResponse:
     """The statement text of the edited rule in ``row`` (htmx sends the form as the user types)."""
-    check_csrf(request, None)
     form = await request.form()
     index = str(form.get("row", "0"))
     row = {field: str(form.get(f"{field}_{index}", "")) for field in ("category", "action", "clause_ref", "text")}
@@ -161,14 +154,12 @@ def incident_list(request: Request, principal: UiPrincipal, error: str | None = 
 
 
 @router.post("/incidents")
-async def declare(request: Request, principal: UiPrincipal) -> Response:
+async def declare(request: Request, principal: UiPrincipal, post: PostDep) -> Response:
     form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    state = app_state(request)
     try:
-        with unit_of_work(state.factory) as session:
+        with post.unit() as session:
             incident = incidents.declare_incident(
-                session, state.clock, principal.actor, coordinator_id=principal.org_id,
+                session, post.clock, principal.actor, coordinator_id=principal.org_id,
                 title=str(form.get("title", "")), level=str(form.get("level", "")),
                 criteria={name: name in form for name in incidents.CRITERIA},
                 description=str(form.get("description", "")), drill="drill" in form,
@@ -192,13 +183,11 @@ def incident_page(request: Request, incident_id: str, principal: UiPrincipal,
 
 
 @router.post("/incidents/{incident_id}/conclude")
-def conclude(request: Request, incident_id: str, principal: UiPrincipal,
-             conclusion: Annotated[str, Form()] = "", csrf_token: Csrf = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
+def conclude(request: Request, incident_id: str, principal: UiPrincipal, post: PostDep,
+             conclusion: Annotated[str, Form()] = "") -> Response:
     try:
-        with unit_of_work(state.factory) as session:
-            incidents.conclude_incident(session, state.clock, principal.actor, coordinator_id=principal.org_id,
+        with post.unit() as session:
+            incidents.conclude_incident(session, post.clock, principal.actor, coordinator_id=principal.org_id,
                                         incident_id=incident_id, conclusion=conclusion)
     except DomainError as exc:
         return incident_page(request, incident_id, principal, error=exc.detail)

@@ -13,7 +13,8 @@ from accord.errors import DomainError
 from accord.identity.service import Principal
 from accord.rights import complaints, orders, preservation, profile, user_notices
 from accord.web.deps import app_state
-from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
 router = APIRouter(prefix="/ui/rights", include_in_schema=False)
@@ -40,28 +41,24 @@ def rights_home(request: Request, principal: UiPrincipal) -> HTMLResponse:
 
 
 @router.post("/complaints/{complaint_id}/decide")
-def decide(request: Request, complaint_id: str, principal: UiPrincipal, outcome: Annotated[str, Form()],
-           reasons: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
+def decide(request: Request, complaint_id: str, principal: UiPrincipal, post: PostDep, outcome: Annotated[str, Form()],
+           reasons: Annotated[str, Form()] = "") -> Response:
     """The logged-in reviewer decides; the reasons are mandatory."""
-    check_csrf(request, csrf_token)
     principal.require_role("reviewer")
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        complaints.decide_complaint(session, state.clock, state.settings, principal.actor,
+    with post.unit() as session:
+        complaints.decide_complaint(session, post.clock, post.settings, principal.actor,
                                     provider_id=principal.org_id, complaint_id=complaint_id, outcome=outcome,
                                     reasons=reasons, reviewer_id=principal.member_id)
     return RedirectResponse("/ui/rights", status_code=303)
 
 
 @router.post("/profile")
-def set_profile(request: Request, principal: UiPrincipal, micro_small: Annotated[str, Form()] = "",
-                csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
+def set_profile(request: Request, principal: UiPrincipal, post: PostDep,
+                micro_small: Annotated[str, Form()] = "") -> Response:
     principal.require_role("admin")
     principal.require_kind("provider")
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        profile.set_micro_small(session, state.clock, principal.actor, org_id=principal.org_id,
+    with post.unit() as session:
+        profile.set_micro_small(session, post.clock, principal.actor, org_id=principal.org_id,
                                 micro_small=micro_small == "on")
     return RedirectResponse("/ui/rights", status_code=303)
 

@@ -13,6 +13,7 @@ from accord.identity.service import Principal
 from accord.transparency import charts, render, reports, service, tdb
 from accord.transparency.models import SUBMISSION_STATES
 from accord.web.deps import app_state
+from accord.web.schemas.common import OptionalYear
 from accord.web.ui.auth import ui_principal
 from accord.web.ui.views import render as render_page
 
@@ -22,7 +23,7 @@ PUBLISHERS = ("provider", "authority")  # who publishes a report (TCO Art. 7 and
 
 
 @router.get("")
-def report_page(request: Request, principal: UiPrincipal, year: int | None = None) -> HTMLResponse:
+def report_page(request: Request, principal: UiPrincipal, year: OptionalYear = None) -> HTMLResponse:
     request.state.ui_principal = principal
     state = app_state(request)
     chosen = year or state.clock.now().year

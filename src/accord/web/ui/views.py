@@ -23,12 +23,12 @@ from accord.web.ui.auth import (
     COOKIE,
     LOGIN_COOKIE,
     address_of,
-    check_csrf,
     csrf_token,
     login_csrf_ok,
     login_csrf_token,
     ui_principal,
 )
+from accord.web.ui.forms import PostDep
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 UiPrincipal = Annotated[Principal, Depends(ui_principal)]
@@ -48,7 +48,7 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
         "transparency_kinds": menu.TRANSPARENCY_KINDS,
         "names_of": home_pages.Names(state.factory),
     }
-    templates = state.extras["templates"]
+    templates = state.templates
     _format.install(templates.env)
     response: HTMLResponse = templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status
@@ -98,12 +98,10 @@ def _refused(request: Request, refused: sessions.LoginRefused) -> HTMLResponse:
 
 
 @router.post("/logout")
-def logout(request: Request, principal: UiPrincipal, csrf_token: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, principal: UiPrincipal, post: PostDep) -> Response:
     """Revokes the session on the server: a copy of the cookie opens nothing afterwards."""
-    check_csrf(request, csrf_token)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        sessions.end_session(session, state.clock, request.cookies.get(COOKIE, ""))
+    with post.unit() as session:
+        sessions.end_session(session, post.clock, request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -138,13 +136,10 @@ def settings_page(request: Request, principal: UiPrincipal) -> HTMLResponse:
 
 
 @router.post("/jobs/{job_id}/retry")
-def retry(request: Request, job_id: str, principal: UiPrincipal,
-          csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
+def retry(request: Request, job_id: str, principal: UiPrincipal, post: PostDep) -> Response:
     principal.require_role("admin")
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
-        jobs.retry_dead(session, state.clock, principal.actor, job_id, principal.org_id)
+    with post.unit() as session:
+        jobs.retry_dead(session, post.clock, principal.actor, job_id, principal.org_id)
     return RedirectResponse("/ui/settings", status_code=303)
 
 
