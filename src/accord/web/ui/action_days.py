@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from accord.db import unit_of_work
 from accord.errors import InvalidInput
 from accord.identity.service import Principal
 from accord.notices import action_days, batch
 from accord.web.deps import app_state
-from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
 router = APIRouter(prefix="/ui/action-days", include_in_schema=False)
@@ -39,12 +39,10 @@ def _deadline(value: str) -> datetime:
 
 
 @router.post("")
-def create_day(request: Request, principal: UiPrincipal, name: Annotated[str, Form()],
-               deadline_at: Annotated[str, Form()], description: Annotated[str, Form()] = "",
-               csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
-    with unit_of_work(state.factory) as session:
+def create_day(request: Request, principal: UiPrincipal, post: PostDep, name: Annotated[str, Form()],
+               deadline_at: Annotated[str, Form()], description: Annotated[str, Form()] = "") -> Response:
+    state = post.state
+    with post.unit() as session:
         day = action_days.create(session, state.clock, principal, name=name, deadline_at=_deadline(deadline_at),
                                  description=description)
     return RedirectResponse(f"/ui/action-days/{day.id}", status_code=303)
@@ -66,9 +64,8 @@ def day_detail(request: Request, day_id: str, principal: UiPrincipal) -> HTMLRes
 
 
 @router.post("/{day_id}/notices")
-async def upload_notices(request: Request, day_id: str, principal: UiPrincipal, file: UploadFile,
-                         csrf_token: Annotated[str, Form()] = "") -> HTMLResponse:
-    check_csrf(request, csrf_token)
+async def upload_notices(request: Request, day_id: str, principal: UiPrincipal, post: PostDep,
+                         file: UploadFile) -> HTMLResponse:
     name = (file.filename or "").lower()
     kind = "csv" if name.endswith(".csv") else "jsonl" if name.endswith((".jsonl", ".ndjson")) else None
     if kind is None:
@@ -77,7 +74,7 @@ async def upload_notices(request: Request, day_id: str, principal: UiPrincipal, 
     if len(raw) > MAX_UPLOAD:
         raise InvalidInput("the file is larger than 20 MB; split it", field="file")
     lines = batch.parse(raw.decode("utf-8-sig", errors="replace"), kind)
-    state = app_state(request)
+    state = post.state
     report = await run_in_threadpool(action_days.import_notices, state.factory, state.clock, state.settings,
                                      principal, day_id, lines)
     return _detail(request, principal, day_id, report)

@@ -15,7 +15,8 @@ from accord.errors import DomainError, NotFound
 from accord.identity import service as identity
 from accord.identity.service import Principal
 from accord.web.deps import app_state
-from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
 router = APIRouter(prefix="/ui/blocklists", include_in_schema=False)
@@ -39,15 +40,13 @@ def lists(request: Request, principal: UiPrincipal, error: str | None = None) ->
 
 
 @router.post("")
-def create(request: Request, principal: UiPrincipal, name: Text, kind: Text, legal_basis: Text,
-           action: Text = "nxdomain", stop_host: Text = "", review_required: Text = "",
-           csrf_token: Text = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
+def create(request: Request, principal: UiPrincipal, post: PostDep, name: Text, kind: Text, legal_basis: Text,
+           action: Text = "nxdomain", stop_host: Text = "", review_required: Text = "") -> Response:
+    state = post.state
     spec = service.ListSpec(name=name, kind=kind, legal_basis=legal_basis, action=action,
                             stop_host=stop_host or None, review_required=bool(review_required))
     try:
-        with unit_of_work(state.factory) as session:
+        with post.unit() as session:
             blocklist = service.create_list(session, state.clock, state.settings, principal, spec)
             target = f"/ui/blocklists/{blocklist.id}"
     except DomainError as exc:
@@ -81,15 +80,13 @@ def detail(request: Request, blocklist_id: str, principal: UiPrincipal, error: s
 
 
 @router.post("/{blocklist_id}/entries")
-def add_entry(request: Request, blocklist_id: str, principal: UiPrincipal, value: Text, reason: Text,
-              type: Text = "domain", subdomains: Text = "", ip_reason: Text = "",
-              csrf_token: Text = "") -> Response:
-    check_csrf(request, csrf_token)
-    state = app_state(request)
+def add_entry(request: Request, blocklist_id: str, principal: UiPrincipal, post: PostDep, value: Text, reason: Text,
+              type: Text = "domain", subdomains: Text = "", ip_reason: Text = "") -> Response:
+    state = post.state
     spec = service.EntrySpec(type=type, value=value, reason=reason, subdomains=bool(subdomains),
                              ip_reason=ip_reason or None)
     try:
-        with unit_of_work(state.factory) as session:
+        with post.unit() as session:
             service.add_entry(session, state.clock, state.settings, principal, blocklist_id, spec)
     except DomainError as exc:
         return detail(request, blocklist_id, principal, error=exc.detail)
@@ -97,13 +94,12 @@ def add_entry(request: Request, blocklist_id: str, principal: UiPrincipal, value
 
 
 @router.post("/{blocklist_id}/entries/{entry_id}/{step}")
-def entry_step(request: Request, blocklist_id: str, entry_id: str, step: str, principal: UiPrincipal,
-               text: Text = "", decision: Text = "maintain", csrf_token: Text = "") -> Response:
+def entry_step(request: Request, blocklist_id: str, entry_id: str, step: str, principal: UiPrincipal, post: PostDep,
+               text: Text = "", decision: Text = "maintain") -> Response:
     """Delist (authority), review or object (overseer), answer an objection or re-examine (authority)."""
-    check_csrf(request, csrf_token)
-    state = app_state(request)
+    state = post.state
     try:
-        with unit_of_work(state.factory) as session:
+        with post.unit() as session:
             _step(session, state.clock, principal, blocklist_id, entry_id, step, text, decision)
     except DomainError as exc:
         return detail(request, blocklist_id, principal, error=exc.detail)
@@ -127,13 +123,12 @@ def _step(session: Any, clock: Any, principal: Principal, blocklist_id: str, ent
 
 
 @router.post("/{blocklist_id}/subscriptions")
-def subscribe(request: Request, blocklist_id: str, principal: UiPrincipal, operator_id: Text,
-              csrf_token: Text = "") -> HTMLResponse:
+def subscribe(request: Request, blocklist_id: str, principal: UiPrincipal, post: PostDep,
+              operator_id: Text) -> HTMLResponse:
     """The authority hands the list to an operator; the page shows the feed URLs once."""
-    check_csrf(request, csrf_token)
-    state = app_state(request)
+    state = post.state
     try:
-        with unit_of_work(state.factory) as session:
+        with post.unit() as session:
             _, token = operators.subscribe(session, state.clock, principal, blocklist_id, operator_id)
     except DomainError as exc:
         return detail(request, blocklist_id, principal, error=exc.detail)
@@ -143,13 +138,12 @@ def subscribe(request: Request, blocklist_id: str, principal: UiPrincipal, opera
 
 
 @router.post("/{blocklist_id}/applied")
-def applied(request: Request, blocklist_id: str, principal: UiPrincipal, serial: Annotated[int, Form()],
-            csrf_token: Text = "") -> Response:
+def applied(request: Request, blocklist_id: str, principal: UiPrincipal, post: PostDep,
+            serial: Annotated[int, Form()]) -> Response:
     """The operator records the serial its resolvers enforce."""
-    check_csrf(request, csrf_token)
-    state = app_state(request)
+    state = post.state
     try:
-        with unit_of_work(state.factory) as session:
+        with post.unit() as session:
             operators.applied(session, state.clock, principal, blocklist_id, serial)
     except DomainError as exc:
         return detail(request, blocklist_id, principal, error=exc.detail)
