@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
 from accord.clock import Clock, as_utc
-from accord.db import is_postgres, new_id
+from accord.db import AFTER_ROLLBACK, BEFORE_COMMIT, is_postgres, new_id
 from accord.errors import InvalidInput
 
 GENESIS = "0" * 64
@@ -203,3 +203,10 @@ def list_events(
     if before_seq:
         query = query.where(AuditEvent.seq < before_seq)
     return list(session.scalars(query.order_by(AuditEvent.seq.desc()).limit(limit)))
+
+
+# A unit of work seals its pending events as it commits and forgets them as it rolls back (``accord.db``).
+if seal_pending not in BEFORE_COMMIT:
+    BEFORE_COMMIT.append(seal_pending)
+if forget_pending not in AFTER_ROLLBACK:
+    AFTER_ROLLBACK.append(forget_pending)

@@ -29,10 +29,10 @@ from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.jobs.service import enqueue
 from accord.jobs.webhooks import emit, listeners, prefetch_listeners
+from accord.law.eu import EU_MEMBER_STATES
 from accord.notices import contact, europol, kinds
 from accord.notices.models import InformationNotice, Notice, OperationalHold
 from accord.settings import Settings
-from accord.transparency.sor import EU_MEMBER_STATES
 
 ONE_HOUR = timedelta(hours=1)
 FIRST_ORDER_NOTICE = timedelta(hours=12)

@@ -21,8 +21,8 @@ from statistics import NormalDist
 from typing import Any, Final
 
 from accord.errors import InvalidInput
+from accord.rights.profile import DEFAULT_ALERT_BELOW
 
-DEFAULT_ALERT_BELOW: Final = 0.5
 DEFAULT_CONFIDENCE: Final = 0.95
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from accord.db import unit_of_work
 from accord.errors import DomainError
+from accord.flows import incidents
 from accord.identity.service import Principal
-from accord.policies import incidents, service, templates
+from accord.policies import crisis, service, templates
 from accord.policies.document import ACTIONS
 from accord.web.deps import app_state
 from accord.web.ui.auth import check_csrf, ui_principal
@@ -156,7 +157,7 @@ def incident_list(request: Request, principal: UiPrincipal, error: str | None = 
         taking_part = incidents.list_incidents(session, org_id=principal.org_id)
         context = {"incidents": taking_part,
                    "active": [i for i in taking_part if i.state == "active"],
-                   "criteria": incidents.CRITERIA, "levels": incidents.LEVELS, "error": error}
+                   "criteria": incidents.CRITERIA, "levels": crisis.LEVELS, "error": error}
     return _page(request, principal, "policies/incidents.html", context)
 
 

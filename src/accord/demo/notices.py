@@ -1,5 +1,5 @@
 """Demo notices between the demo organisations: orders counting down, one breached, a referral, a trusted flag,
-a user report and an alert (``accord.flows.demo`` answers one more order directly, with its Annex II feedback)."""
+a user report and an alert (``accord.demo.flows`` answers one more order directly, with its Annex II feedback)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def _orders(session: Session, clock: Clock, settings: Settings, world: DemoWorld
     service.receive(session, at, settings, who,
                     _order(forum, 44, "forumnest.example/t/8812", at.now(), emergency=True,
                            emergency_reason="Live call to attack a named event this evening."))
-    check_deadlines(session, clock)  # order 40, answered directly with its legal record: accord.flows.demo
+    check_deadlines(session, clock)  # order 40, answered directly with its legal record: accord.demo.flows
 
 
 def _voluntary(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -> None:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from accord.audit.service import Actor
 from accord.clock import Clock, FrozenClock
 from accord.demo import SEEDERS, DemoWorld
-from accord.policies import incidents, service
+from accord.flows import incidents
+from accord.policies import service
 from accord.policies.jurisdictions import guide_rules
 from accord.settings import Settings
 

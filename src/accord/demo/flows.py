@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from accord.clock import Clock
 from accord.demo import SEEDERS, DemoWorld
+from accord.demo.notices import _as, _Earlier, _order
 from accord.flows import decisions
 from accord.jobs import service as jobs
 from accord.jobs.models import Job
 from accord.jobs.registry import HANDLERS, JobContext, load_all
 from accord.notices import service as notices
-from accord.notices.demo import _as, _Earlier, _order
 from accord.settings import Settings
 
 ORDER_REFERENCE = "FR-IRU-2026-0040"
