@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +81,7 @@ class _Collector(ast.NodeVisitor):
     visit_FunctionDef = _function  # noqa: N815 - ast.NodeVisitor's naming
     visit_AsyncFunctionDef = _function  # noqa: N815
 
-    def visit_If(self, node: ast.If) -> None:  # noqa: N802
+    def visit_If(self, node: ast.If) -> None:
         if _is_type_checking(node.test):
             self.type_checking += 1
             for child in node.body:
@@ -125,40 +124,40 @@ def package_graph(edges: list[Edge]) -> Graph:
     return dict(graph)
 
 
+class _Tarjan:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.index: dict[str, int] = {}
+        self.low: dict[str, int] = {}
+        self.stack: list[str] = []
+        self.found: list[list[str]] = []
+
+    def visit(self, node: str) -> None:
+        self.index[node] = self.low[node] = len(self.index)
+        self.stack.append(node)
+        for nxt in sorted(self.graph.get(node, ())):
+            if nxt not in self.index:
+                self.visit(nxt)
+                self.low[node] = min(self.low[node], self.low[nxt])
+            elif nxt in self.stack:
+                self.low[node] = min(self.low[node], self.index[nxt])
+        if self.low[node] == self.index[node]:
+            self._pop(node)
+
+    def _pop(self, root: str) -> None:
+        component = self.stack[self.stack.index(root):]
+        del self.stack[self.stack.index(root):]
+        if len(component) > 1:
+            self.found.append(sorted(component))
+
+
 def strongly_connected(graph: Graph) -> list[list[str]]:
     """Tarjan's components with more than one package: each is a knot of packages that import one another."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in sorted(graph.get(node, ())):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    sys.setrecursionlimit(10_000)
+    tarjan = _Tarjan(graph)
     for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
+        if node not in tarjan.index:
+            tarjan.visit(node)
+    return tarjan.found
 
 
 def simple_cycles(graph: Graph, limit: int = 100_000) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.clock import Clock
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.demo.notices import _as, _Earlier, _order
 from accord.flows import decisions
 from accord.jobs import service as jobs
@@ -52,4 +52,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     _preserve_now(session, _Earlier(clock, 94), settings, decision_id)
 
 
-SEEDERS.append(seed)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accord.clock import Clock
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.identity import service as identity
 from accord.identity.models import Organisation
 from accord.identity.scopes import ALL_SCOPES
@@ -95,4 +95,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     _voluntary(session, clock, settings, world)
 
 
-SEEDERS.append(seed)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor
 from accord.clock import Clock, FrozenClock
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.flows import incidents
 from accord.policies import service
 from accord.policies.jurisdictions import guide_rules
@@ -61,4 +61,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     _incidents(session, clock, world.orgs["hub"].id)
 
 
-SEEDERS.append(seed)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.rights import complaints, preservation, user_notices
 from accord.settings import Settings
 
@@ -162,4 +162,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     _live(session, clock, settings, history)
 
 
-SEEDERS.append(seed)
