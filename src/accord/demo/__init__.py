@@ -19,7 +19,7 @@ from accord import manifest
 from accord.audit.service import Actor
 from accord.cases.decisions import Decider
 from accord.clock import Clock
-from accord.flows import decisions as flows
+from accord.flows import decisions  # not "flows": accord.demo.flows, a submodule, would take that name
 from accord.identity import service as identity
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
@@ -49,7 +49,7 @@ class DemoCredential:
 
 def answer_removed(session: Session, clock: Clock, principal: Principal, notice_id: str) -> None:
     """A provider's direct answer ``removed`` on a notice, with its whole legal record (``accord.flows``)."""
-    flows.answer_notice(session, clock, principal, notice_id, flows.Answer(outcome="removed"))
+    decisions.answer_notice(session, clock, principal, notice_id, decisions.Answer(outcome="removed"))
 
 
 @dataclass
@@ -61,7 +61,7 @@ class DemoWorld:
     # Capability links (status pages) worth opening, as (what, URL); printed once with the logins.
     links: list[tuple[str, str]] = field(default_factory=list)
     # Seeders of domains below the flows decide through this (a decision with its whole legal record).
-    decide: Decider = field(default=flows.decide)
+    decide: Decider = field(default=decisions.decide)
     # ... and answer a notice ``removed`` directly through this.
     answer_removed: Callable[[Session, Clock, Principal, str], None] = field(default=answer_removed)
 
