@@ -30,6 +30,7 @@ run: $(STAMP)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports  # the package layers of pyproject.toml, every import counted
 
 types: $(DEV_STAMP)
 	$(BIN)/mypy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import RedirectResponse
@@ -11,26 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware import Middleware
 
-from accord import __version__
+from accord import __version__, manifest
 from accord.clock import Clock, SystemClock
 from accord.db import make_engine, make_sessionmaker
 from accord.settings import Settings
 from accord.web import docs, problems, security
-from accord.web.api import action_days as action_days_api
-from accord.web.api import authorities as authorities_api
-from accord.web.api import banks as banks_api
-from accord.web.api import blocklists as blocklists_api
-from accord.web.api import cases as cases_api
-from accord.web.api import contact as contact_api
-from accord.web.api import exchange as exchange_api
-from accord.web.api import identity, operations
-from accord.web.api import matching as matching_api
-from accord.web.api import membership as membership_api
-from accord.web.api import narratives as narratives_api
-from accord.web.api import notices as notices_api
-from accord.web.api import policies as policies_api
-from accord.web.api import rights as rights_api
-from accord.web.api import transparency as transparency_api
+from accord.web.api import operations
 from accord.web.deps import refuse_nul
 from accord.web.idempotency import IdempotencyMiddleware
 from accord.web.limits import BodyLimitMiddleware
@@ -39,55 +26,23 @@ from accord.web.ratelimit import RateLimitMiddleware
 from accord.web.schemas import notices as notice_schemas
 from accord.web.security import SecurityHeadersMiddleware
 from accord.web.state import AppState
-from accord.web.ui import action_days as action_days_ui
-from accord.web.ui import authorities as authorities_ui
-from accord.web.ui import banks as banks_ui
-from accord.web.ui import blocklists as blocklists_ui
-from accord.web.ui import cases as cases_ui
-from accord.web.ui import narratives as narratives_ui
-from accord.web.ui import notices as notices_ui
-from accord.web.ui import policies as policies_ui
-from accord.web.ui import rights as rights_ui
-from accord.web.ui import status as status_ui
-from accord.web.ui import transparency as transparency_ui
-from accord.web.ui import views
 
-API_ROUTERS: list[APIRouter] = [
-    identity.router,
-    operations.router,
-    notices_api.router,
-    action_days_api.router,
-    authorities_api.router,
-    contact_api.router,
-    cases_api.router,
-    banks_api.router,
-    matching_api.router,
-    exchange_api.router,
-    policies_api.router,
-    membership_api.router,
-    rights_api.router,
-    transparency_api.router,
-    narratives_api.router,
-    blocklists_api.router,
-    blocklists_api.public,
-]
-UI_ROUTERS: list[APIRouter] = [
-    views.router,
-    notices_ui.router,
-    action_days_ui.router,
-    authorities_ui.router,
-    cases_ui.router,
-    banks_ui.router,
-    policies_ui.router,
-    rights_ui.router,
-    transparency_ui.router,
-    narratives_ui.router,
-    status_ui.router,
-    blocklists_ui.router,
-    blocklists_ui.public,
-]
+
+def routers(part: Literal["api", "ui"], domains: tuple[manifest.Domain, ...] = manifest.DOMAINS) -> list[APIRouter]:
+    """The ``router`` of every module the domain manifest names for ``part``, in its order."""
+    found = []
+    for module in manifest.load(part, domains):
+        router = getattr(module, "router", None)
+        if not isinstance(router, APIRouter):
+            raise TypeError(f"{module.__name__} has no APIRouter named router")
+        found.append(router)
+    return found
+
+
+API_ROUTERS: list[APIRouter] = routers("api")
+UI_ROUTERS: list[APIRouter] = routers("ui")
 # What a `--role matcher` process serves: only hashing and matching.
-MATCHER_ROUTERS: list[APIRouter] = [matching_api.router]
+MATCHER_ROUTERS: list[APIRouter] = routers("api", manifest.only(*manifest.MATCHER))
 
 
 def _package_dir(name: str) -> Path:

@@ -10,7 +10,7 @@ import base64
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -136,15 +136,24 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         raise DisconnectionError("the pooled connection is dead") from exc
 
 
+SessionHook = Callable[[Session], object]
+BEFORE_COMMIT: list[SessionHook] = []
+"""Run as every unit of work commits. ``accord.audit.service`` registers here the sealing of its pending events
+into the hash chain: audit builds on this module, so this module never imports it."""
+AFTER_ROLLBACK: list[SessionHook] = []
+"""Run after every rollback (``accord.audit.service`` forgets the events of the transaction rolled back)."""
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose audit events join the hash chain at commit and are forgotten on rollback.
+    """Sessions whose audit events join the hash chain at commit and are forgotten on rollback (through the
+    hooks ``accord.audit.service`` registers in ``BEFORE_COMMIT`` and ``AFTER_ROLLBACK``).
 
     What a transaction caches in ``session.info`` under a key starting with ``TRANSACTION_CACHE`` is dropped
     when the transaction ends, so nothing read in one transaction is trusted in the next.
     """
     factory = sessionmaker(engine, expire_on_commit=False)
-    event.listen(factory, "before_commit", _seal_audit)
-    event.listen(factory, "after_rollback", _forget_audit)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_rollback", _after_rollback)
     event.listen(factory, "after_commit", _forget_transaction_caches)
     event.listen(factory, "after_rollback", _forget_transaction_caches)
     return factory
@@ -158,16 +167,14 @@ def _forget_transaction_caches(session: Session) -> None:
         del session.info[key]
 
 
-def _seal_audit(session: Session) -> None:
-    from accord.audit.service import seal_pending  # the audit package builds on this module
+def _before_commit(session: Session) -> None:
+    for hook in BEFORE_COMMIT:
+        hook(session)
 
-    seal_pending(session)
 
-
-def _forget_audit(session: Session) -> None:
-    from accord.audit.service import forget_pending
-
-    forget_pending(session)
+def _after_rollback(session: Session) -> None:
+    for hook in AFTER_ROLLBACK:
+        hook(session)
 
 
 @contextmanager

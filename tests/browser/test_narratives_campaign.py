@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.audit.service import Actor
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
-from accord.narratives import demo, service
+from accord.demo import narratives as demo
+from accord.narratives import service
 from tests.conftest import LiveServer
 from tests.factories import PASSWORD, make_org
 

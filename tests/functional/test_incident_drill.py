@@ -20,13 +20,13 @@ from PIL import Image
 from skimage import data as photos
 from sqlalchemy.orm import Session, sessionmaker
 
-from accord.banks.demo import jpeg
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
+from accord.demo.banks import jpeg
+from accord.flows import incidents
 from accord.jobs import webhooks
 from accord.jobs.registry import load_all
 from accord.jobs.worker import Worker
-from accord.policies import incidents
 from accord.settings import Settings
 from tests.factories import OrgHandle, make_org
 from tests.helpers import Receiver

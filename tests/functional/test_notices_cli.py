@@ -16,9 +16,9 @@ from accord.cli.main import app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.demo import DemoWorld
-from accord.flows import demo as flows_demo
+from accord.demo import flows as flows_demo
+from accord.demo import notices as demo
 from accord.identity.models import Organisation
-from accord.notices import demo
 from accord.notices.models import Notice
 from accord.rights.models import PreservedItem, UserNotice
 from accord.settings import Settings

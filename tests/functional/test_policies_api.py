@@ -16,8 +16,9 @@ from accord.audit.service import Actor
 from accord.cases.models import Case
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
+from accord.flows import incidents
 from accord.identity import service as identity
-from accord.policies import incidents, service
+from accord.policies import service
 from accord.settings import Settings
 from tests.factories import OrgHandle, make_org, make_orgs
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.clock import FrozenClock
-from accord.policies import incidents
+from accord.flows import incidents
 from tests.factories import PASSWORD, OrgHandle, make_orgs
 from tests.helpers import ui_login
 

@@ -23,12 +23,12 @@ from accord.db import unit_of_work
 from accord.flows import decisions as flows
 from accord.identity.models import Organisation
 from accord.jobs.models import Job
+from accord.law.eu import EU_MEMBER_STATES
 from accord.notices import feedback
 from accord.notices.models import Notice
 from accord.rights.models import UserNotice
 from accord.settings import Settings
 from accord.transparency import reports
-from accord.transparency.sor import EU_MEMBER_STATES
 from tests.factories import OrgHandle, make_org
 from tests.functional.test_every_door import ORDER
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event, as_event, check
 from accord.audit.models import AuditEvent
 from accord.clock import Clock, as_utc
-from accord.db import is_postgres, new_id
+from accord.db import AFTER_ROLLBACK, BEFORE_COMMIT, is_postgres, new_id
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x41CC0D  # PostgreSQL advisory lock that serialises appends to the chain
@@ -201,3 +201,10 @@ def list_events(
     if before_seq:
         query = query.where(AuditEvent.seq < before_seq)
     return list(session.scalars(query.order_by(AuditEvent.seq.desc()).limit(limit)))
+
+
+# A unit of work seals its pending events as it commits and forgets them as it rolls back (``accord.db``).
+if seal_pending not in BEFORE_COMMIT:
+    BEFORE_COMMIT.append(seal_pending)
+if forget_pending not in AFTER_ROLLBACK:
+    AFTER_ROLLBACK.append(forget_pending)

@@ -34,8 +34,9 @@ from accord.db import is_postgres, new_id
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
-from accord.matching import INDEXED_SIGNAL_TYPES
+from accord.policies.crisis import active_incidents
 from accord.signals import PDQ_QUALITY_THRESHOLD, validate_signal
+from accord.signals.types import INDEXED_SIGNAL_TYPES
 
 _CHANGE_LOCK_KEY = 0xBA4C5  # PostgreSQL advisory lock: bank changes commit in sequence order
 MAX_TAG_LENGTH = 80
@@ -256,8 +257,6 @@ def add_entries(
 
 def incident_tags_of(session: Session, clock: Clock, bank: Bank) -> list[str]:
     """The tags of the incidents active now whose bank is ``bank`` (none for an ordinary bank)."""
-    from accord.policies.incidents import active_incidents  # policies build on banks
-
     return sorted({i.tag for i in active_incidents(session, clock.now()) if i.bank_id == bank.id})
 
 

@@ -27,8 +27,8 @@ from accord.errors import Conflict, InvalidInput
 from accord.identity.service import Principal
 from accord.jobs import webhooks
 from accord.jobs.service import enqueue
+from accord.law.sor import Restriction
 from accord.policies.models import Policy, PolicyVersion
-from accord.transparency.sor import Restriction
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 

@@ -162,7 +162,7 @@ class Statement(Base):
     decision_id: Mapped[str] = mapped_column(ForeignKey("case_decisions.id"), index=True)
     provider_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     elements: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # The Transparency Database body (``accord.transparency.sor.to_statement``), or why none is due.
+    # The Transparency Database body (``accord.law.sor.to_statement``), or why none is due.
     body: Mapped[dict[str, Any] | None]
     exemption: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]

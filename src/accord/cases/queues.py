@@ -23,6 +23,7 @@ from accord.db import get_owned, new_id
 from accord.errors import InvalidInput
 from accord.identity.models import ROLES
 from accord.identity.service import Principal
+from accord.policies.crisis import active_incidents, priority_boost_for
 
 RULE_KEYS: Final = ("sources", "severity", "languages", "jurisdictions")
 SEVERITIES: Final = ("imminent", "graphic", "incident", "standard")
@@ -163,8 +164,6 @@ def triage(session: Session, clock: Clock, case: Case) -> Case:
 def _carries_active_incident_tag(session: Session, clock: Clock, case: Case) -> bool:
     """A case tagged with a declared incident that is still active rises in priority (GIFCT CIP, EU Crisis
     Protocol); once the incident is concluded, the next triage drops the boost."""
-    from accord.policies.incidents import active_incidents, priority_boost_for  # policies build on cases
-
     tags = {str(t) for t in case.labels} | {str(t) for s in case.signals for t in s.get("labels", []) or []}
     return priority_boost_for(tags, active_incidents(session, clock.now())) > 0
 

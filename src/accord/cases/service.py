@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases import claims, intake, priority, queues
-from accord.cases.models import Case
+from accord.cases.models import Case, Decision
 from accord.clock import Clock
 from accord.errors import InvalidInput
 
@@ -131,3 +131,15 @@ def close_answered(session: Session, clock: Clock, actor: Actor, case_id: str | 
     record(session, clock, actor, Event.CASES_CASE_CLOSE, subject=case.id, org_id=case.provider_id,
            payload={"reason": "notices answered directly", "provider_id": case.provider_id})
     return True
+
+
+def exempt_finding(session: Session, *, provider_id: str, content_keys: Sequence[str]) -> str | None:
+    """The exempt purpose (journalistic, educational...) a decision of this provider found for this content
+    (by its case's content keys), or None: such an item is never re-removed automatically (TCO Art. 1(3))."""
+    if not content_keys:
+        return None
+    query = (select(Decision.exempt_purpose).join(Case, Case.id == Decision.case_id)
+             .where(Case.provider_id == provider_id, Case.content_key.in_(list(content_keys)),
+                    Decision.exempt_purpose.is_not(None))
+             .order_by(Decision.created_at.desc()).limit(1))
+    return session.scalar(query)

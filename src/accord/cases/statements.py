@@ -4,7 +4,7 @@ Every decision gets a statement holding the six elements of Art. 17(3): (a) the 
 scope and duration; (b) the facts and circumstances, including whether a notice or the provider's own
 initiative led to it; (c) the automated means used; (d) the legal ground; (e) the contractual ground; (f) the
 redress available. Where the Transparency Database wants one, the body built by
-``accord.transparency.sor.to_statement`` is stored beside it; otherwise the documented exemption is.
+``accord.law.sor.to_statement`` is stored beside it; otherwise the documented exemption is.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from accord.cases.models import Case, Decision, Statement, Strike
 from accord.clock import as_utc
 from accord.db import new_id
 from accord.identity.models import Organisation
+from accord.law import sor
 from accord.policies.models import PolicyVersion
-from accord.transparency import sor
 
 REDRESS: Final = [
     "internal complaint to the provider, free of charge, within six months (DSA Art. 20; TCO Art. 10)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import typer
@@ -9,22 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from accord.cli import (
-    action_days,
-    authorities,
-    backup,
-    banks,
-    blocklists,
-    cases,
-    identity,
-    keys,
-    narratives,
-    notices,
-    operations,
-    policies,
-    rights,
-    transparency,
-)
+from accord import manifest
 from accord.errors import DomainError
 
 
@@ -51,37 +37,25 @@ class AccordGroup(TyperGroup):
 
 app = typer.Typer(help="Accord: acting together against terrorist content online.", no_args_is_help=True,
                   pretty_exceptions_enable=False, cls=AccordGroup)
-app.add_typer(operations.db_app, name="db")
-app.add_typer(identity.org_app, name="org")
-app.add_typer(identity.member_app, name="member")
-app.add_typer(identity.key_app, name="key")
-app.add_typer(keys.keys_app, name="keys")
-app.add_typer(operations.audit_app, name="audit")
-app.add_typer(operations.jobs_app, name="jobs")
-app.add_typer(notices.notice_app, name="notice")
-notices.notice_app.add_typer(authorities.review_app, name="review")
-notices.notice_app.add_typer(action_days.action_day_app, name="action-day")
-notices.notice_app.add_typer(authorities.reinstatement_app, name="reinstatement")
-notices.notice_app.command("finality")(authorities.finality)
-app.add_typer(authorities.authority_app, name="authority")
-app.add_typer(cases.case_app, name="case")
-app.add_typer(banks.bank_app, name="bank")
-app.add_typer(banks.exchange_app, name="exchange")
-app.command("hash")(banks.hash_files)
-app.command("match")(banks.match_files)
-app.add_typer(policies.policy_app, name="policy")
-app.add_typer(policies.incident_app, name="incident")
-app.add_typer(rights.rights_app, name="rights")
-app.add_typer(transparency.report_app, name="report")
-app.add_typer(transparency.sor_app, name="sor")
-app.add_typer(transparency.dispute_app, name="dispute")
-app.add_typer(narratives.campaign_app, name="campaign")
-app.add_typer(blocklists.blocklist_app, name="blocklist")
-app.command("serve")(operations.serve)
-app.command("worker")(operations.worker)
-app.command("demo")(operations.demo)
-app.command("backup")(backup.backup)
-app.command("restore")(backup.restore)
+
+
+def add_commands(root: typer.Typer, commands: Iterable[manifest.Command]) -> None:
+    """Add each command the domain manifest names, under the group its path names (``"notice review"``
+    goes under ``notice``, which an earlier entry added)."""
+    groups: dict[str, typer.Typer] = {"": root}
+    for command in commands:
+        parent, _, name = command.path.rpartition(" ")
+        target = manifest.attribute(command.target)
+        if isinstance(target, typer.Typer):
+            groups[parent].add_typer(target, name=name)
+            groups[command.path] = target
+        elif callable(target):
+            groups[parent].command(name)(target)
+        else:
+            raise TypeError(f"{command.target} is neither a Typer application nor a function")
+
+
+add_commands(app, manifest.commands())
 
 
 def main() -> None:

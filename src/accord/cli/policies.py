@@ -12,10 +12,12 @@ import typer
 from accord.cli.context import OPERATOR, clock, output, session_scope
 from accord.cli.options import JsonOpt, OrgOpt, org_option
 from accord.errors import InvalidInput
+from accord.flows import incidents
 from accord.identity.service import Principal, get_organisation
-from accord.policies import incidents, membership, service, templates
+from accord.policies import service, templates
 from accord.policies.jurisdictions import guide
 from accord.policies.models import Incident, Policy, PolicyVersion
+from accord.transparency import membership
 
 policy_app = typer.Typer(help="Providers' policies: versions, diffs, jurisdictions and resolution.")
 incident_app = typer.Typer(help="Crisis incidents: declare against the checklist, conclude, debrief.")

@@ -4,7 +4,8 @@ Every way a provider acts on content goes through ``decide``: the review console
 (API, inbox, ``accord notice answer``; ``answer_notice``), an automatic action under the provider's policy
 (``accord.matching.lookup``, handed ``decide``) and the demo. In the caller's transaction it writes:
 
-- the decision, answering every open notice of its case (TCO Annex II feedback; DSA Art. 16(5));
+- the decision, answering every open notice of its case (TCO Annex II feedback; DSA Art. 16(5);
+  ``answer_from_decision``: what each action answers, and what a removal order in the case forbids);
 - its statement of reasons (DSA Art. 17), with the Transparency Database body (Art. 24(5)) or the documented
   reason none is due (an order under DSA Art. 9, Art. 17(5));
 - the ``cases:decision:create`` audit event, which opens the complaint window (TCO Art. 10, DSA Art. 20: six
@@ -34,7 +35,7 @@ from accord.cases.models import Case, Decision
 from accord.cases.priority import NOTICE_SOURCES
 from accord.cases.service import annotate
 from accord.clock import Clock
-from accord.errors import Conflict
+from accord.errors import Conflict, InvalidInput
 from accord.identity.service import Principal
 from accord.jobs.service import enqueue
 from accord.notices import service as notices
@@ -67,9 +68,43 @@ def _answer_notices(session: Session, clock: Clock, actor: Actor, taken: review.
     if not NOTICE_SOURCES & set(case.sources):
         return []
     reasons = f"{decision.ground_ref}: {decision.ground_explanation or decision.facts}"
-    return notices.answer_from_decision(session, clock, actor, case_id=case.id, action=decision.action,
-                                        countries=list(decision.countries), reasons=reasons,
-                                        automated=decision.automated_decision)
+    return answer_from_decision(session, clock, actor, case_id=case.id, action=decision.action,
+                                countries=list(decision.countries), reasons=reasons,
+                                automated=decision.automated_decision)
+
+
+# What each decision answers on the case's notices (the reverse of ``_ACTIONS``).
+DECISION_OUTCOMES = {"remove": "removed", "disable": "disabled", "no_action": "no_action", "restrict": "no_action"}
+
+
+def answer_from_decision(session: Session, clock: Clock, actor: Actor, *, case_id: str, action: str,
+                         countries: list[str], reasons: str, automated: bool) -> list[str]:
+    """A case decision answers every unanswered notice in the case (TCO Annex II feedback follows).
+
+    ``restrict`` is recorded as ``no_action`` with reasons noting the restriction; a case holding a removal
+    order cannot be decided ``no_action`` or ``restrict`` (``check_order_answer``). Returns the notice ids."""
+    if action not in DECISION_OUTCOMES:
+        raise InvalidInput(f"action is one of {', '.join(DECISION_OUTCOMES)}", field="action")
+    if action == "restrict":
+        reasons = f"restricted, not removed: {reasons}".strip()
+    answered: list[str] = []
+    for notice in notices.notices_of_case(session, case_id):
+        if notice.status in (*notices.OPEN_STATUSES, "paused"):  # an order awaiting clarification binds it too
+            _check_decision_on(notice, action)
+        if notice.status in notices.OPEN_STATUSES:
+            notices.record_outcome(session, clock, actor, notice, outcome=DECISION_OUTCOMES[action],
+                                   countries=countries, reasons=reasons or action, ground=None, explanation="",
+                                   automated=automated)
+            answered.append(notice.id)
+    return answered
+
+
+def _check_decision_on(notice: Notice, action: str) -> None:
+    try:
+        notices.check_order_answer(notice, DECISION_OUTCOMES[action])
+    except InvalidInput as exc:  # the reviewer chose an action: say so in the reviewer's field
+        raise InvalidInput(f"the case holds removal order {notice.reference or notice.id}: {exc.detail}",
+                           field="action") from exc
 
 
 def _legal_record(session: Session, clock: Clock, actor: Actor, case: Case, decision: Decision,

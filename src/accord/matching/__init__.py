@@ -12,14 +12,8 @@ from pathlib import Path
 from accord.errors import InvalidInput
 from accord.matching.base import Hit, MatchIndex
 from accord.matching.exact import ExactMatchIndex
-from accord.matching.pdq import PDQ_THRESHOLD, PDQMatchIndex
-from accord.signals.types import SIGNAL_TYPES
-
-EXACT_SIGNAL_TYPES = frozenset({"md5", "sha256", "video_md5", "url", "text"})
-VPDQ_AVAILABLE = "vpdq" in SIGNAL_TYPES
-"""Whether the optional ``vpdq`` package is installed, so that vPDQ hashes can be indexed and matched."""
-INDEXED_SIGNAL_TYPES = EXACT_SIGNAL_TYPES | {"pdq"} | ({"vpdq"} if VPDQ_AVAILABLE else set())
-"""Every signal type this process has a match index for."""
+from accord.matching.pdq import PDQMatchIndex
+from accord.signals.types import EXACT_SIGNAL_TYPES, INDEXED_SIGNAL_TYPES, PDQ_THRESHOLD, VPDQ_AVAILABLE
 
 __all__ = [
     "EXACT_SIGNAL_TYPES",

@@ -29,18 +29,18 @@ from accord.cases import quality
 from accord.cases.decisions import Decider, DecisionInput
 from accord.cases.intake import hash_key
 from accord.cases.models import Case
-from accord.cases.service import open_case_from_match
+from accord.cases.service import exempt_finding, open_case_from_match
 from accord.clock import Clock
 from accord.db import new_id
 from accord.errors import Conflict, InvalidInput
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.matching.base import Hit
-from accord.matching.pdq import PDQ_THRESHOLD
 from accord.matching.service import Matcher
 from accord.policies.service import AutoAction, automatic_action_for
 from accord.signals import MediaLimits, decode_image, hash_media, query_hashes, validate_signal
 from accord.signals.media import MediaKind, sniff
+from accord.signals.types import PDQ_THRESHOLD
 
 MAX_SIGNALS = 100
 REVIEW = "review"
@@ -260,13 +260,20 @@ def automatic_action(session: Session, principal: Principal, outcome: Outcome, *
     """The first match whose bank, labels and confidence the provider's active policy lets the system act on
     alone; None (a reviewer decides) without a policy that says so, or where a decision of the provider found
     the content (by ``content_keys``) exempt (TCO Art. 1(3))."""
+    action = _allowed_action(session, principal, outcome)
+    if action is None or exempt_finding(session, provider_id=principal.org_id, content_keys=content_keys):
+        return None
+    return action
+
+
+def _allowed_action(session: Session, principal: Principal, outcome: Outcome) -> AutoAction | None:
     for match in outcome.matches:
         categories = [c for label in match.entry.labels for c in LABEL_CATEGORIES.get(label, ())]
         for category in categories:
             for source in signal_sources(session, match.bank):
                 action = automatic_action_for(session, provider_id=principal.org_id, category=category,
                                               signal_source=source, labels=match.entry.labels,
-                                              confidence=confidence_of(match), content_keys=content_keys)
+                                              confidence=confidence_of(match))
                 if action is not None:
                     return action
     return None

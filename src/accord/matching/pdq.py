@@ -32,9 +32,7 @@ import numpy.typing as npt
 
 from accord.errors import InvalidInput
 from accord.matching.base import Hit, MatchIndex, best_per_entry
-
-PDQ_THRESHOLD = 31
-"""PDQ's confident-match distance, as in python-threatexchange."""
+from accord.signals.types import PDQ_THRESHOLD
 
 CHUNKS = 16
 _CHUNK_BITS = 16

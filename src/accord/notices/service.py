@@ -30,10 +30,10 @@ from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.jobs.service import enqueue
 from accord.jobs.webhooks import emit, listeners, prefetch_listeners
+from accord.law.eu import EU_MEMBER_STATES
 from accord.notices import contact, europol, kinds
 from accord.notices.models import InformationNotice, Notice, OperationalHold
 from accord.settings import Settings
-from accord.transparency.sor import EU_MEMBER_STATES
 
 ONE_HOUR = timedelta(hours=1)
 FIRST_ORDER_NOTICE = timedelta(hours=12)
@@ -681,37 +681,3 @@ def extend_nondisclosure(session: Session, clock: Clock, principal: Principal, n
     enqueue(session, clock, "rights.follow_nondisclosure", {"provider_id": notice.provider_id,
             "case_id": notice.case_id, "until": _iso(notice.nondisclosure_until)}, org_id=notice.provider_id)
     return notice
-
-
-# ---- answers from a decision ---------------------------------------------------------------------------------
-
-_DECISION_OUTCOMES = {"remove": "removed", "disable": "disabled", "no_action": "no_action", "restrict": "no_action"}
-
-
-def answer_from_decision(session: Session, clock: Clock, actor: Actor, *, case_id: str, action: str,
-                         countries: list[str], reasons: str, automated: bool) -> list[str]:
-    """A case decision answers every unanswered notice in the case (TCO Annex II feedback follows).
-
-    ``restrict`` is recorded as ``no_action`` with reasons noting the restriction; a case holding a removal
-    order cannot be decided ``no_action`` or ``restrict`` (``check_order_answer``). Returns the notice ids."""
-    if action not in _DECISION_OUTCOMES:
-        raise InvalidInput(f"action is one of {', '.join(_DECISION_OUTCOMES)}", field="action")
-    if action == "restrict":
-        reasons = f"restricted, not removed: {reasons}".strip()
-    answered: list[str] = []
-    for notice in notices_of_case(session, case_id):
-        if notice.status in (*OPEN_STATUSES, "paused"):  # an order awaiting clarification binds the decision too
-            _check_decision_on(notice, action)
-        if notice.status in OPEN_STATUSES:
-            record_outcome(session, clock, actor, notice, outcome=_DECISION_OUTCOMES[action], countries=countries,
-                           reasons=reasons or action, ground=None, explanation="", automated=automated)
-            answered.append(notice.id)
-    return answered
-
-
-def _check_decision_on(notice: Notice, action: str) -> None:
-    try:
-        check_order_answer(notice, _DECISION_OUTCOMES[action])
-    except InvalidInput as exc:  # the reviewer chose an action: say so in the reviewer's field
-        raise InvalidInput(f"the case holds removal order {notice.reference or notice.id}: {exc.detail}",
-                           field="action") from exc

@@ -13,7 +13,7 @@ from importlib.resources import files
 from typing import Any
 
 from accord.errors import InvalidInput
-from accord.transparency.sor import EEA_COUNTRIES, EU_MEMBER_STATES
+from accord.law.eu import EEA_COUNTRIES, EU_MEMBER_STATES
 
 REGIONS: dict[str, tuple[str, ...]] = {"EU": EU_MEMBER_STATES, "EEA": EEA_COUNTRIES}
 _COUNTRY = re.compile(r"^[A-Z]{2}$")

@@ -13,7 +13,8 @@ with a share of the items sampled for human verification (TCO Art. 5).
 to acting on every crisis's hashes, and the permission ends with each incident.
 
 An exempt-purpose finding (TCO Art. 1(3)) on the same content, by the provider, always leaves the item to a
-human: ``exempt_finding`` looks it up by the case's content keys.
+human: ``accord.cases.service.exempt_finding`` looks it up by the case's content keys, and the caller passes it as
+``exempt_purpose``.
 """
 
 from __future__ import annotations
@@ -27,22 +28,21 @@ from sqlalchemy.orm import Session
 
 from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
-from accord.cases.models import Case, Decision
 from accord.clock import Clock
 from accord.db import get_owned, new_id
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.identity.models import Organisation
 from accord.policies import templates
+from accord.policies.crisis import active_incidents, priority_boost_for
 from accord.policies.diff import Change, diff
 from accord.policies.document import Automation, PolicyBody, parse_body
-from accord.policies.incidents import active_incidents, priority_boost_for
 from accord.policies.jurisdictions import countries_for
 from accord.policies.models import Incident, Policy, PolicyVersion
 from accord.policies.resolution import Resolution, automation_for, resolve_body, sampled
 
 __all__ = [
     "AutoAction", "Resolution", "activate_version", "active_incidents", "automatic_action_for", "create_policy",
-    "create_version", "diff_versions", "exempt_finding", "get_policy", "get_version", "list_policies",
+    "create_version", "diff_versions", "get_policy", "get_version", "list_policies",
     "list_versions", "priority_boost_for", "publish_version", "resolve", "statement_text",
 ]
 
@@ -245,28 +245,16 @@ def _sources(session: Session, signal_source: str) -> tuple[str, ...]:
     return (signal_source,)
 
 
-def exempt_finding(session: Session, *, provider_id: str, content_keys: Sequence[str]) -> str | None:
-    """The exempt purpose (journalistic, educational...) a decision of this provider found for this content
-    (by its case's content keys), or None: such an item is never re-removed automatically (TCO Art. 1(3))."""
-    if not content_keys:
-        return None
-    query = (select(Decision.exempt_purpose).join(Case, Case.id == Decision.case_id)
-             .where(Case.provider_id == provider_id, Case.content_key.in_(list(content_keys)),
-                    Decision.exempt_purpose.is_not(None))
-             .order_by(Decision.created_at.desc()).limit(1))
-    return session.scalar(query)
-
-
 def automatic_action_for(
     session: Session, *, provider_id: str, category: str, signal_source: str, labels: Sequence[str] = (),
-    confidence: float = 1.0, exempt_purpose: str | None = None, content_keys: Sequence[str] = (),
+    confidence: float = 1.0, exempt_purpose: str | None = None,
 ) -> AutoAction | None:
     """The action the system may take without a reviewer, or None (a human decides).
 
     Only an explicit automation entry of the active version, for this category and this source, at or above
     its confidence, allows it. An exempt-purpose finding on the item (TCO Art. 1(3)), given as
-    ``exempt_purpose`` or found by ``content_keys``, always returns None, so an item found journalistic is
-    never re-removed automatically.
+    ``exempt_purpose`` (``accord.cases.service.exempt_finding`` finds it), always returns None, so an item found
+    journalistic is never re-removed automatically.
     """
     found = active_version(session, provider_id)
     if found is None or exempt_purpose:
@@ -276,8 +264,6 @@ def automatic_action_for(
     for source in _sources(session, signal_source):
         entry = automation_for(body, category, source, tuple(labels), confidence)
         if entry is not None and rule is not None:
-            if exempt_finding(session, provider_id=provider_id, content_keys=content_keys):
-                return None
             return _auto_action(entry, rule.clause_ref, rule.text, version, source)
     return None
 

@@ -21,10 +21,11 @@ from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.errors import InvalidInput, NotFound
 from accord.identity.models import Organisation
-from accord.transparency.accuracy import DEFAULT_ALERT_BELOW
 
 PROFILE_KEY: Final = "rights.micro_small_provider"
 ALERT_KEY: Final = "rights.flagger_alert_below"
+DEFAULT_ALERT_BELOW: Final = 0.5
+"""A trusted flagger whose accuracy falls below this share is flagged for review (``accord.transparency.accuracy``)."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
-from accord.matching.pdq import PDQ_THRESHOLD
+from accord.signals.types import PDQ_THRESHOLD
 from accord.signals.variants import centre_crop, index_hashes, plain_hash, query_hashes
 
 Edit = Callable[[Image.Image], Image.Image]

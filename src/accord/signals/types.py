@@ -166,6 +166,15 @@ def _registry() -> dict[str, SignalType]:
 
 SIGNAL_TYPES: dict[str, SignalType] = _registry()
 
+PDQ_THRESHOLD = 31
+"""PDQ's confident-match distance, as in python-threatexchange."""
+EXACT_SIGNAL_TYPES = frozenset({"md5", "sha256", "video_md5", "url", "text"})
+"""The signal types matched by equality (``accord.matching.ExactMatchIndex``)."""
+VPDQ_AVAILABLE = "vpdq" in SIGNAL_TYPES
+"""Whether the optional ``vpdq`` package is installed, so that vPDQ hashes can be indexed and matched."""
+INDEXED_SIGNAL_TYPES = EXACT_SIGNAL_TYPES | {"pdq"} | ({"vpdq"} if VPDQ_AVAILABLE else set())
+"""Every signal type this process has a match index for (``accord.matching.build_index``)."""
+
 
 def get_signal_type(name: str) -> SignalType:
     """The signal type called ``name``, or ``InvalidInput`` listing the known ones."""

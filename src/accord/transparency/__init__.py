@@ -1,5 +1,5 @@
-"""Transparency duties: DSA statements of reasons for the Transparency Database and trusted-flagger accuracy.
+"""Transparency duties: reports, DSA statements of reasons for the Transparency Database and trusted-flagger accuracy.
 
-``sor`` builds the statement bodies, ``sor_rules`` checks them independently against the database's rules,
-``accuracy`` computes the DSA Art. 22(6) figures per trusted flagger.
+``accord.law.sor`` builds the statement bodies, ``sor_rules`` checks them independently against the database's
+rules, ``accuracy`` computes the DSA Art. 22(6) figures per trusted flagger.
 """

@@ -19,9 +19,9 @@ from enum import StrEnum
 from typing import Any, Final
 
 from accord.errors import InvalidInput
+from accord.rights.profile import DEFAULT_ALERT_BELOW
 from accord.stats import Interval, wilson_interval
 
-DEFAULT_ALERT_BELOW: Final = 0.5
 DEFAULT_CONFIDENCE: Final = 0.95
 
 

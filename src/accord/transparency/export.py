@@ -19,10 +19,8 @@ from sqlalchemy.orm import Session
 from accord.audit.models import AuditEvent
 from accord.clock import as_utc
 from accord.errors import InvalidInput
-from accord.policies.models import Policy, PolicyVersion
-from accord.transparency import events as ev
-from accord.transparency.sor import (
-    EEA_COUNTRIES,
+from accord.law.eu import EEA_COUNTRIES
+from accord.law.sor import (
     Action,
     Automation,
     ContentType,
@@ -38,6 +36,8 @@ from accord.transparency.sor import (
     statement_exemption,
     to_statement,
 )
+from accord.policies.models import Policy, PolicyVersion
+from accord.transparency import events as ev
 
 _SOURCES: Final = (  # the strongest notice first, as the review console orders them
     (("removal_order",), Source.REMOVAL_ORDER),

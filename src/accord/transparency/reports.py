@@ -16,11 +16,11 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
-from accord.blocklists import report as blocklist_report
 from accord.clock import Clock
 from accord.errors import InvalidInput
 from accord.identity.models import Organisation
 from accord.rights.profile import is_micro_small
+from accord.transparency import blocklists as blocklist_report
 from accord.transparency import events as ev
 from accord.transparency.flaggers import provider_flagger_accuracy
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from accord.clock import Clock
 from accord.errors import InvalidInput, NotFound
 from accord.identity.models import Organisation
-from accord.transparency import export, flaggers, render, reports, sor, template
+from accord.law import sor
+from accord.transparency import export, flaggers, render, reports, template
 
 PUID_NAMESPACE_KEY = sor.PUID_NAMESPACE_KEY
 

@@ -35,10 +35,10 @@ from accord.cases.models import Statement
 from accord.clock import Clock
 from accord.db import is_postgres
 from accord.errors import InvalidInput
+from accord.law.sor import MAX_BATCH, STATEMENTS_ENDPOINT
 from accord.rights.profile import is_micro_small
 from accord.settings import Settings
 from accord.transparency.models import SUBMISSION_STATES, Submission
-from accord.transparency.sor import MAX_BATCH, STATEMENTS_ENDPOINT
 
 EXEMPT_MICRO_SMALL: Final = (
     "not submitted: a micro or small enterprise is exempt from DSA Art. 24(5) (Art. 19(1));"

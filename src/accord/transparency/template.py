@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event
 from accord.clock import Clock
 from accord.identity.models import Member, Organisation
+from accord.law.sor import CATEGORY_TERRORIST_CONTENT
 from accord.rights.profile import is_micro_small
 from accord.transparency import events as ev
 from accord.transparency import reports
-from accord.transparency.sor import CATEGORY_TERRORIST_CONTENT
 
 TEMPLATE: Final = "Commission Implementing Regulation (EU) 2024/2835, Annex I: harmonised transparency report template"
 STRIKE: Final = Event.CASES_STRIKE_RECORD

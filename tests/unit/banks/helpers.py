@@ -8,11 +8,11 @@ from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
 from accord.banks import service
-from accord.banks.demo import jpeg, synthetic_photo
 from accord.banks.files import signals_for_bank
 from accord.banks.models import Bank
 from accord.banks.service import EntryDetails, NewSignal
 from accord.clock import Clock
+from accord.demo.banks import jpeg, synthetic_photo
 from accord.identity.service import Principal
 from accord.signals import MediaLimits
 from tests.factories import OrgHandle, make_org

@@ -13,7 +13,7 @@ from accord.banks.models import BankChange, EntryState
 from accord.banks.service import EntryDetails, NewSignal
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from accord.policies import incidents
+from accord.flows import incidents
 from tests.unit.banks.helpers import PDQ_A, PDQ_B, bank_with, flip, org
 
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from accord.cases import intake, queues
 from accord.clock import FrozenClock
-from accord.policies.incidents import conclude_incident, declare_incident
+from accord.flows.incidents import conclude_incident, declare_incident
 from tests.factories import TEST_ACTOR, make_org
 
 REASON = "+3 severity: linked to a declared incident"

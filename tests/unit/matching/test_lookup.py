@@ -19,12 +19,12 @@ from accord.cases import quality
 from accord.cases.decisions import DecisionInput
 from accord.cases.models import Case, Decision, QualityReview
 from accord.clock import FrozenClock
+from accord.flows import incidents
 from accord.flows.decisions import decide
 from accord.identity.service import Principal
 from accord.matching import lookup
 from accord.matching.lookup import QuerySignal
 from accord.matching.service import Matcher
-from accord.policies import incidents
 from accord.policies import service as policies
 from accord.policies.resolution import sampled
 from tests.unit.banks.helpers import LIMITS, PDQ_A, bank_photo, bank_with, flip, mirrored, org

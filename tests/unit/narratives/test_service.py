@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from accord.audit.service import Actor
 from accord.clock import FrozenClock
 from accord.demo import DemoWorld
+from accord.demo import narratives as demo
 from accord.errors import InvalidInput
 from accord.identity.models import Organisation
-from accord.narratives import demo, service
+from accord.narratives import service
 from accord.narratives.models import Lesson
 from accord.settings import Settings
 from tests.factories import make_org

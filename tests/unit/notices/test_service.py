@@ -195,11 +195,11 @@ def test_two_authorities_on_one_url_make_one_case(session: Session, clock: Froze
     assert session.scalars(select(Case)).all() == [session.get(Case, a.case_id)]
     reviewer = Actor("test:reviewer", provider.org_id)
     with pytest.raises(InvalidInput) as refused:  # the case holds an order: executed, or Annex III (Art. 3(3))
-        service.answer_from_decision(session, clock, reviewer, case_id=a.case_id or "", action="restrict",
-                                     countries=[], reasons="age-gated", automated=False)
+        flows.answer_from_decision(session, clock, reviewer, case_id=a.case_id or "", action="restrict",
+                                   countries=[], reasons="age-gated", automated=False)
     assert refused.value.field == "action"
-    ids = service.answer_from_decision(session, clock, reviewer, case_id=a.case_id or "", action="remove",
-                                       countries=[], reasons="removed", automated=False)
+    ids = flows.answer_from_decision(session, clock, reviewer, case_id=a.case_id or "", action="remove",
+                                     countries=[], reasons="removed", automated=False)
     assert sorted(ids) == sorted([a.id, b.id])
     assert b.outcome == "removed" and b.acknowledged_at is not None
 

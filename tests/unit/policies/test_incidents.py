@@ -13,9 +13,10 @@ from accord.audit.service import Actor, record
 from accord.banks.models import Bank
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from accord.flows import incidents
 from accord.jobs import webhooks
 from accord.jobs.models import Job
-from accord.policies import incidents, service
+from accord.policies import crisis, service
 from accord.policies.models import Incident
 from accord.settings import Settings
 from tests.factories import TEST_ACTOR, make_org
@@ -114,14 +115,14 @@ def test_priority_rises_only_while_an_incident_is_active(session: Session, clock
     hub = make_org(session, clock, "coordinator")
     incident = _declare(session, clock, hub.id)
     start = clock.now()
-    active = incidents.active_incidents(session, start)
+    active = crisis.active_incidents(session, start)
     assert [i.id for i in active] == [incident.id]
-    assert incidents.priority_boost_for([incident.tag, "other"], active) == 3
-    assert incidents.priority_boost_for(["other"], active) == 0
+    assert crisis.priority_boost_for([incident.tag, "other"], active) == 3
+    assert crisis.priority_boost_for(["other"], active) == 0
     clock.advance(hours=2)
     incidents.conclude_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id)
-    assert incidents.active_incidents(session, clock.now()) == []
-    assert [i.id for i in incidents.active_incidents(session, start)] == [incident.id]  # as it was then
+    assert crisis.active_incidents(session, clock.now()) == []
+    assert [i.id for i in crisis.active_incidents(session, start)] == [incident.id]  # as it was then
     assert service.priority_boost_for([incident.tag], service.active_incidents(session, clock.now())) == 0
 
 
@@ -134,7 +135,7 @@ def test_escalation_moves_the_level_and_checks_the_criteria(session: Session, cl
     incidents.escalate_incident(session, clock, TEST_ACTOR, coordinator_id=hub.id, incident_id=incident.id,
                                 level="content_incident_protocol", criteria=ALL, reason="video confirmed")
     assert incident.level == "content_incident_protocol" and incident.criteria == ALL
-    assert incidents.priority_boost_for([incident.tag], [incident]) == 3
+    assert crisis.priority_boost_for([incident.tag], [incident]) == 3
 
 
 def test_only_the_declaring_coordinator_concludes_and_only_once(session: Session, clock: FrozenClock) -> None:

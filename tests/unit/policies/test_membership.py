@@ -14,8 +14,9 @@ from accord.errors import PermissionDenied
 from accord.identity import service as identity
 from accord.identity.scopes import ALL_SCOPES
 from accord.identity.service import Principal
-from accord.policies import membership, service
+from accord.policies import service
 from accord.policies.templates import template_body
+from accord.transparency import membership
 from tests.factories import OrgHandle, make_org
 
 

@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 from accord.audit.models import AuditEvent
 from accord.audit.service import Actor
 from accord.cases import intake
+from accord.cases import service as cases
 from accord.cases.decisions import DecisionInput
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from accord.flows import incidents
 from accord.flows.decisions import decide
 from accord.identity.service import Principal
-from accord.policies import incidents, service
+from accord.policies import service
 from accord.policies.models import Policy
 from tests.factories import make_org
 from tests.unit.banks.helpers import bank_with, principal
@@ -238,7 +240,7 @@ def test_an_exempt_finding_on_the_same_content_suppresses_automatic_re_removal(
     provider = policy.provider_id
     keys = ["hash:sha256:" + "ab" * 32]
     ask = {"provider_id": provider, "category": "instruction", "labels": [], "confidence": 1.0,
-           "signal_source": "coordinator_bank", "content_keys": keys}
+           "signal_source": "coordinator_bank"}
     assert service.automatic_action_for(session, **ask) is not None
     reviewer = Principal(org_id=provider, org_kind="provider", ref="member:rev", scopes=frozenset({"cases:write"}))
     case, _ = intake.open_or_join(session, clock, reviewer.actor, provider_id=provider, content_keys=keys,
@@ -246,8 +248,9 @@ def test_an_exempt_finding_on_the_same_content_suppresses_automatic_re_removal(
     decide(session, clock, reviewer, case.id, DecisionInput(
         action="no_action", ground="4.4", ground_kind="terms", facts="A news report on the attack.",
         exempt_purpose="journalistic", exemption_assessment="Broadcaster's report, no praise."))
-    assert service.exempt_finding(session, provider_id=provider, content_keys=keys) == "journalistic"
-    assert service.automatic_action_for(session, **ask) is None
-    assert service.automatic_action_for(session, **{**ask, "content_keys": ["hash:sha256:" + "cd" * 32]})
+    found = cases.exempt_finding(session, provider_id=provider, content_keys=keys)
+    assert found == "journalistic"
+    assert service.automatic_action_for(session, **ask, exempt_purpose=found) is None
+    assert cases.exempt_finding(session, provider_id=provider, content_keys=["hash:sha256:" + "cd" * 32]) is None
     stranger = make_org(session, clock).id
-    assert service.exempt_finding(session, provider_id=stranger, content_keys=keys) is None
+    assert cases.exempt_finding(session, provider_id=stranger, content_keys=keys) is None

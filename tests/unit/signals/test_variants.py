@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from accord.matching.pdq import PDQ_THRESHOLD
 from accord.signals.robustness import (
     EDITS,
     EditResult,
@@ -19,6 +18,7 @@ from accord.signals.robustness import (
     measure,
     tuning_photos,
 )
+from accord.signals.types import PDQ_THRESHOLD
 from accord.signals.variants import centre_crop, index_hashes, plain_hash, query_hashes, trim_border
 
 GEOMETRIC = ("crop 5 % per side", "crop 10 % per side", "mirror", "flip", "rotate 90", "rotate 180",

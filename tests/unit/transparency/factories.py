@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from accord.transparency.sor import (
+from accord.law.sor import (
     Action,
     Automation,
     ContentType,

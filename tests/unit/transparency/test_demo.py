@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 from accord.audit.service import Actor
 from accord.clock import FrozenClock
 from accord.demo import DemoWorld
+from accord.demo import transparency as demo
 from accord.identity import service as identity
 from accord.rights import complaints, preservation, user_notices
 from accord.settings import Settings
-from accord.transparency import charts, demo, reports
+from accord.transparency import charts, reports
 
 ACTOR = Actor("test:demo", None)
 

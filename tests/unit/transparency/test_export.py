@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from accord.clock import FrozenClock
+from accord.law.sor import batches, to_json_lines
 from accord.transparency import export
-from accord.transparency.sor import batches, to_json_lines
 from accord.transparency.sor_rules import validate_batch, validate_statement
 from tests.factories import make_org
 from tests.unit.transparency import history

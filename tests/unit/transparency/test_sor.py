@@ -11,10 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.errors import InvalidInput
-from accord.transparency import sor
-from accord.transparency.sor import (
-    EEA_COUNTRIES,
-    EU_MEMBER_STATES,
+from accord.law import sor
+from accord.law.eu import EEA_COUNTRIES, EU_MEMBER_STATES
+from accord.law.sor import (
     Action,
     Automation,
     ContentType,

@@ -30,14 +30,14 @@ from accord.web.schemas.blocklists import (
     SubscriptionOut,
 )
 
-router = APIRouter(prefix="/v1/blocklists", tags=["blocklists"])
+org_routes = APIRouter(prefix="/v1/blocklists", tags=["blocklists"])
 public = APIRouter(prefix="/v1/public/blocklists", tags=["blocklists"])
 Reader = Annotated[Principal, Depends(Scoped("blocklists:read"))]
 Writer = Annotated[Principal, Depends(Scoped("blocklists:write"))]
 Format = Annotated[str, Query(pattern="^(rpz|hosts|csv|json)$", description="rpz | hosts | csv | json")]
 
 
-@router.post("", status_code=201)
+@org_routes.post("", status_code=201)
 def create_list(body: BlocklistIn, principal: Writer, session: SessionDep, clock: ClockDep,
                 settings: SettingsDep) -> BlocklistOut:
     """An authority opens a list; without prior review an entry is active at once."""
@@ -45,18 +45,18 @@ def create_list(body: BlocklistIn, principal: Writer, session: SessionDep, clock
     return BlocklistOut.model_validate(service.create_list(session, clock, settings, principal, spec))
 
 
-@router.get("")
+@org_routes.get("")
 def list_lists(principal: Reader, session: SessionDep) -> list[BlocklistOut]:
     """The lists the organisation keeps, oversees or applies."""
     return [BlocklistOut.model_validate(b) for b in service.list_lists(session, principal)]
 
 
-@router.get("/{blocklist_id}")
+@org_routes.get("/{blocklist_id}")
 def get_list(blocklist_id: str, principal: Reader, session: SessionDep) -> BlocklistOut:
     return BlocklistOut.model_validate(service.get_list(session, principal, blocklist_id))
 
 
-@router.post("/{blocklist_id}/entries", status_code=201)
+@org_routes.post("/{blocklist_id}/entries", status_code=201)
 def add_entry(blocklist_id: str, body: EntryIn, principal: Writer, session: SessionDep, clock: ClockDep,
               settings: SettingsDep) -> EntryOut:
     """Add an entry; a shared platform, a public suffix or a shared address is refused (422 over-blocking)."""
@@ -65,34 +65,34 @@ def add_entry(blocklist_id: str, body: EntryIn, principal: Writer, session: Sess
     return EntryOut.model_validate(service.add_entry(session, clock, settings, principal, blocklist_id, spec))
 
 
-@router.get("/{blocklist_id}/entries")
+@org_routes.get("/{blocklist_id}/entries")
 def list_entries(blocklist_id: str, principal: Reader, session: SessionDep,
                  state: str | None = None) -> list[EntryOut]:
     """The entries, for the authority and the overseer."""
     return [EntryOut.model_validate(e) for e in service.list_entries(session, principal, blocklist_id, state)]
 
 
-@router.delete("/{blocklist_id}/entries/{entry_id}")
+@org_routes.delete("/{blocklist_id}/entries/{entry_id}")
 def delist(blocklist_id: str, entry_id: str, principal: Writer, session: SessionDep, clock: ClockDep) -> EntryOut:
     """Delist: the entry leaves the export at once (a new serial)."""
     return EntryOut.model_validate(service.delist(session, clock, principal, blocklist_id, entry_id))
 
 
-@router.post("/{blocklist_id}/entries/{entry_id}/review")
+@org_routes.post("/{blocklist_id}/entries/{entry_id}/review")
 def review(blocklist_id: str, entry_id: str, body: NoteIn, principal: Writer, session: SessionDep,
            clock: ClockDep) -> EntryOut:
     """The overseer's prior review: the proposed entry goes live."""
     return EntryOut.model_validate(service.review(session, clock, principal, blocklist_id, entry_id, body.note))
 
 
-@router.post("/{blocklist_id}/entries/{entry_id}/objection")
+@org_routes.post("/{blocklist_id}/entries/{entry_id}/objection")
 def object_to(blocklist_id: str, entry_id: str, body: ObjectionIn, principal: Writer, session: SessionDep,
               clock: ClockDep) -> EntryOut:
     """The overseer objects: the entry is suspended until the authority answers."""
     return EntryOut.model_validate(service.object_to(session, clock, principal, blocklist_id, entry_id, body.text))
 
 
-@router.post("/{blocklist_id}/entries/{entry_id}/answer")
+@org_routes.post("/{blocklist_id}/entries/{entry_id}/answer")
 def answer(blocklist_id: str, entry_id: str, body: AnswerIn, principal: Writer, session: SessionDep,
            clock: ClockDep) -> EntryOut:
     """The authority answers the objection: maintain or delist, with reasons."""
@@ -101,7 +101,7 @@ def answer(blocklist_id: str, entry_id: str, body: AnswerIn, principal: Writer, 
     return EntryOut.model_validate(entry)
 
 
-@router.post("/{blocklist_id}/entries/{entry_id}/reexamination")
+@org_routes.post("/{blocklist_id}/entries/{entry_id}/reexamination")
 def reexamine(blocklist_id: str, entry_id: str, body: NoteIn, principal: Writer, session: SessionDep,
               clock: ClockDep) -> EntryOut:
     """The periodic re-examination: the authority records that the entry is still needed."""
@@ -115,7 +115,7 @@ EXPORT_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.get("/{blocklist_id}/export", response_class=Response, responses=EXPORT_RESPONSES)
+@org_routes.get("/{blocklist_id}/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export(blocklist_id: str, principal: Reader, session: SessionDep, clock: ClockDep, settings: SettingsDep,
            format: Format = "rpz") -> Response:
     """The list as an RPZ zone, a hosts file, CSV or JSON, for its authority, overseer and operators."""
@@ -123,7 +123,7 @@ def export(blocklist_id: str, principal: Reader, session: SessionDep, clock: Clo
     return Response(body, media_type=exports.MEDIA_TYPES[format])
 
 
-@router.post("/{blocklist_id}/subscriptions", status_code=201)
+@org_routes.post("/{blocklist_id}/subscriptions", status_code=201)
 def subscribe(blocklist_id: str, body: SubscriptionIn, principal: Writer, session: SessionDep, clock: ClockDep,
               settings: SettingsDep) -> SubscriptionOut:
     """The authority hands the list to a network operator; the feed URLs are shown once."""
@@ -134,7 +134,7 @@ def subscribe(blocklist_id: str, body: SubscriptionIn, principal: Writer, sessio
                            feed_urls=urls)
 
 
-@router.post("/{blocklist_id}/feed-token")
+@org_routes.post("/{blocklist_id}/feed-token")
 def rotate_feed_token(blocklist_id: str, principal: Writer, session: SessionDep, clock: ClockDep,
                       settings: SettingsDep) -> dict[str, str]:
     """The operator replaces its feed token: the old capability URLs stop working at once."""
@@ -142,7 +142,7 @@ def rotate_feed_token(blocklist_id: str, principal: Writer, session: SessionDep,
     return {"feed_token": token, **{f"feed_{fmt}": operators.feed_url(settings, token, fmt) for fmt in exports.FORMATS}}
 
 
-@router.post("/{blocklist_id}/applied")
+@org_routes.post("/{blocklist_id}/applied")
 def applied(blocklist_id: str, body: AppliedIn, principal: Writer, session: SessionDep,
             clock: ClockDep) -> ComplianceOut:
     """The operator acknowledges the serial its resolvers enforce."""
@@ -152,19 +152,19 @@ def applied(blocklist_id: str, body: AppliedIn, principal: Writer, session: Sess
     return ComplianceOut.model_validate(asdict(row))
 
 
-@router.get("/{blocklist_id}/operators")
+@org_routes.get("/{blocklist_id}/operators")
 def compliance(blocklist_id: str, principal: Reader, session: SessionDep, clock: ClockDep) -> list[ComplianceOut]:
     """Who is current and who is late against the 24-hour (blocking) or 48-hour (delisting) clock."""
     rows = operators.operators(session, clock, principal, blocklist_id)
     return [ComplianceOut.model_validate(asdict(row)) for row in rows]
 
 
-@router.get("/{blocklist_id}/appeals")
+@org_routes.get("/{blocklist_id}/appeals")
 def list_appeals(blocklist_id: str, principal: Reader, session: SessionDep) -> list[AppealOut]:
     return [AppealOut.model_validate(a) for a in appeals.list_appeals(session, principal, blocklist_id)]
 
 
-@router.post("/{blocklist_id}/appeals/{appeal_id}/answer")
+@org_routes.post("/{blocklist_id}/appeals/{appeal_id}/answer")
 def answer_appeal(blocklist_id: str, appeal_id: str, body: AppealAnswerIn, principal: Writer, session: SessionDep,
                   clock: ClockDep) -> AppealOut:
     """The authority answers with reasons; ``delisted`` reaches the export at once."""
@@ -186,3 +186,9 @@ def file_appeal(blocklist_id: str, body: AppealIn, session: SessionDep, clock: C
     appeal = appeals.file_appeal(session, clock, settings, blocklist_id, value=body.value, statement=body.statement,
                                  contact=body.contact)
     return {"id": appeal.id, "due_at": appeal.due_at.isoformat()}
+
+
+# One router for the manifest: the organisations' routes and the public ones (feeds, the stop page, appeals).
+router = APIRouter()
+router.include_router(org_routes)
+router.include_router(public)

@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from accord.errors import InvalidInput
 from accord.identity.service import Principal
-from accord.policies import membership
+from accord.transparency import membership
 from accord.web.deps import ClockDep, Scoped, SessionDep
 from accord.web.schemas.membership import SelfAssessmentOut
 

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
+from accord.flows import incidents
 from accord.identity.service import Principal
-from accord.policies import incidents, service, templates
+from accord.policies import service, templates
 from accord.policies.jurisdictions import guide
 from accord.policies.models import Incident
 from accord.web.deps import ClockDep, Scoped, SessionDep

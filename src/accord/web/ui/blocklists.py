@@ -19,7 +19,7 @@ from accord.web.ui.auth import ui_principal
 from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
-router = APIRouter(prefix="/ui/blocklists", include_in_schema=False)
+org_routes = APIRouter(prefix="/ui/blocklists", include_in_schema=False)
 public = APIRouter(prefix="/blocklists", include_in_schema=False)
 UiPrincipal = Annotated[Principal, Depends(ui_principal)]
 Text = Annotated[str, Form()]
@@ -31,7 +31,7 @@ def _page(request: Request, principal: Principal, template: str, context: dict[s
     return render(request, template, context, status)
 
 
-@router.get("")
+@org_routes.get("")
 def lists(request: Request, principal: UiPrincipal, error: str | None = None) -> HTMLResponse:
     """The lists the organisation keeps, oversees or applies; an authority opens one here."""
     with app_state(request).factory() as session:
@@ -39,7 +39,7 @@ def lists(request: Request, principal: UiPrincipal, error: str | None = None) ->
     return _page(request, principal, "blocklists/list.html", {"lists": found, "error": error})
 
 
-@router.post("")
+@org_routes.post("")
 def create(request: Request, principal: UiPrincipal, post: PostDep, name: Text, kind: Text, legal_basis: Text,
            action: Text = "nxdomain", stop_host: Text = "", review_required: Text = "") -> Response:
     state = post.state
@@ -72,14 +72,14 @@ def _detail(request: Request, principal: Principal, blocklist_id: str) -> dict[s
         }
 
 
-@router.get("/{blocklist_id}")
+@org_routes.get("/{blocklist_id}")
 def detail(request: Request, blocklist_id: str, principal: UiPrincipal, error: str | None = None) -> HTMLResponse:
     """Entries with their state and exchange, operators current or late, appeals, figures."""
     return _page(request, principal, "blocklists/detail.html",
                  {**_detail(request, principal, blocklist_id), "error": error})
 
 
-@router.post("/{blocklist_id}/entries")
+@org_routes.post("/{blocklist_id}/entries")
 def add_entry(request: Request, blocklist_id: str, principal: UiPrincipal, post: PostDep, value: Text, reason: Text,
               type: Text = "domain", subdomains: Text = "", ip_reason: Text = "") -> Response:
     state = post.state
@@ -93,7 +93,7 @@ def add_entry(request: Request, blocklist_id: str, principal: UiPrincipal, post:
     return RedirectResponse(f"/ui/blocklists/{blocklist_id}", status_code=303)
 
 
-@router.post("/{blocklist_id}/entries/{entry_id}/{step}")
+@org_routes.post("/{blocklist_id}/entries/{entry_id}/{step}")
 def entry_step(request: Request, blocklist_id: str, entry_id: str, step: str, principal: UiPrincipal, post: PostDep,
                text: Text = "", decision: Text = "maintain") -> Response:
     """Delist (authority), review or object (overseer), answer an objection or re-examine (authority)."""
@@ -122,7 +122,7 @@ def _step(session: Any, clock: Any, principal: Principal, blocklist_id: str, ent
         raise NotFound("no such step")
 
 
-@router.post("/{blocklist_id}/subscriptions")
+@org_routes.post("/{blocklist_id}/subscriptions")
 def subscribe(request: Request, blocklist_id: str, principal: UiPrincipal, post: PostDep,
               operator_id: Text) -> HTMLResponse:
     """The authority hands the list to an operator; the page shows the feed URLs once."""
@@ -137,7 +137,7 @@ def subscribe(request: Request, blocklist_id: str, principal: UiPrincipal, post:
                  {**_detail(request, principal, blocklist_id), "error": None, "feeds": feeds})
 
 
-@router.post("/{blocklist_id}/applied")
+@org_routes.post("/{blocklist_id}/applied")
 def applied(request: Request, blocklist_id: str, principal: UiPrincipal, post: PostDep,
             serial: Annotated[int, Form()]) -> Response:
     """The operator records the serial its resolvers enforce."""
@@ -203,3 +203,9 @@ def appeal(request: Request, blocklist_id: str, value: Text = "", statement: Tex
         except DomainError:
             return render(request, "error.html", {"title": exc.title, "detail": exc.detail}, status=exc.status)
         return render(request, "blocklists/stop.html", context, status=exc.status)
+
+
+# One router for the manifest: the organisations' routes and the public ones (feeds, the stop page, appeals).
+router = APIRouter()
+router.include_router(org_routes)
+router.include_router(public)

@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from accord.errors import DomainError
+from accord.flows import incidents
 from accord.identity.service import Principal
-from accord.policies import incidents, service, templates
+from accord.policies import crisis, service, templates
 from accord.policies.document import ACTIONS
 from accord.web.deps import app_state
 from accord.web.schemas.common import OptionalVersion, VersionInPath
@@ -149,7 +150,7 @@ def incident_list(request: Request, principal: UiPrincipal, error: str | None = 
         taking_part = incidents.list_incidents(session, org_id=principal.org_id)
         context = {"incidents": taking_part,
                    "active": [i for i in taking_part if i.state == "active"],
-                   "criteria": incidents.CRITERIA, "levels": incidents.LEVELS, "error": error}
+                   "criteria": incidents.CRITERIA, "levels": crisis.LEVELS, "error": error}
     return _page(request, principal, "policies/incidents.html", context)
 
 

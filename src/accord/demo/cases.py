@@ -8,7 +8,6 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from accord import demo
 from accord.cases import config, decisions, quality, queues, service
 from accord.cases.decisions import Decider
 from accord.clock import Clock
@@ -86,4 +85,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     queues.triage_pending(session, clock, org.id)
 
 
-demo.SEEDERS.append(seed)

@@ -110,4 +110,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: demo.DemoWor
                     name_organisation=True)
 
 
-demo.SEEDERS.append(seed)

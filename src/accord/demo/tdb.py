@@ -17,7 +17,7 @@ from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.cases.models import Statement
 from accord.clock import Clock
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.settings import Settings
 from accord.transparency import tdb
 from accord.transparency.models import Submission
@@ -45,4 +45,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
                     "accepted": [s.statement_id for s in accepted], "rejected": [s.statement_id for s in rest[:1]]})
 
 
-SEEDERS.append(seed)

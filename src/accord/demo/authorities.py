@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from accord.clock import Clock
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.identity.models import Organisation
 from accord.identity.scopes import ALL_SCOPES
 from accord.identity.service import Principal
@@ -56,4 +56,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     reviews.finalise_orders(session, clock, settings)
 
 
-SEEDERS.append(seed)

@@ -23,12 +23,12 @@ from accord.banks.models import Bank, BankKind, Visibility
 from accord.banks.service import EntryDetails, NewSignal
 from accord.cases.decisions import Decider
 from accord.clock import Clock, FrozenClock
-from accord.demo import DEMO_ACTOR, SEEDERS, DemoWorld
+from accord.demo import DEMO_ACTOR, DemoWorld
+from accord.flows import incidents
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.matching import lookup
 from accord.matching.service import Matcher
-from accord.policies import incidents
 from accord.policies.models import Incident
 from accord.settings import Settings
 from accord.signals import MediaLimits
@@ -153,4 +153,3 @@ def _matches(session: Session, clock: Clock, limits: MediaLimits, video: Princip
         lookup.match_content(session, clock, matcher, principal, signals, decide=decide)
 
 
-SEEDERS.append(seed)

@@ -20,12 +20,12 @@ in their audit payloads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.audit.catalogue import Event
@@ -41,11 +41,9 @@ from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.jobs import webhooks
+from accord.policies.crisis import LEVELS
 from accord.policies.models import Incident, PolicyReviewTask
 
-# GIFCT's levels, from situational awareness to the full protocol; each raises case priority further.
-LEVELS = ("incident", "content_incident", "content_incident_protocol")
-BOOST = {"incident": 1, "content_incident": 2, "content_incident_protocol": 3}
 CRITERIA: dict[str, str] = {
     "ongoing_event": "An ongoing terrorist or violent extremist event, or its immediate aftermath",
     "perpetrator_content": "Content produced by the perpetrator or an accomplice",
@@ -237,25 +235,6 @@ def list_incidents(session: Session, state: str | None = None, org_id: str | Non
         query = query.where(Incident.state == state)
     found = list(session.scalars(query))
     return found if org_id is None else [i for i in found if takes_part(session, i, org_id)]
-
-
-def active_incidents(session: Session, at: datetime) -> list[Incident]:
-    """Incidents (drills included) active at ``at``: declared before it and not concluded by then."""
-    query = select(Incident).where(Incident.declared_at <= at,
-                                   or_(Incident.concluded_at.is_(None), Incident.concluded_at > at))
-    return list(session.scalars(query.order_by(Incident.declared_at)))
-
-
-def active_incident_bank(session: Session, bank_id: str, at: datetime) -> Incident | None:
-    """The incident active at ``at`` whose bank is ``bank_id``, if any (what ``incident_bank`` automation names)."""
-    return next((i for i in active_incidents(session, at) if i.bank_id == bank_id), None)
-
-
-def priority_boost_for(tags: Iterable[str], active: Iterable[Incident]) -> int:
-    """How much to raise a case's priority for the incident tags it carries: 0 without an active incident,
-    otherwise 1-3 by the highest level (awareness, content incident, full protocol)."""
-    wanted = set(tags)
-    return max((BOOST[i.level] for i in active if i.tag in wanted), default=0)
 
 
 # ---- the debrief ---------------------------------------------------------------------------------------

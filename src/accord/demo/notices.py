@@ -1,5 +1,5 @@
 """Demo notices between the demo organisations: orders counting down, one breached, a referral, a trusted flag,
-a user report and an alert (``accord.flows.demo`` answers one more order directly, with its Annex II feedback)."""
+a user report and an alert (``accord.demo.flows`` answers one more order directly, with its Annex II feedback)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accord.clock import Clock
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.identity import service as identity
 from accord.identity.models import Organisation
 from accord.identity.scopes import ALL_SCOPES
@@ -69,7 +69,7 @@ def _orders(session: Session, clock: Clock, settings: Settings, world: DemoWorld
     service.receive(session, at, settings, who,
                     _order(forum, 44, "forumnest.example/t/8812", at.now(), emergency=True,
                            emergency_reason="Live call to attack a named event this evening."))
-    check_deadlines(session, clock)  # order 40, answered directly with its legal record: accord.flows.demo
+    check_deadlines(session, clock)  # order 40, answered directly with its legal record: accord.demo.flows
 
 
 def _voluntary(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -> None:
@@ -95,4 +95,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     _voluntary(session, clock, settings, world)
 
 
-SEEDERS.append(seed)

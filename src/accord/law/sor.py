@@ -23,16 +23,11 @@ from uuid import UUID
 
 from accord.clock import as_utc
 from accord.errors import InvalidInput
+from accord.law.eu import EEA_COUNTRIES
 
 STATEMENT_ENDPOINT: Final = "/api/v1/statement"
 STATEMENTS_ENDPOINT: Final = "/api/v1/statements"
 MAX_BATCH: Final = 100
-
-EU_MEMBER_STATES: Final[tuple[str, ...]] = (
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-)  # fmt: skip
-EEA_COUNTRIES: Final[tuple[str, ...]] = tuple(sorted((*EU_MEMBER_STATES, "IS", "LI", "NO")))
 
 CATEGORY_TERRORIST_CONTENT: Final = "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY"
 KEYWORD_TERRORIST_CONTENT: Final = "KEYWORD_TERRORIST_CONTENT"

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor
 from accord.clock import Clock, FrozenClock
-from accord.demo import SEEDERS, DemoWorld
-from accord.policies import incidents, service
+from accord.demo import DemoWorld
+from accord.flows import incidents
+from accord.policies import service
 from accord.policies.jurisdictions import guide_rules
 from accord.settings import Settings
 
@@ -60,4 +61,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     _incidents(session, clock, world.orgs["hub"].id)
 
 
-SEEDERS.append(seed)

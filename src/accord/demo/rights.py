@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from accord.audit.models import AuditEvent
 from accord.audit.service import Actor
 from accord.clock import Clock
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.identity.models import Member
 from accord.rights import complaints, delivery
 from accord.rights.decisions import DECISION_TAG
@@ -43,4 +43,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     world.links.append(("complainant's status page", delivery.status_url(settings, filed.status_token)))
 
 
-SEEDERS.append(seed)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from accord.blocklists import appeals, jobs, operators, service
 from accord.clock import Clock
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.identity.models import Organisation
 from accord.identity.scopes import ALL_SCOPES
 from accord.identity.service import Principal
@@ -66,4 +66,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     operators.applied(session, _DaysAgo(clock, 1), _as(world.orgs["mobilink"]), blocklist.id, blocklist.serial - 1)
 
 
-SEEDERS.append(seed)

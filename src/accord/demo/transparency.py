@@ -18,7 +18,7 @@ from accord.audit.catalogue import Event
 from accord.audit.service import Actor, record
 from accord.clock import Clock
 from accord.db import new_id
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
 from accord.rights import complaints, preservation, user_notices
 from accord.settings import Settings
 
@@ -163,4 +163,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     _live(session, clock, settings, history)
 
 
-SEEDERS.append(seed)

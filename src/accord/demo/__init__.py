@@ -2,7 +2,8 @@
 
 Seeds one authority, two providers, one trusted flagger, one civil-society organisation and one coordinator,
 with members and API keys, then hands over to the seeders of each capability (notices, cases, banks, reports,
-campaigns) listed in ``SEEDERS``. Running it again finds the demo and changes nothing.
+campaigns): the modules of this package that the domain manifest (``accord.manifest``) names, in its order. Running
+it again finds the demo and changes nothing.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord import manifest
 from accord.audit.service import Actor
 from accord.cases.decisions import Decider
 from accord.clock import Clock
-from accord.flows import decisions as flows
+from accord.flows import decisions  # not "flows": accord.demo.flows, a submodule, would take that name
 from accord.identity import service as identity
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
@@ -50,7 +52,7 @@ class DemoCredential:
 
 def answer_removed(session: Session, clock: Clock, principal: Principal, notice_id: str) -> None:
     """A provider's direct answer ``removed`` on a notice, with its whole legal record (``accord.flows``)."""
-    flows.answer_notice(session, clock, principal, notice_id, flows.Answer(outcome="removed"))
+    decisions.answer_notice(session, clock, principal, notice_id, decisions.Answer(outcome="removed"))
 
 
 @dataclass
@@ -62,28 +64,17 @@ class DemoWorld:
     # Capability links (status pages) worth opening, as (what, URL); printed once with the logins.
     links: list[tuple[str, str]] = field(default_factory=list)
     # Seeders of domains below the flows decide through this (a decision with its whole legal record).
-    decide: Decider = field(default=flows.decide)
+    decide: Decider = field(default=decisions.decide)
     # ... and answer a notice ``removed`` directly through this.
     answer_removed: Callable[[Session, Clock, Principal, str], None] = field(default=answer_removed)
 
 
 Seeder = Callable[[Session, Clock, Settings, DemoWorld], None]
-# Each capability appends its seeder here from its own module (see SEEDER_MODULES).
-SEEDERS: list[Seeder] = []
-SEEDER_MODULES: list[str] = [
-    "accord.notices.demo",
-    "accord.authorities.demo",
-    "accord.narratives.demo",
-    "accord.policies.demo",  # before banks: a match acts automatically only where a policy says so
-    "accord.banks.demo",
-    "accord.transparency.demo",
-    "accord.cases.demo",
-    "accord.rights.demo",  # after transparency: it answers a complaint about one of that year's removals
-    # after rights (its complaint is about a removal under the terms), before the submissions of its statements
-    "accord.flows.demo",
-    "accord.transparency.tdb_demo",  # after the review console's decisions and their statements
-    "accord.blocklists.demo",
-]
+
+
+def seeders() -> list[Seeder]:
+    """The ``seed`` of every demo module the domain manifest names (``accord.demo.<domain>``), in its order."""
+    return [module.seed for module in manifest.load("demo")]
 
 
 def demo_exists(session: Session) -> bool:
@@ -101,17 +92,9 @@ def seed(session: Session, clock: Clock, settings: Settings) -> DemoWorld | None
                                            contact_languages=languages)
         world.orgs[slug] = org
         world.credentials.append(_member_and_key(session, clock, org, slug))
-    _load_seeders()
-    for seeder in _in_module_order(SEEDERS):
+    for seeder in seeders():
         seeder(session, clock, settings, world)
     return world
-
-
-def _in_module_order(seeders: list[Seeder]) -> list[Seeder]:
-    """Seeders in the order of SEEDER_MODULES, whatever order their modules happened to be imported in (a test
-    importing ``accord.banks.demo`` first must not make banks seed before the policies they act under)."""
-    rank = {module: position for position, module in enumerate(SEEDER_MODULES)}
-    return sorted(seeders, key=lambda seeder: rank.get(seeder.__module__, len(rank)))
 
 
 def _member_and_key(session: Session, clock: Clock, org: Organisation, slug: str) -> DemoCredential:
@@ -121,10 +104,3 @@ def _member_and_key(session: Session, clock: Clock, org: Organisation, slug: str
                         role="admin", password=password)
     _, key = identity.create_key(session, clock, DEMO_ACTOR, org_id=org.id, name="demo key")
     return DemoCredential(org.name, org.kind, email, password, key)
-
-
-def _load_seeders() -> None:
-    import importlib
-
-    for module in SEEDER_MODULES:
-        importlib.import_module(module)

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accord.clock import Clock
-from accord.demo import SEEDERS, DemoWorld
+from accord.demo import DemoWorld
+from accord.demo.notices import _as, _Earlier, _order
 from accord.errors import DomainError
 from accord.flows import decisions
 from accord.jobs import service as jobs
@@ -22,7 +23,6 @@ from accord.jobs.models import Job
 from accord.jobs.registry import HANDLERS, JobContext, load_all
 from accord.notices import action_days
 from accord.notices import service as notices
-from accord.notices.demo import _as, _Earlier, _order
 from accord.settings import Settings
 
 ORDER_REFERENCE = "FR-IRU-2026-0040"
@@ -82,4 +82,3 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
     _action_day(session, clock, settings, world)
 
 
-SEEDERS.append(seed)
