@@ -7,6 +7,7 @@ from accord.authorities import models as authorities_models
 from accord.banks import models as banks_models
 from accord.cases import models as cases_models
 from accord.db import Base
+from accord.evidence import models as evidence_models
 from accord.identity import models as identity_models
 from accord.identity import session_models
 from accord.jobs import models as jobs_models
@@ -20,6 +21,7 @@ from accord.web import idempotency
 MODEL_MODULES = (
     audit_models, authorities_models, banks_models, cases_models, identity_models, jobs_models, narratives_models,
     notices_models, policies_models, rights_models, transparency_models, idempotency, session_models,
+    evidence_models,
 )
 
 metadata = Base.metadata

@@ -22,6 +22,8 @@ SCOPES: dict[str, str] = {
     "reports:read": "read transparency reports and exports",
     "campaigns:read": "read campaigns and their impact",
     "campaigns:write": "run campaigns and import figures",
+    "evidence:read": "read European Production and Preservation Orders and their packages",
+    "evidence:write": "issue and answer European Production and Preservation Orders",
 }
 
 ALL_SCOPES: tuple[str, ...] = tuple(SCOPES)

@@ -41,6 +41,7 @@ JOB_MODULES: list[str] = [
     "accord.rights.jobs",
     "accord.mail",
     "accord.transparency.jobs",
+    "accord.evidence.jobs",
 ]
 
 
