@@ -20,6 +20,7 @@ from accord.web.api import authorities as authorities_api
 from accord.web.api import banks as banks_api
 from accord.web.api import cases as cases_api
 from accord.web.api import contact as contact_api
+from accord.web.api import evidence as evidence_api
 from accord.web.api import exchange as exchange_api
 from accord.web.api import identity, operations
 from accord.web.api import matching as matching_api
@@ -61,6 +62,7 @@ API_ROUTERS: list[APIRouter] = [
     rights_api.router,
     transparency_api.router,
     narratives_api.router,
+    evidence_api.router,
 ]
 UI_ROUTERS: list[APIRouter] = [
     views.router,
