@@ -13,6 +13,7 @@ from accord.cli import (
     authorities,
     banks,
     cases,
+    evidence,
     identity,
     narratives,
     notices,
@@ -70,6 +71,7 @@ app.add_typer(transparency.report_app, name="report")
 app.add_typer(transparency.sor_app, name="sor")
 app.add_typer(transparency.dispute_app, name="dispute")
 app.add_typer(narratives.campaign_app, name="campaign")
+app.add_typer(evidence.evidence_app, name="evidence")
 app.command("serve")(operations.serve)
 app.command("worker")(operations.worker)
 app.command("demo")(operations.demo)
