@@ -79,6 +79,7 @@ SEEDER_MODULES: list[str] = [
     # after rights (its complaint is about a removal under the terms), before the submissions of its statements
     "accord.flows.demo",
     "accord.transparency.tdb_demo",  # after the review console's decisions and their statements
+    "accord.evidence.demo",
 ]
 
 
