@@ -39,6 +39,7 @@ from accord.web.state import AppState
 from accord.web.ui import authorities as authorities_ui
 from accord.web.ui import banks as banks_ui
 from accord.web.ui import cases as cases_ui
+from accord.web.ui import evidence as evidence_ui
 from accord.web.ui import narratives as narratives_ui
 from accord.web.ui import notices as notices_ui
 from accord.web.ui import policies as policies_ui
@@ -75,6 +76,7 @@ UI_ROUTERS: list[APIRouter] = [
     transparency_ui.router,
     narratives_ui.router,
     status_ui.router,
+    evidence_ui.router,
 ]
 # What a `--role matcher` process serves: only hashing and matching.
 MATCHER_ROUTERS: list[APIRouter] = [matching_api.router]
