@@ -5,12 +5,14 @@ and the proof that neither the database nor the instance's files hold produced d
 from __future__ import annotations
 
 import base64
+import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.clock import FrozenClock
@@ -209,3 +211,23 @@ def test_statistics_for_the_year(client: TestClient, orgs: dict[str, OrgHandle],
     figures = client.get(f"/v1/evidence-orders/statistics?year={clock.now().year}",
                          headers=orgs["paris"].headers).json()
     assert figures["by_kind"] == {"production": 1, "preservation": 1}
+
+
+def test_the_forms_as_signed_json_and_pdf(client: TestClient, orgs: dict[str, OrgHandle], private_key: str) -> None:
+    order = issue(client, orgs, reference="FR-PNAT-2026-0131")
+    form = client.get(f"/v1/evidence-orders/{order['id']}/form.json", headers=orgs["host"].headers).json()
+    assert form["form"] == "EPOC" and form["signature"]["signer"]["organisation_id"] == orgs["paris"].id
+    pdf = client.get(f"/v1/evidence-orders/{order['id']}/form.pdf", headers=orgs["host"].headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "European Production Order Certificate" in text and "FR-PNAT-2026-0131" in text
+    assert client.get(f"/v1/evidence-orders/{order['id']}/form.pdf", headers=orgs["rome"].headers).status_code == 404
+    early = client.get(f"/v1/evidence-orders/{order['id']}/impossibility.pdf", headers=orgs["paris"].headers)
+    assert early.status_code == 409
+    client.post(f"/v1/evidence-orders/{order['id']}/answer",
+                json={"outcome": "impossible", "grounds": ["data_not_held"], "explanation": "account deleted"},
+                headers=orgs["host"].headers)
+    annex = client.get(f"/v1/evidence-orders/{order['id']}/impossibility.pdf", headers=orgs["paris"].headers)
+    assert annex.status_code == 200
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(annex.content)).pages)
+    assert "[x] data_not_held" in text and "account deleted" in text

@@ -8,9 +8,10 @@ import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from accord.evidence import service
+from accord.evidence import forms, service
 from accord.evidence.models import EvidenceOrder, EvidencePackage
 from accord.identity.service import Principal
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep
@@ -134,6 +135,36 @@ def review(order_id: str, body: ReviewIn, principal: Writer, session: SessionDep
     order = service.decide_review(session, clock, principal, order_id, decision=body.decision,
                                   reasons=body.reasons)
     return order_out(session, order, clock)
+
+
+_PDF: dict[int | str, dict[str, Any]] = {200: {
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    "description": "The form as PDF (text extractable, the signed JSON embedded)"}}
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+
+
+@router.get("/evidence-orders/{order_id}/form.json")
+def form_json(order_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
+              settings: SettingsDep) -> dict[str, Any]:
+    """The EPOC (Annex I) or EPOC-PR (Annex II), signed with the issuing authority's key."""
+    return forms.order_form(session, clock, settings, principal, order_id)
+
+
+@router.get("/evidence-orders/{order_id}/form.pdf", response_class=Response, responses=_PDF)
+def form_pdf(order_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
+             settings: SettingsDep) -> Response:
+    return _pdf(forms.order_pdf(session, clock, settings, principal, order_id), f"epoc-{order_id}")
+
+
+@router.get("/evidence-orders/{order_id}/impossibility.pdf", response_class=Response, responses=_PDF)
+def impossibility_pdf(order_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
+                      settings: SettingsDep) -> Response:
+    """Annex III, once the provider said it cannot execute, signed with the provider's key."""
+    return _pdf(forms.impossibility_pdf(session, clock, settings, principal, order_id), f"annex-iii-{order_id}")
 
 
 def _sealed(package: EvidencePackage) -> SealedPackageOut:
