@@ -75,6 +75,7 @@ def _iso(moment: datetime | None) -> str | None:
 def register_key(session: Session, clock: Clock, principal: Principal, public_key: str) -> EvidenceKey:
     """The authority's public key; the previous one stops being used for new packages."""
     principal.require_kind("authority")
+    refuse_nul(public_key=public_key)
     sealing.decode_public_key(public_key)
     now = clock.now()
     for old in session.scalars(select(EvidenceKey).where(EvidenceKey.org_id == principal.org_id,
@@ -205,9 +206,18 @@ def _clean_targets(targets: Sequence[str]) -> list[str]:
     return cleaned
 
 
+def refuse_nul(**fields: object) -> None:
+    """Text with a NUL character cannot be stored (PostgreSQL); refuse it by field, whatever the door."""
+    for name, value in fields.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise InvalidInput(f"{name} contains a NUL character", field=name)
+
+
 def issue(session: Session, clock: Clock, principal: Principal, request: OrderRequest) -> EvidenceOrder:
     """Check the order against Art. 4, 5 and 8, then deliver it to the provider with its clock running."""
     principal.require_kind("authority")
+    refuse_nul(**vars(request))
     categories = rules.check_categories(request.kind, request.data_categories)
     needs_validation = rules.check_issuer(request.kind, categories, request.issuer_type, request.validated_by,
                                           emergency=request.emergency)
@@ -310,6 +320,8 @@ def answer(session: Session, clock: Clock, settings: Settings, principal: Princi
         raise PermissionDenied("only the addressed provider answers an evidence order")
     if reply.outcome not in OUTCOMES:
         raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
+    refuse_nul(explanation=reply.explanation, grounds=list(reply.grounds), filename=reply.filename,
+               media_type=reply.media_type, preserved_item_id=reply.preserved_item_id)
     if order.status != "received":
         raise Conflict(f"the order is {order.status}; only a received order is answered", field="status")
     now = clock.now()
@@ -409,6 +421,7 @@ def answer_notification(session: Session, clock: Clock, principal: Principal, or
                         grounds: Sequence[str] = (), explanation: str = "") -> EvidenceOrder:
     """Art. 10(2), (4) and 12: the enforcing authority raises grounds for refusal, or says it raises none, within
     10 days (96 hours in an emergency). Where it is not on this instance the issuer records its answer."""
+    refuse_nul(explanation=explanation, grounds=list(grounds))
     order = get_order(session, principal, order_id)
     note = dict(order.notification)
     if not note.get("required"):
@@ -464,6 +477,7 @@ def _restart(order: EvidenceOrder, now: datetime) -> None:
 
 def clarify(session: Session, clock: Clock, principal: Principal, order_id: str, *, text: str) -> EvidenceOrder:
     """Art. 10(6), 11(4): the issuer's clarification of an incomplete order starts the time limit afresh."""
+    refuse_nul(text=text)
     order = _issuer_order(session, principal, order_id)
     if order.status != "clarification":
         raise Conflict("only an order the provider found incomplete awaits a clarification", field="status")
@@ -480,6 +494,7 @@ def clarify(session: Session, clock: Clock, principal: Principal, order_id: str,
 
 def extend(session: Session, clock: Clock, principal: Principal, order_id: str, *, reason: str) -> EvidenceOrder:
     """Art. 11(1): the issuing authority extends a preservation by 30 days, once, to issue the production."""
+    refuse_nul(reason=reason)
     order = _issuer_order(session, principal, order_id)
     if order.kind != "preservation":
         raise InvalidInput("Art. 11(1): only a preservation order is extended", field="kind")
@@ -499,6 +514,7 @@ def extend(session: Session, clock: Clock, principal: Principal, order_id: str, 
 
 
 def withdraw(session: Session, clock: Clock, principal: Principal, order_id: str, *, reason: str) -> EvidenceOrder:
+    refuse_nul(reason=reason)
     order = _issuer_order(session, principal, order_id)
     if order.status in CLOSED_STATUSES:
         raise Conflict(f"the order is already {order.status}", field="status")
@@ -542,6 +558,7 @@ def decide_review(session: Session, clock: Clock, principal: Principal, order_id
                   reasons: str = "") -> EvidenceOrder:
     """Art. 17: after the provider's reasoned objection the issuer withdraws, or maintains the order and asks its
     court to review it; the court upholds it (the provider executes, with a fresh time limit) or lifts it."""
+    refuse_nul(reasons=reasons)
     order = _issuer_order(session, principal, order_id)
     if decision not in REVIEW_DECISIONS:
         raise InvalidInput(f"decision must be one of {', '.join(REVIEW_DECISIONS)}", field="decision")
@@ -616,6 +633,7 @@ def disclose(session: Session, clock: Clock, settings: Settings, principal: Prin
     """A provider discloses data of its own motion to an authority, for an imminent threat to life; linked to
     the imminent-threat escalation of a notice when ``notice_id`` names one."""
     principal.require_kind("provider")
+    refuse_nul(details=details, filename=reply.filename, media_type=reply.media_type)
     authority = session.get(Organisation, authority_id)
     if authority is None or authority.kind != "authority":
         raise InvalidInput(f"no authority {authority_id!r}", field="authority_id")

@@ -269,3 +269,14 @@ def test_yearly_statistics_count_each_side(session: Session, clock: FrozenClock,
     assert issued["by_category"] == {"subscriber": 1, "content": 1}
     assert issued["average_seconds_to_answer"] == 5 * 3600
     assert service.statistics(session, w.issuer_p, clock.now().year + 1)["orders"] == 0
+
+
+def test_text_with_a_nul_character_is_refused_by_field(session: Session, clock: FrozenClock) -> None:
+    w = world(session, clock)
+    with pytest.raises(InvalidInput) as caught:
+        service.issue(session, clock, w.issuer_p, request(w.provider.id, legal_basis="CPP\x00"))
+    assert caught.value.field == "legal_basis"
+    order = service.issue(session, clock, w.issuer_p, request(w.provider.id, kind="preservation"))
+    with pytest.raises(InvalidInput) as caught:
+        service.extend(session, clock, w.issuer_p, order.id, reason="\x00")
+    assert caught.value.field == "reason"

@@ -72,7 +72,7 @@ def list_orders(principal: Reader, session: SessionDep, clock: ClockDep, status:
 
 @router.get("/evidence-orders/statistics")
 def statistics(principal: Reader, session: SessionDep,
-               year: Annotated[int, Query(ge=2023, le=9999)]) -> dict[str, Any]:
+               year: Annotated[int, Query(ge=2023, le=9998)]) -> dict[str, Any]:
     """The year's figures for the Regulation's monitoring (Art. 28), issued or received."""
     return service.statistics(session, principal, year)
 

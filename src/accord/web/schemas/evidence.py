@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from accord.web.schemas.common import In, Out
+
+
+class EvidenceIn(In):
+    """Refuses NUL characters in any text (PostgreSQL cannot store them): a 422, not a server error."""
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> Self:
+        for name, value in self:
+            values = value if isinstance(value, list) else [value]
+            if any(isinstance(v, str) and "\x00" in v for v in values):
+                raise ValueError(f"{name} contains a NUL character")
+        return self
+
 
 Category = Literal["subscriber", "ip_identification", "traffic", "content"]
 IssuerType = Literal["judge", "court", "investigating_judge", "prosecutor", "other"]
 
 
-class KeyIn(In):
+class KeyIn(EvidenceIn):
     public_key: str = Field(description="base64 of the authority's 32-byte X25519 public key "
                                         "(`accord evidence keygen` makes a pair)", max_length=64)
 
@@ -27,7 +40,7 @@ class KeyOut(Out):
     revoked_at: datetime | None
 
 
-class OrderIn(In):
+class OrderIn(EvidenceIn):
     kind: Literal["production", "preservation"]
     provider_id: str
     data_categories: list[Category] = Field(min_length=1)
@@ -48,7 +61,7 @@ class OrderIn(In):
     reference: str = Field("", max_length=200)
 
 
-class AnswerIn(In):
+class AnswerIn(EvidenceIn):
     outcome: Literal["produce", "preserve", "impossible"]
     data_base64: str | None = Field(None, description="the data to produce; sealed at once for the issuer's key")
     filename: str = Field("evidence.bin", max_length=200)
@@ -59,27 +72,27 @@ class AnswerIn(In):
     preserved_item_id: str | None = Field(None, max_length=40)
 
 
-class NotificationAnswerIn(In):
+class NotificationAnswerIn(EvidenceIn):
     answer: Literal["no_grounds", "grounds_raised"]
     grounds: list[Literal["immunities_or_privileges", "press_freedom", "ne_bis_in_idem", "dual_criminality",
                           "fundamental_rights"]] = []
     explanation: str = Field("", max_length=10000)
 
 
-class TextIn(In):
+class TextIn(EvidenceIn):
     text: str = Field(max_length=10000)
 
 
-class ReasonIn(In):
+class ReasonIn(EvidenceIn):
     reason: str = Field("", max_length=5000)
 
 
-class ValidationIn(In):
+class ValidationIn(EvidenceIn):
     validated_by: IssuerType
     granted: bool
 
 
-class ReviewIn(In):
+class ReviewIn(EvidenceIn):
     decision: Literal["withdraw", "refer_to_court", "court_upheld", "court_lifted"]
     reasons: str = Field("", max_length=10000)
 
@@ -140,7 +153,7 @@ class OrderOut(Out):
     packages: list[PackageOut] = []
 
 
-class DisclosureIn(In):
+class DisclosureIn(EvidenceIn):
     authority_id: str
     details: str = Field(max_length=10000, description="the imminent threat to life")
     data_base64: str
