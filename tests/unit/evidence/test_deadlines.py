@@ -10,9 +10,13 @@ from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
 from accord.clock import FrozenClock
-from accord.evidence import deadlines, service
+from accord.evidence import deadlines, jobs, service
 from accord.evidence.models import EvidencePackage
+from accord.jobs import webhooks
+from accord.jobs.models import Job
+from accord.jobs.registry import DUTIES, load_all
 from accord.settings import Settings
+from tests.factories import TEST_ACTOR
 from tests.unit.evidence.helpers import request, world
 
 
@@ -114,3 +118,26 @@ def test_packages_are_purged_after_thirty_days(session: Session, clock: FrozenCl
     clock.advance(seconds=1)
     assert deadlines.purge_packages(session, clock) == 1
     assert package.sealed is None and package.purged_at == clock.now()
+
+
+def test_escalations_and_the_breach_reach_the_providers_on_call_webhook(session: Session, clock: FrozenClock,
+                                                                        settings: Settings) -> None:
+    w = world(session, clock)
+    webhooks.create_endpoint(session, clock, settings, TEST_ACTOR, org_id=w.provider.id,
+                             url="https://oncall.example.org/hook", events=["evidence.escalation", "evidence.breach"])
+    order = service.issue(session, clock, w.issuer_p, request(w.provider.id, emergency=True,
+                                                              emergency_reason="imminent attack"))
+    clock.advance(hours=8, seconds=1)
+    deadlines.run_all(session, clock)
+    session.flush()
+    jobs = session.scalars(select(Job).where(Job.kind == "webhook.deliver", Job.org_id == w.provider.id))
+    sent = sorted((j.payload["event"], j.payload["data"].get("percent", 0)) for j in jobs)
+    assert sent == [("evidence.breach", 0), ("evidence.escalation", 50), ("evidence.escalation", 80),
+                    ("evidence.escalation", 95)]
+    assert all(j.payload["data"]["order_id"] == order.id
+               for j in session.scalars(select(Job).where(Job.kind == "webhook.deliver")))
+
+
+def test_the_worker_knows_the_duty() -> None:
+    load_all()
+    assert DUTIES["evidence.deadlines"][1] is jobs.deadlines
