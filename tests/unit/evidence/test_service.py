@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accord.audit.models import AuditEvent
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.evidence import sealing, service
 from accord.evidence.models import EvidencePackage
+from accord.notices import service as notices
 from accord.settings import Settings
 from tests.unit.evidence.helpers import World, request, world
-from tests.unit.notices.helpers import org
+from tests.unit.notices.helpers import org, payload
 
 DATA = b"subscriber: Jean Exemple, registered 2025-04-01 from 203.0.113.7"
 
@@ -280,3 +283,21 @@ def test_text_with_a_nul_character_is_refused_by_field(session: Session, clock: 
     with pytest.raises(InvalidInput) as caught:
         service.extend(session, clock, w.issuer_p, order.id, reason="\x00")
     assert caught.value.field == "reason"
+
+
+def test_a_voluntary_disclosure_joins_the_imminent_threat_escalation(session: Session, clock: FrozenClock,
+                                                                     settings: Settings) -> None:
+    w = world(session, clock)
+    notice = notices.receive(session, clock, settings, w.issuer_p, payload("removal_order", w.provider.id))
+    package = service.disclose(session, clock, settings, w.provider_p, authority_id=w.issuer.id,
+                               details="the uploader announced he will shoot tonight",
+                               reply=service.Answer(outcome="produce", data=DATA), notice_id=notice.id)
+    assert package.order_id is None and package.voluntary["notice_id"] == notice.id
+    assert sealing.open_sealed(w.private_key, package.sealed or b"").data == DATA
+    session.flush()
+    escalated = session.scalars(select(AuditEvent.tag).where(AuditEvent.subject == notice.id))
+    assert "notices:threat:escalate" in list(escalated)
+    assert service.disclosures(session, w.issuer_p) == [package]
+    with pytest.raises(PermissionDenied):
+        service.disclose(session, clock, settings, w.issuer_p, authority_id=w.issuer.id, details="x",
+                         reply=service.Answer(outcome="produce", data=DATA))
