@@ -5,7 +5,7 @@ packages and voluntary emergency disclosures. Another organisation's order or pa
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -34,6 +34,8 @@ from accord.web.schemas.evidence import (
 router = APIRouter(prefix="/v1", tags=["evidence"])
 Reader = Annotated[Principal, Depends(Scoped("evidence:read"))]
 Writer = Annotated[Principal, Depends(Scoped("evidence:write"))]
+Status = Literal["received", "clarification", "review", "preserved", "produced", "impossible", "refused",
+                 "withdrawn", "expired"]
 
 
 def order_out(session: Session, order: EvidenceOrder, clock: ClockDep) -> OrderOut:
@@ -63,7 +65,7 @@ def issue(body: OrderIn, principal: Writer, session: SessionDep, clock: ClockDep
 
 
 @router.get("/evidence-orders")
-def list_orders(principal: Reader, session: SessionDep, clock: ClockDep, status: str | None = None,
+def list_orders(principal: Reader, session: SessionDep, clock: ClockDep, status: Status | None = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[OrderOut]:
     """Orders the caller issued, received, or was notified of as enforcing authority, newest first."""
     return [order_out(session, o, clock) for o in service.list_orders(session, principal, status=status,
