@@ -160,6 +160,15 @@ DOMAINS: tuple[Domain, ...] = (
         demo=("accord.demo.blocklists",),
     ),
     Domain(
+        "evidence",  # European Production and Preservation Orders (Regulation (EU) 2023/1543, issue 19)
+        models=("accord.evidence.models",),
+        jobs=("accord.evidence.jobs",),
+        api=("accord.web.api.evidence",),
+        ui=("accord.web.ui.evidence",),
+        cli=(Command("evidence", "accord.cli.evidence:evidence_app"),),
+        demo=("accord.demo.evidence",),
+    ),
+    Domain(
         "flows",  # what spans domains; seeded last: a removal order answered directly (its complaint is about a
         # removal under the terms), then every statement of reasons seeded so far goes to the Transparency Database
         demo=("accord.demo.flows", "accord.demo.tdb"),

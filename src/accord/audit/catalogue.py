@@ -153,6 +153,25 @@ class Event(StrEnum):
     BLOCKLISTS_APPEAL_FILE = "blocklists:appeal:file"
     BLOCKLISTS_APPEAL_ANSWER = "blocklists:appeal:answer"
     BLOCKLISTS_APPEAL_OVERDUE = "blocklists:appeal:overdue"
+    EVIDENCE_KEY_REGISTER = "evidence:key:register"
+    EVIDENCE_ORDER_ISSUE = "evidence:order:issue"
+    EVIDENCE_ORDER_NOTIFY = "evidence:order:notify"
+    EVIDENCE_ORDER_ANSWER = "evidence:order:answer"
+    EVIDENCE_ORDER_ESCALATE = "evidence:order:escalate"
+    EVIDENCE_ORDER_BREACH = "evidence:order:breach"
+    EVIDENCE_ORDER_EXPIRE = "evidence:order:expire"
+    EVIDENCE_ORDER_CLARIFY = "evidence:order:clarify"
+    EVIDENCE_ORDER_EXTEND = "evidence:order:extend"
+    EVIDENCE_ORDER_WITHDRAW = "evidence:order:withdraw"
+    EVIDENCE_ORDER_VALIDATE = "evidence:order:validate"
+    EVIDENCE_ORDER_VALIDATION_OVERDUE = "evidence:order:validation_overdue"
+    EVIDENCE_ORDER_REVIEW = "evidence:order:review"
+    EVIDENCE_NOTIFICATION_ANSWER = "evidence:notification:answer"
+    EVIDENCE_NOTIFICATION_LAPSE = "evidence:notification:lapse"
+    EVIDENCE_PACKAGE_STORE = "evidence:package:store"
+    EVIDENCE_PACKAGE_DOWNLOAD = "evidence:package:download"
+    EVIDENCE_PACKAGE_PURGE = "evidence:package:purge"
+    EVIDENCE_DISCLOSURE_SEND = "evidence:disclosure:send"
 
     @property
     def source(self) -> str:
@@ -938,6 +957,235 @@ class RightsPreservationReencrypt(TypedDict):
     remaining: int
 
 
+class EvidenceKeyRegister(TypedDict):
+    fingerprint: Any
+
+
+class EvidenceOrderIssue(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    issuer_type: Any
+    validated_by: Any
+    validation_required: Any
+    received_at: Any
+    deadline_at: Any
+
+
+class EvidenceOrderNotify(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    answer_due_at: Any
+
+
+class EvidenceOrderAnswer(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    outcome: Any
+    status: Any
+    grounds: Any
+    seconds_to_answer: Any
+    breach: Any
+    package_id: Any
+
+
+class EvidenceOrderEscalate(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    percent: Any
+    deadline_at: Any
+
+
+class EvidenceOrderBreach(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    seconds_late: Any
+
+
+class EvidenceOrderExpire(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    preserve_until: Any
+    extensions: Any
+
+
+class EvidenceOrderClarify(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    deadline_at: Any
+
+
+class EvidenceOrderExtend(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    preserve_until: Any
+
+
+class EvidenceOrderWithdraw(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    reason: Any
+    packages_purged: Any
+
+
+class EvidenceOrderValidate(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    validated_by: Any
+    granted: Any
+
+
+class EvidenceOrderValidationOverdue(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+
+
+class EvidenceOrderReview(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    decision: Any
+
+
+class EvidenceNotificationAnswer(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+    answer: Any
+    grounds: Any
+    packages_purged: Any
+
+
+class EvidenceNotificationLapse(TypedDict):
+    kind: Any
+    issuer_id: Any
+    provider_id: Any
+    enforcing_authority_id: Any
+    issuing_state: Any
+    enforcing_state: Any
+    data_categories: Any
+    emergency: Any
+    notification_required: Any
+
+
+class EvidencePackageStore(TypedDict):
+    order_id: Any
+    provider_id: Any
+    authority_id: Any
+    sha256: Any
+    size: Any
+    key_fingerprint: Any
+    purge_at: Any
+
+
+class EvidencePackageDownload(TypedDict):
+    order_id: Any
+    provider_id: Any
+    authority_id: Any
+    sha256: Any
+
+
+class EvidencePackagePurge(TypedDict):
+    order_id: Any
+    provider_id: Any
+    authority_id: Any
+    reason: Any
+
+
+class EvidenceDisclosureSend(TypedDict):
+    provider_id: Any
+    authority_id: Any
+    notice_id: Any
+
+
 PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.IDENTITY_ORGANISATION_CREATE: OrganisationCreate,
     Event.IDENTITY_ORGANISATION_CONTACT_POINT: ContactPoint,
@@ -1061,6 +1309,25 @@ PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.IDENTITY_SIGNING_KEY_ROTATE: IdentitySigningKeyRotate,
     Event.RIGHTS_PRESERVATION_KEY_ROTATE: RightsPreservationKeyRotate,
     Event.RIGHTS_PRESERVATION_REENCRYPT: RightsPreservationReencrypt,
+    Event.EVIDENCE_KEY_REGISTER: EvidenceKeyRegister,
+    Event.EVIDENCE_ORDER_ISSUE: EvidenceOrderIssue,
+    Event.EVIDENCE_ORDER_NOTIFY: EvidenceOrderNotify,
+    Event.EVIDENCE_ORDER_ANSWER: EvidenceOrderAnswer,
+    Event.EVIDENCE_ORDER_ESCALATE: EvidenceOrderEscalate,
+    Event.EVIDENCE_ORDER_BREACH: EvidenceOrderBreach,
+    Event.EVIDENCE_ORDER_EXPIRE: EvidenceOrderExpire,
+    Event.EVIDENCE_ORDER_CLARIFY: EvidenceOrderClarify,
+    Event.EVIDENCE_ORDER_EXTEND: EvidenceOrderExtend,
+    Event.EVIDENCE_ORDER_WITHDRAW: EvidenceOrderWithdraw,
+    Event.EVIDENCE_ORDER_VALIDATE: EvidenceOrderValidate,
+    Event.EVIDENCE_ORDER_VALIDATION_OVERDUE: EvidenceOrderValidationOverdue,
+    Event.EVIDENCE_ORDER_REVIEW: EvidenceOrderReview,
+    Event.EVIDENCE_NOTIFICATION_ANSWER: EvidenceNotificationAnswer,
+    Event.EVIDENCE_NOTIFICATION_LAPSE: EvidenceNotificationLapse,
+    Event.EVIDENCE_PACKAGE_STORE: EvidencePackageStore,
+    Event.EVIDENCE_PACKAGE_DOWNLOAD: EvidencePackageDownload,
+    Event.EVIDENCE_PACKAGE_PURGE: EvidencePackagePurge,
+    Event.EVIDENCE_DISCLOSURE_SEND: EvidenceDisclosureSend,
 }
 
 
@@ -1143,6 +1410,7 @@ AREAS: Final[Mapping[str, str]] = {
     "transparency": "Transparency",
     "narratives": "Counter-narrative campaigns",
     "blocklists": "Administrative blocking lists",
+    "evidence": "European Production and Preservation Orders (e-evidence)",
 }
 
 DOCS: Final[Mapping[Event, Doc]] = {
@@ -1366,4 +1634,72 @@ DOCS: Final[Mapping[Event, Doc]] = {
         "the active preservation key's id",
         "`items` moved to the active key in this batch, `remaining` still under older keys; written by the "
         "worker's `rights.reencrypt_preserved` job"),
+    Event.EVIDENCE_KEY_REGISTER: Doc(
+        "evidence key id",
+        "an authority registered the public key produced data is sealed for (the private key never reaches "
+        "the instance)"),
+    Event.EVIDENCE_ORDER_ISSUE: Doc(
+        "evidence order id",
+        "a European Production (EPOC) or Preservation (EPOC-PR) Order passed the Art. 4/5 rules and reached "
+        "the provider; `deadline_at`: 10 days, 8 hours in an emergency (Art. 10), or the 60 days of "
+        "preservation (Art. 11)"),
+    Event.EVIDENCE_ORDER_NOTIFY: Doc(
+        "evidence order id",
+        "the enforcing State was notified (Art. 8: traffic or content data of a non-resident); it may raise "
+        "grounds for refusal by `answer_due_at`"),
+    Event.EVIDENCE_ORDER_ANSWER: Doc(
+        "evidence order id",
+        "the provider answered: produced (a sealed package), preserved, or the Annex III impossibility form "
+        "with its `grounds`; `breach`: after the deadline"),
+    Event.EVIDENCE_ORDER_ESCALATE: Doc(
+        "evidence order id",
+        "the worker escalated an unanswered order to the provider's on-call webhooks at `percent` of its "
+        "window"),
+    Event.EVIDENCE_ORDER_BREACH: Doc(
+        "evidence order id",
+        "an order's deadline passed without an answer"),
+    Event.EVIDENCE_ORDER_EXPIRE: Doc(
+        "evidence order id",
+        "a preservation ended (60 days, plus 30 when extended)"),
+    Event.EVIDENCE_ORDER_CLARIFY: Doc(
+        "evidence order id",
+        "the issuer clarified an order the provider found incomplete; the clock starts again"),
+    Event.EVIDENCE_ORDER_EXTEND: Doc(
+        "evidence order id",
+        "the issuer extended a preservation by 30 days (Art. 11)"),
+    Event.EVIDENCE_ORDER_WITHDRAW: Doc(
+        "evidence order id",
+        "the issuer withdrew an order (or a refused validation or grounds for refusal ended it); its packages"
+        " were purged"),
+    Event.EVIDENCE_ORDER_VALIDATE: Doc(
+        "evidence order id",
+        "a judge or prosecutor validated (or refused) an emergency order issued without prior validation "
+        "(Art. 4(5))"),
+    Event.EVIDENCE_ORDER_VALIDATION_OVERDUE: Doc(
+        "evidence order id",
+        "an emergency order still lacks its validation after 96 hours"),
+    Event.EVIDENCE_ORDER_REVIEW: Doc(
+        "evidence order id",
+        "the Art. 17 review of a conflict with third-country law was decided"),
+    Event.EVIDENCE_NOTIFICATION_ANSWER: Doc(
+        "evidence order id",
+        "the enforcing authority answered the notification: no grounds, or grounds for refusal (which end the"
+        " order and purge its data)"),
+    Event.EVIDENCE_NOTIFICATION_LAPSE: Doc(
+        "evidence order id",
+        "the enforcing State's 10 days (96 hours in an emergency) passed without grounds for refusal"),
+    Event.EVIDENCE_PACKAGE_STORE: Doc(
+        "evidence package id",
+        "produced data stored sealed for the authority's key: only ciphertext, its SHA-256 and size; purged "
+        "at `purge_at`"),
+    Event.EVIDENCE_PACKAGE_DOWNLOAD: Doc(
+        "evidence package id",
+        "the issuing authority downloaded a sealed package"),
+    Event.EVIDENCE_PACKAGE_PURGE: Doc(
+        "evidence package id",
+        "a package was purged (its retention ended, or the order was withdrawn or refused)"),
+    Event.EVIDENCE_DISCLOSURE_SEND: Doc(
+        "evidence package id",
+        "a provider disclosed data of its own accord for an imminent threat to life, linked to the notice "
+        "whose threat it escalated"),
 }

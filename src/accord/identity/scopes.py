@@ -24,6 +24,8 @@ SCOPES: dict[str, str] = {
     "campaigns:write": "run campaigns and import figures",
     "blocklists:read": "read blocking lists, their entries and exports",
     "blocklists:write": "keep, oversee or apply blocking lists",
+    "evidence:read": "read European Production and Preservation Orders and their packages",
+    "evidence:write": "issue and answer European Production and Preservation Orders",
 }
 
 ALL_SCOPES: tuple[str, ...] = tuple(SCOPES)

@@ -32,6 +32,9 @@ MENUS: dict[str, tuple[Link, ...]] = {
     "overseer": (Link("Home", "/ui/"), Link("Blocking lists", "/ui/blocklists"), SETTINGS),
     "network_operator": (Link("Home", "/ui/"), Link("Blocking lists", "/ui/blocklists"), SETTINGS),
 }
+# E-evidence orders (docs/evidence.md): the authorities that issue them and the providers that answer them.
+for _kind in ("provider", "authority"):
+    MENUS[_kind] = (*MENUS[_kind][:-1], Link("E-evidence", "/ui/evidence"), MENUS[_kind][-1])
 # Kinds whose transparency page exists: providers and authorities publish reports, trusted flaggers read
 # their own accuracy.
 TRANSPARENCY_KINDS = ("provider", "authority", "trusted_flagger")

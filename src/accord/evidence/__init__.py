@@ -1,0 +1,1 @@
+"""European Production and Preservation Orders (e-evidence, Regulation (EU) 2023/1543)."""
