@@ -1,15 +1,18 @@
 """Test setup: every database test runs on SQLite and on PostgreSQL.
 
-PostgreSQL: one database per xdist worker (created here), migrated once with Alembic, truncated after each test.
-SQLite: a fresh file per test. The clock is a FrozenClock; nothing sleeps to make time pass.
+PostgreSQL: one database per xdist worker (created here), migrated once with Alembic; after each test the tables
+it wrote are emptied (``PostgresReset``). SQLite: a copy per test of a file the migrations built once per session.
+The clock is a FrozenClock; nothing sleeps to make time pass.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,25 +78,82 @@ def postgres_url() -> str:
     return rendered
 
 
-def _truncate_all(engine: Engine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+def _written_tables_probe() -> str:
+    """One query naming every table that holds at least one row."""
+    return " UNION ALL ".join(f"(SELECT '{t.name}' FROM \"{t.name}\" LIMIT 1)" for t in metadata.sorted_tables)
+
+
+def _sequences(engine: Engine) -> dict[str, list[str]]:
+    """table → the sequences it owns (``bigserial`` / identity columns), so that a reset restarts them."""
+    owned: dict[str, list[str]] = defaultdict(list)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT d.refobjid::regclass::text, s.oid::regclass::text FROM pg_class s "
+            "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+            "WHERE s.relkind = 'S'"
+        ))
+        for table, sequence in rows:
+            owned[table.strip('"')].append(sequence)
+    return dict(owned)
+
+
+class PostgresReset:
+    """Empties what a test wrote, and only that: one query finds the tables holding a row, which are emptied
+    with ``DELETE`` (children first) and have their sequences restarted. Measured on the notices and banks
+    API tests: truncating all 48 tables cost ~0.23 s a test, truncating the written ones ~0.15 s (each
+    TRUNCATE makes and syncs new files), deleting their few rows ~0.04 s."""
+
+    def __init__(self, url: str) -> None:
+        engine = make_engine(url, pool=False)
+        self.sequences = _sequences(engine)
+        engine.dispose()
+        self.probe = _written_tables_probe()
+
+    def __call__(self, engine: Engine) -> None:
+        with engine.begin() as conn:
+            written = set(conn.execute(text(self.probe)).scalars())
+            for table in reversed(metadata.sorted_tables):
+                if table.name in written:
+                    conn.execute(table.delete())
+                    for sequence in self.sequences.get(table.name, []):
+                        conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
+
+
+@pytest.fixture(scope="session")
+def postgres_reset(postgres_url: str) -> PostgresReset:
+    return PostgresReset(postgres_url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database built once per session by the migrations (as production builds it), copied per test."""
+    path = tmp_path_factory.mktemp("template") / "accord.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:  # fold the write-ahead log into the file: the copy is the file alone
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def migrated_sqlite(template: Path, path: Path) -> str:
+    """A fresh migrated SQLite database at ``path`` (a copy of the session's template); returns its URL."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'accord.db'}"
-        engine = make_engine(url)
-        metadata.create_all(engine)
-        engine.dispose()
-        yield url
+        yield migrated_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "accord.db")
         return
     url = request.getfixturevalue("postgres_url")
+    reset = request.getfixturevalue("postgres_reset")
     yield url
     engine = make_engine(url, pool=False)
-    _truncate_all(engine)
+    reset(engine)
     engine.dispose()
 
 
