@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -36,7 +37,7 @@ PG_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "postgresql+psycopg://postgr
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 # The suite's clients send thousands of requests (and wrong keys, on purpose) from one address: API rate limits
 # out of their way. tests/functional/test_rate_limits.py lowers them where it tests them.
-UNLIMITED: dict[str, int] = {
+UNLIMITED: dict[str, Any] = {
     **{f"rate_limit_{kind}_per_{per}": 1_000_000 for kind in ("intake", "match", "reads", "writes")
        for per in ("key", "address")},
     "rate_limit_auth_failures_per_address": 1_000_000,

@@ -39,7 +39,7 @@ _PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 
 def api_routes(app: FastAPI) -> list[tuple[str, str]]:
     """Every (method, path) of the OpenAPI contract under /v1 that is not public by design."""
-    routes = []
+    routes: list[tuple[str, str]] = []
     for path, operations in app.openapi()["paths"].items():
         if path.startswith("/v1") and not PUBLIC.match(path):
             routes.extend((method.upper(), path) for method in sorted(operations) if method != "head")
@@ -405,7 +405,7 @@ def test_no_organisation_reaches_another_organisations_objects(
 
 def capability_routes() -> list[tuple[str, str]]:
     """Every page opened by a capability token instead of a key or a login (``/status/{token}``, ...)."""
-    found = []
+    found: list[tuple[str, str]] = []
     for router in UI_ROUTERS:
         for route in router.routes:
             path, methods = getattr(route, "path", ""), getattr(route, "methods", None) or set()
