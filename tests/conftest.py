@@ -1,7 +1,9 @@
 """Test setup: every database test runs on SQLite and on PostgreSQL.
 
-PostgreSQL: one database per xdist worker (created here), migrated once with Alembic; after each test the tables
-it wrote are emptied (``PostgresReset``). SQLite: a copy per test of a file the migrations built once per session.
+PostgreSQL: one database per xdist worker (created here), migrated once with Alembic. A test of services runs in
+one transaction rolled back at its end (``factory``); a test of the app, whose threads commit through their own
+connections, or one marked ``committing`` commits for real, and the tables it wrote are emptied after it
+(``PostgresReset``). SQLite: a copy per test of a file the migrations built once per session.
 The clock is a FrozenClock; nothing sleeps to make time pass.
 """
 
@@ -33,6 +35,7 @@ from accord.migrate import upgrade
 from accord.models import metadata
 from accord.settings import Settings
 
+ROLLED_BACK = pytest.StashKey[bool]()
 PG_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/accord_test")
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 # The suite's clients send thousands of requests (and wrong keys, on purpose) from one address: API rate limits
@@ -158,6 +161,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = request.getfixturevalue("postgres_url")
     reset = request.getfixturevalue("postgres_reset")
     yield url
+    if request.node.stash.get(ROLLED_BACK, False):
+        return  # its transaction was rolled back (the ``factory`` fixture)
     engine = make_engine(url, pool=False)
     reset(engine)
     engine.dispose()
@@ -183,9 +188,31 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine.dispose()
 
 
+# Fixtures whose app commits through its own engine, from request threads and writer threads.
+_COMMITTING_FIXTURES = {"app", "client", "live_server"}
+
+
+def rolled_back(request: pytest.FixtureRequest, engine: Engine) -> bool:
+    """Whether this test runs inside one transaction rolled back at its end: on PostgreSQL, a test of services
+    (no app, whose threads commit through their own connections) not marked ``committing``."""
+    return (engine.dialect.name == "postgresql" and not _COMMITTING_FIXTURES & set(request.fixturenames)
+            and request.node.get_closest_marker("committing") is None)
+
+
 @pytest.fixture
-def factory(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
+def factory(engine: Engine, request: pytest.FixtureRequest) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the test's database. In a service test on PostgreSQL they share one connection whose
+    transaction is rolled back at the end: a unit of work's commit releases a savepoint instead."""
+    if not rolled_back(request, engine):
+        yield make_sessionmaker(engine)
+        return
+    with engine.connect() as connection:
+        outer = connection.begin()
+        factory = make_sessionmaker(engine)
+        factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+        request.node.stash[ROLLED_BACK] = True
+        yield factory
+        outer.rollback()
 
 
 @pytest.fixture
