@@ -1,8 +1,10 @@
 """The authorisation matrix: every API route x every organisation kind x {no key, revoked key, another's key}.
 
-Routes are discovered from the app, so a route added later is covered without touching this file. Objects to
-probe are discovered from the audit trail after seeding the demo world (every capability seeds its data): an
-object's parties are the organisations named in its events; any other organisation must never get a 2xx.
+Routes are discovered from the app, so a route added later is covered or fails until its path parameters are
+named here. Objects to probe are rows of the migrated tables after seeding the demo world (and through the API
+what it lacks): a row's parties are the organisations its columns refer to, directly or through its parent; an
+organisation that is none of them gets 404 problem+json on every method, with a minimal valid body built from
+the OpenAPI document so that validation does not answer first.
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ def test_every_route_answers_every_kind_without_server_errors(app: FastAPI, clie
 
 
 def _parties(session: Session, org_ids: set[str]) -> dict[str, set[str]]:
-    """subject id → organisations named by any event about it; objects shared with all (an event with
-    ``"visibility": "all"``, such as a bank shared with every organisation) are left out."""
+    """subject id → organisations named by any event about it (test_rights_authorisation's probes); objects
+    shared with all (an event with ``"visibility": "all"``, such as a bank shared with all) are left out."""
     parties: dict[str, set[str]] = defaultdict(set)
     shared: set[str] = set()
     for event in session.scalars(select(AuditEvent).where(AuditEvent.subject.is_not(None))):
@@ -202,7 +204,7 @@ def _probes(session: Session, path: str, per_route: int = 2) -> list[Probe] | st
     if table.name == "banks":
         query = query.where(table.c.visibility != "all")  # a bank shared with every organisation is no one's
     probes = []
-    for row in session.execute(query.limit(50)):
+    for row in session.execute(query.limit(max(50, per_route))):
         values = {}
         if rest:
             (child_param, (_, child_column)), = rest  # type: ignore[misc]
