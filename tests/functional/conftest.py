@@ -11,16 +11,15 @@ from typer.testing import CliRunner
 from accord.cli import context
 from accord.clock import FrozenClock
 from accord.db import make_engine, make_sessionmaker, unit_of_work
-from accord.models import metadata
+from tests.conftest import migrated_sqlite
 from tests.factories import make_org
 
 
 @pytest.fixture
-def banks_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """The command line on its own SQLite database with a coordinator "Hub" and a provider "Host"."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def banks_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path) -> Iterator[CliRunner]:
+    """The command line on its own (migrated) SQLite database with a coordinator "Hub" and a provider "Host"."""
+    url = migrated_sqlite(sqlite_template, tmp_path / "cli.db")
     engine = make_engine(url)
-    metadata.create_all(engine)
     with unit_of_work(make_sessionmaker(engine)) as session:
         make_org(session, FrozenClock(), "coordinator", name="Hub")
         make_org(session, FrozenClock(), "provider", name="Host")

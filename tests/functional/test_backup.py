@@ -133,7 +133,8 @@ def test_an_altered_backup_or_another_key_is_refused(fresh: Any, tmp_path: Path)
 def _contents_or_empty(url: str) -> dict[str, list[tuple[Any, ...]]]:
     engine = make_engine(url, pool=False)
     with engine.connect() as connection:
-        found = {table.name: list(connection.execute(select(table).limit(1))) for table in metadata.sorted_tables}
+        found = {table.name: [tuple(row) for row in connection.execute(select(table).limit(1))]
+                 for table in metadata.sorted_tables}
     engine.dispose()
     return found
 

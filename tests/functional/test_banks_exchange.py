@@ -19,18 +19,16 @@ from accord.exchange.pull import pull
 from accord.matching import lookup
 from accord.matching.lookup import QuerySignal
 from accord.matching.service import Matcher
-from accord.models import metadata
 from accord.settings import Settings
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, migrated_sqlite
 from tests.factories import make_org
 from tests.unit.banks.helpers import PDQ_A, PDQ_B, principal
 
 
 @pytest.fixture
-def instance_b(tmp_path: Path, settings: Settings) -> tuple[Settings, sessionmaker[Session]]:
-    url = f"sqlite:///{tmp_path / 'instance-b.db'}"
+def instance_b(tmp_path: Path, settings: Settings, sqlite_template: Path) -> tuple[Settings, sessionmaker[Session]]:
+    url = migrated_sqlite(sqlite_template, tmp_path / "instance-b.db")
     engine = make_engine(url)
-    metadata.create_all(engine)
     other = settings.model_copy(update={"database_url": url, "secret_key": "instance-b-secret-0123456789abcdef",
                                         "index_snapshot_dir": tmp_path / "b-index"})
     return other, make_sessionmaker(engine)

@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 import accord
 from accord.clock import SystemClock
 from accord.db import make_engine, make_sessionmaker, unit_of_work
-from accord.models import metadata
 from accord.notices.models import Notice
 from accord.web import _process
 from accord.web.idempotency import IdempotencyRecord
-from tests.conftest import _truncate_all, free_port
+from tests.conftest import PostgresReset, free_port, migrated_sqlite
 from tests.factories import OrgHandle, make_org
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="process lifetimes are checked through /proc")
@@ -38,14 +37,12 @@ ORDER = {"kind": "removal_order", "reference": "FR-IRU-2026-0099", "urls": ["htt
 
 
 class Instance:
-    """An Accord database (a SQLite file unless given a URL) and the `accord serve` processes started on it."""
+    """An Accord database (a migrated SQLite file, or PostgreSQL) and the `accord serve` processes started on it."""
 
-    def __init__(self, tmp_path: Path, url: str | None = None) -> None:
+    def __init__(self, tmp_path: Path, url: str) -> None:
         self.tmp_path = tmp_path
-        self.url = url or f"sqlite:///{tmp_path / 'accord.db'}"
+        self.url = url
         self.engine = make_engine(self.url)
-        if url is None:
-            metadata.create_all(self.engine)
         self.factory: sessionmaker[Session] = make_sessionmaker(self.engine)
         self.started: list[subprocess.Popen[bytes]] = []
         self.workers: list[int] = []  # killed at the end if a test left one behind
@@ -84,8 +81,8 @@ class Instance:
 
 
 @pytest.fixture
-def instance(tmp_path: Path) -> Iterator[Instance]:
-    found = Instance(tmp_path)
+def instance(tmp_path: Path, sqlite_template: Path) -> Iterator[Instance]:
+    found = Instance(tmp_path, migrated_sqlite(sqlite_template, tmp_path / "accord.db"))
     yield found
     found.close()
 
@@ -148,12 +145,12 @@ def test_a_retry_after_the_api_was_killed_mid_request_creates_the_order_once(ins
 
 
 @pytest.fixture
-def pg_instance(tmp_path: Path, postgres_url: str) -> Iterator[Instance]:
+def pg_instance(tmp_path: Path, postgres_url: str, postgres_reset: PostgresReset) -> Iterator[Instance]:
     found = Instance(tmp_path, postgres_url)
     yield found
     found.close()
     engine = make_engine(postgres_url, pool=False)
-    _truncate_all(engine)
+    postgres_reset(engine)
     engine.dispose()
 
 

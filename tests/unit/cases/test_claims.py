@@ -124,6 +124,7 @@ def test_removal_orders_still_reach_a_reviewer_past_the_cap(provider: Provider) 
     assert claims.next_case(p.session, p.clock, reviewer).case is None  # g1 waits for someone else
 
 
+@pytest.mark.committing  # other connections read what it committed
 def test_concurrent_reviewers_never_get_the_same_case(provider: Provider, factory: sessionmaker[Session],
                                                       clock: FrozenClock) -> None:
     p = provider
@@ -158,6 +159,7 @@ def test_concurrent_reviewers_never_get_the_same_case(provider: Provider, factor
     assert len(taken) == 24 and set(taken.values()) == {1}
 
 
+@pytest.mark.committing  # other connections read what it committed
 def test_a_claim_held_open_is_skipped_not_waited_for(provider: Provider, factory: sessionmaker[Session],
                                                     clock: FrozenClock) -> None:
     p = provider

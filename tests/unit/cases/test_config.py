@@ -44,6 +44,7 @@ def test_only_wellness_keys_are_personal(provider: Provider) -> None:
                                         "member:a", {"rereview_share": 0.5})
 
 
+@pytest.mark.committing  # other connections read what it committed
 def test_settings_read_once_per_transaction_yet_never_stale(provider: Provider,
                                                             factory: sessionmaker[Session]) -> None:
     """Settings are read once per transaction (next and decide consult them several times); a change made in

@@ -47,6 +47,7 @@ def test_retry_dead_resets_attempts(session: Session, clock: FrozenClock) -> Non
 
 
 @pytest.mark.usefixtures("database_url")
+@pytest.mark.committing  # other connections read what it committed
 def test_two_workers_never_claim_the_same_job(factory: sessionmaker[Session], clock: FrozenClock,
                                               database_url: str) -> None:
     if not database_url.startswith("postgresql"):

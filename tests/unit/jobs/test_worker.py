@@ -27,6 +27,7 @@ def _waiting(wakeup: Wakeup, seconds: float) -> tuple[threading.Thread, list[flo
     return thread, took
 
 
+@pytest.mark.committing  # other connections read what it committed
 def test_a_committed_job_wakes_a_listening_worker_at_once(factory: sessionmaker[Session], clock: FrozenClock,
                                                           database_url: str) -> None:
     if not database_url.startswith("postgresql"):
