@@ -3,11 +3,21 @@
 Nothing here trusts a file name or a declared content type: the kind of a file is read from its first bytes,
 and an image is decoded only by the Pillow plugin for the format those bytes announce. An image whose header
 declares more pixels than ``MediaLimits.max_pixels`` is refused before its pixels are decoded.
+
+Memory is bounded twice (docs/security.md, threat 4). An image whose longer side exceeds
+``MediaLimits.hash_side`` is hashed at a reduced size: a JPEG is decoded by libjpeg at 1/2, 1/4 or 1/8 scale
+(Pillow's draft mode), any other format is decoded and then reduced by an integer factor (a box filter) before
+pdqhash turns it into float buffers; a 7,000 x 7,000 PNG peaked at 1.6 GB hashed whole. Images up to that side,
+every phone photo among them, are hashed as they are, bit for bit as pdqhash hashes them. And at most
+``MAX_CONCURRENT_DECODES`` images are decoded at once per process, so concurrent uploads queue instead of
+adding up.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import threading
 import warnings
 from dataclasses import dataclass
 from enum import StrEnum
@@ -41,6 +51,14 @@ class MediaLimits:
     """Longest a video may take to vPDQ-hash (wall-clock seconds) before it is refused."""
     video_memory: int = 4 * 1024 * 1024 * 1024
     """Address space allowed to the process decoding a video for vPDQ (bytes)."""
+    hash_side: int = 4096
+    """Longest side an image is hashed at; a larger one is reduced by an integer factor first (its PDQ then
+    differs from the full-size hash by a few bits: docs/decisions.md)."""
+
+
+MAX_CONCURRENT_DECODES = 2
+"""Images one process decodes at the same time; further uploads wait for a slot."""
+_DECODE_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_DECODES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +118,29 @@ def decode_image(data: bytes, limits: MediaLimits) -> Image.Image:
         raise InvalidInput("the file is not a supported image (JPEG, PNG, GIF, WebP, BMP, TIFF)", field="file")
     image = _open(data, sniffed.format)
     _check_dimensions(image, limits)
-    return _load_rgb(image, sniffed.format)
+    factor = reduction(image.size, limits.hash_side)
+    with _DECODE_SLOTS:
+        if factor > 1 and sniffed.format == "JPEG":
+            image.draft("RGB", (image.width // factor, image.height // factor))  # libjpeg's DCT scaling
+        return _load_rgb(image, sniffed.format, limits.hash_side)
+
+
+def reduction(size: tuple[int, int], side: int) -> int:
+    """The integer factor that brings the longer side of ``size`` to ``side`` or below (1: hashed as it is)."""
+    return max(1, math.ceil(max(size) / side))
+
+
+def _reduced(image: Image.Image, side: int) -> Image.Image:
+    """Reduced before any copy is made (transposing and converting each copy the whole image)."""
+    factor = reduction(image.size, side)
+    if factor == 1:
+        return image
+    if image.mode not in _REDUCIBLE:
+        image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
+    return image.reduce(factor)
+
+
+_REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F", "CMYK"})
 
 
 def _open(data: bytes, image_format: str) -> Image.Image:
@@ -124,12 +164,16 @@ def _check_dimensions(image: Image.Image, limits: MediaLimits) -> None:
         raise InvalidInput(f"the image is {width}x{height}, too small to hash", field="file")
 
 
-def _load_rgb(image: Image.Image, image_format: str) -> Image.Image:
+def _load_rgb(image: Image.Image, image_format: str, side: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
-            upright = ImageOps.exif_transpose(image)
+            exif = image.getexif()
+            reduced = _reduced(image, side)
+            if reduced is not image:
+                reduced.info["exif"] = exif.tobytes()  # reduce() drops the orientation exif_transpose reads
+            upright = ImageOps.exif_transpose(reduced)
             return upright.convert("RGB")
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning) as exc:
         raise InvalidInput(f"the {image_format} image is truncated or corrupt: {exc}", field="file") from None
