@@ -7,6 +7,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +15,8 @@ from accord.clock import FrozenClock
 from accord.errors import InvalidInput
 from accord.groupcommit import GroupWriter
 from accord.identity.models import Organisation
+
+pytestmark = pytest.mark.committing  # the writer's threads commit on their own connections
 
 
 @dataclass
