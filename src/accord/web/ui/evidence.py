@@ -18,12 +18,12 @@ from accord.evidence import rules, service
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.web.deps import app_state
-from accord.web.ui.auth import check_csrf, ui_principal
+from accord.web.ui.auth import ui_principal
+from accord.web.ui.forms import PostDep
 from accord.web.ui.views import render
 
 router = APIRouter(prefix="/ui/evidence", include_in_schema=False)
 UiPrincipal = Annotated[Principal, Depends(ui_principal)]
-Csrf = Annotated[str, Form()]
 Text = Annotated[str, Form()]
 
 
@@ -53,8 +53,7 @@ def orders(request: Request, principal: UiPrincipal, error: str | None = None) -
 
 
 @router.post("/key")
-def register_key(request: Request, principal: UiPrincipal, public_key: Text, csrf_token: Csrf = "") -> Response:
-    check_csrf(request, csrf_token)
+def register_key(request: Request, principal: UiPrincipal, post: PostDep, public_key: Text) -> Response:
     state = app_state(request)
     try:
         with unit_of_work(state.factory) as session:
@@ -65,9 +64,8 @@ def register_key(request: Request, principal: UiPrincipal, public_key: Text, csr
 
 
 @router.post("")
-async def issue(request: Request, principal: UiPrincipal) -> Response:
+async def issue(request: Request, principal: UiPrincipal, post: PostDep) -> Response:
     form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
 
     def text(name: str) -> str:
         return str(form.get(name, "")).strip()
@@ -117,9 +115,8 @@ def _act(request: Request, principal: Principal, order_id: str, step: Any) -> Re
 
 
 @router.post("/{order_id}/answer")
-async def answer(request: Request, order_id: str, principal: UiPrincipal) -> Response:
+async def answer(request: Request, order_id: str, principal: UiPrincipal, post: PostDep) -> Response:
     form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
     upload = form.get("file")
     data, name, media = None, "evidence.bin", "application/octet-stream"
     if isinstance(upload, UploadFile) and upload.filename:
@@ -133,33 +130,26 @@ async def answer(request: Request, order_id: str, principal: UiPrincipal) -> Res
 
 
 @router.post("/{order_id}/notification")
-async def notification(request: Request, order_id: str, principal: UiPrincipal) -> Response:
+async def notification(request: Request, order_id: str, principal: UiPrincipal, post: PostDep) -> Response:
     form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
     return _act(request, principal, order_id, lambda session, state: service.answer_notification(
         session, state.clock, principal, order_id, answer=str(form.get("answer", "")),
         grounds=[str(g) for g in form.getlist("grounds")], explanation=str(form.get("explanation", ""))))
 
 
 @router.post("/{order_id}/extend")
-def extend(request: Request, order_id: str, principal: UiPrincipal, reason: Text = "",
-           csrf_token: Csrf = "") -> Response:
-    check_csrf(request, csrf_token)
+def extend(request: Request, order_id: str, principal: UiPrincipal, post: PostDep, reason: Text = "") -> Response:
     return _act(request, principal, order_id, lambda session, state: service.extend(
         session, state.clock, principal, order_id, reason=reason))
 
 
 @router.post("/{order_id}/clarify")
-def clarify(request: Request, order_id: str, principal: UiPrincipal, text: Text = "",
-            csrf_token: Csrf = "") -> Response:
-    check_csrf(request, csrf_token)
+def clarify(request: Request, order_id: str, principal: UiPrincipal, post: PostDep, text: Text = "") -> Response:
     return _act(request, principal, order_id, lambda session, state: service.clarify(
         session, state.clock, principal, order_id, text=text))
 
 
 @router.post("/{order_id}/withdraw")
-def withdraw(request: Request, order_id: str, principal: UiPrincipal, reason: Text = "",
-             csrf_token: Csrf = "") -> Response:
-    check_csrf(request, csrf_token)
+def withdraw(request: Request, order_id: str, principal: UiPrincipal, post: PostDep, reason: Text = "") -> Response:
     return _act(request, principal, order_id, lambda session, state: service.withdraw(
         session, state.clock, principal, order_id, reason=reason))
