@@ -20,6 +20,9 @@ from accord.db import make_engine
 from accord.models import metadata
 from tests.conftest import PG_URL
 
+# The PostgreSQL databases these tests create are named per suite, not per xdist worker: one worker runs them.
+pytestmark = pytest.mark.xdist_group("backup")
+
 KEY = "backup-key-for-the-test-" + "k" * 20
 
 
