@@ -21,6 +21,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _fits_a_phone(page: Any) -> None:
+    page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide"
 
@@ -84,9 +85,11 @@ def _answer_with_confirmation(page: Any, base: str, authority: OrgHandle, notice
     page.click(f"#open-orders >> text={REFERENCE}")
     page.wait_for_url(f"{base}/ui/notices/{notice_id}")
     _fits_a_phone(page)
-    page.click("#case-link a")  # the order's review case links back to the order
+    with page.expect_navigation():
+        page.click("#case-link a")  # the order's review case links back to the order
     _fits_a_phone(page)
-    page.click(f"#case-notices a[href='/ui/notices/{notice_id}']")
+    with page.expect_navigation():
+        page.click(f"#case-notices a[href='/ui/notices/{notice_id}']")
     assert page.locator("input[name=outcome]:checked").count() == 0, "an answer is pre-selected"
     page.check("input[name=outcome][value=removed]")
     page.click("#answer-form button[type=submit]")

@@ -20,9 +20,6 @@ from accord.db import make_engine
 from accord.models import metadata
 from tests.conftest import PG_URL
 
-# The PostgreSQL databases these tests create are named per suite, not per xdist worker: one worker runs them.
-pytestmark = pytest.mark.xdist_group("backup")
-
 KEY = "backup-key-for-the-test-" + "k" * 20
 
 
@@ -45,6 +42,8 @@ def _refused(result: subprocess.CompletedProcess[str], words: str) -> None:
 
 
 def _pg_database(name: str) -> str:
+    """A fresh PostgreSQL database named for this xdist worker too (two workers never share one)."""
+    name = f"{name}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     url = make_url(PG_URL)
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
