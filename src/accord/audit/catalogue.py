@@ -957,20 +957,25 @@ class RightsPreservationReencrypt(TypedDict):
     remaining: int
 
 
+class EvidenceOrderFacts(TypedDict):
+    """What every event about an evidence order carries (reports are computed from these)."""
+
+    kind: str
+    issuer_id: str
+    provider_id: str
+    enforcing_authority_id: str | None
+    issuing_state: str
+    enforcing_state: str | None
+    data_categories: list[str]
+    emergency: bool
+    notification_required: bool
+
+
 class EvidenceKeyRegister(TypedDict):
     fingerprint: Any
 
 
-class EvidenceOrderIssue(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderIssue(EvidenceOrderFacts):
     issuer_type: Any
     validated_by: Any
     validation_required: Any
@@ -978,29 +983,11 @@ class EvidenceOrderIssue(TypedDict):
     deadline_at: Any
 
 
-class EvidenceOrderNotify(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderNotify(EvidenceOrderFacts):
     answer_due_at: Any
 
 
-class EvidenceOrderAnswer(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderAnswer(EvidenceOrderFacts):
     outcome: Any
     status: Any
     grounds: Any
@@ -1009,151 +996,54 @@ class EvidenceOrderAnswer(TypedDict):
     package_id: Any
 
 
-class EvidenceOrderEscalate(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderEscalate(EvidenceOrderFacts):
     percent: Any
     deadline_at: Any
 
 
-class EvidenceOrderBreach(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderBreach(EvidenceOrderFacts):
     seconds_late: Any
 
 
-class EvidenceOrderExpire(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderExpire(EvidenceOrderFacts):
     preserve_until: Any
     extensions: Any
 
 
-class EvidenceOrderClarify(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderClarify(EvidenceOrderFacts):
     deadline_at: Any
 
 
-class EvidenceOrderExtend(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderExtend(EvidenceOrderFacts):
     preserve_until: Any
 
 
-class EvidenceOrderWithdraw(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderWithdraw(EvidenceOrderFacts):
     reason: Any
     packages_purged: Any
 
 
-class EvidenceOrderValidate(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderValidate(EvidenceOrderFacts):
     validated_by: Any
     granted: Any
 
 
-class EvidenceOrderValidationOverdue(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderValidationOverdue(EvidenceOrderFacts):
+    pass
 
 
-class EvidenceOrderReview(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceOrderReview(EvidenceOrderFacts):
     decision: Any
 
 
-class EvidenceNotificationAnswer(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceNotificationAnswer(EvidenceOrderFacts):
     answer: Any
     grounds: Any
     packages_purged: Any
 
 
-class EvidenceNotificationLapse(TypedDict):
-    kind: Any
-    issuer_id: Any
-    provider_id: Any
-    enforcing_authority_id: Any
-    issuing_state: Any
-    enforcing_state: Any
-    data_categories: Any
-    emergency: Any
-    notification_required: Any
+class EvidenceNotificationLapse(EvidenceOrderFacts):
+    pass
 
 
 class EvidencePackageStore(TypedDict):
