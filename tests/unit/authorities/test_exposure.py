@@ -80,7 +80,8 @@ def test_reports_are_due_in_three_months_then_yearly(session: Session, clock: Fr
     exposure.require_measures(session, clock, host, decision.id, text="Add a user flagging tool.")
     with pytest.raises(PermissionDenied):
         exposure.require_measures(session, clock, provider, decision.id, text="Nothing.")
-    tags = list(session.scalars(select(AuditEvent.tag).where(AuditEvent.tag.like("authorities:%"))))
+    tags = list(session.scalars(select(AuditEvent.tag).where(AuditEvent.tag.like("authorities:%"))
+                                .order_by(AuditEvent.seq)))
     assert tags == ["authorities:exposure:decide", "authorities:exposure:report", "authorities:exposure:require"]
 
 

@@ -121,7 +121,8 @@ def test_state_transitions(session: Session, clock: FrozenClock) -> None:
     service.change_entry_state(session, clock, owner, bank, entry, "enable")
     ops = session.scalars(select(BankChange.op).order_by(BankChange.seq)).all()
     assert ops == ["add", "disable", "enable"]
-    tags = session.scalars(select(AuditEvent.tag).where(AuditEvent.tag.startswith("banks:"))).all()
+    tags = session.scalars(select(AuditEvent.tag).where(AuditEvent.tag.startswith("banks:"))
+                           .order_by(AuditEvent.seq)).all()
     assert tags == ["banks:bank:create", "banks:entry:add", "banks:entry:disable", "banks:entry:enable"]
 
 

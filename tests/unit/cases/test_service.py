@@ -23,7 +23,8 @@ def test_a_hash_match_opens_then_joins_one_case(provider: Provider) -> None:
     assert created and not created_again and again.id == case.id
     assert case.sources == ["hash_match"] and case.graphic and case.queue_id is not None
     assert case.content_key == "hash:pdq:" + "f" * 64
-    tags = list(p.session.scalars(select(AuditEvent.tag).where(AuditEvent.subject == case.id)))
+    tags = list(p.session.scalars(select(AuditEvent.tag).where(AuditEvent.subject == case.id)
+                                  .order_by(AuditEvent.seq)))
     assert tags == ["cases:case:open", "cases:case:join"]
     described = service.describe(case, p.clock)
     assert described["band"] == "high" and described["score"] == 6 and described["media"][0]["type"] == "image"
