@@ -87,10 +87,12 @@ def answer_from_decision(session: Session, clock: Clock, actor: Actor, *, case_i
         raise InvalidInput(f"action is one of {', '.join(DECISION_OUTCOMES)}", field="action")
     if action == "restrict":
         reasons = f"restricted, not removed: {reasons}".strip()
-    answered: list[str] = []
-    for notice in notices.notices_of_case(session, case_id):
+    found = notices.notices_of_case(session, case_id)
+    for notice in found:  # every notice checked before any is answered: a refusal leaves them all as they were
         if notice.status in (*notices.OPEN_STATUSES, "paused"):  # an order awaiting clarification binds it too
             _check_decision_on(notice, action)
+    answered: list[str] = []
+    for notice in found:
         if notice.status in notices.OPEN_STATUSES:
             notices.record_outcome(session, clock, actor, notice, outcome=DECISION_OUTCOMES[action],
                                    countries=countries, reasons=reasons or action, ground=None, explanation="",

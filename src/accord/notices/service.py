@@ -123,7 +123,8 @@ def sent_with_reference(session: Session, principal: Principal, reference: str) 
 
 
 def notices_of_case(session: Session, case_id: str) -> list[Notice]:
-    return list(session.scalars(select(Notice).where(Notice.case_id == case_id).order_by(Notice.created_at)))
+    return list(session.scalars(select(Notice).where(Notice.case_id == case_id)
+                                .order_by(Notice.created_at, Notice.id)))
 
 
 def nondisclosure_until_for_case(session: Session, case_id: str) -> datetime | None:

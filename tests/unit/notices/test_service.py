@@ -184,6 +184,23 @@ def test_nondisclosure_ends_after_the_period_and_extends_once(
         service.extend_nondisclosure(session, clock, authority, notice_id, days=1)
 
 
+def test_a_refused_decision_answers_none_of_the_case_notices(session: Session, clock: FrozenClock,
+                                                             settings: Settings,
+                                                             parties: tuple[Principal, Principal]) -> None:
+    """The referral first, the order a minute later: ``restrict`` is refused because of the order, and the
+    referral it could have answered is left open (every notice is checked before any is answered)."""
+    first, provider = parties
+    _, second = org(session, clock, "authority", "DE")
+    referral = service.receive(session, clock, settings, second, payload("referral", provider.org_id))
+    clock.advance(minutes=1)
+    order = service.receive(session, clock, settings, first, payload("removal_order", provider.org_id))
+    assert order.case_id == referral.case_id
+    with pytest.raises(InvalidInput):
+        flows.answer_from_decision(session, clock, Actor("test:reviewer", provider.org_id), case_id=order.case_id or "",
+                                   action="restrict", countries=[], reasons="age-gated", automated=False)
+    assert referral.outcome is None and referral.status in service.OPEN_STATUSES
+
+
 def test_two_authorities_on_one_url_make_one_case(session: Session, clock: FrozenClock, settings: Settings,
                                                   parties: tuple[Principal, Principal]) -> None:
     first, provider = parties
