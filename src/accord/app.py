@@ -74,10 +74,10 @@ def create_app(settings: Settings, clock: Clock | None = None, role: str = "all"
     app.state.accord = state
     problems.install(app)
     docs.install(app)
-    routers = MATCHER_ROUTERS if role == "matcher" else [*API_ROUTERS, *UI_ROUTERS]
+    served = MATCHER_ROUTERS if role == "matcher" else [*API_ROUTERS, *UI_ROUTERS]
     components = {} if role == "matcher" else notice_schemas.openapi_components()
     app.openapi = lambda: problems.openapi_document(app, components)  # type: ignore[method-assign]
-    for router in [*routers, operations.public]:
+    for router in [*served, operations.public]:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=_package_dir("static")), name="static")
     app.add_api_route("/", lambda: RedirectResponse("/ui/"), include_in_schema=False)

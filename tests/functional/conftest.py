@@ -11,8 +11,19 @@ from typer.testing import CliRunner
 from accord.cli import context
 from accord.clock import FrozenClock
 from accord.db import make_engine, make_sessionmaker, unit_of_work
+from accord.settings import Settings
 from tests.conftest import migrated_sqlite
 from tests.factories import make_org
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The command line on the test's own database (``settings``), as an operator runs it."""
+    monkeypatch.setenv("ACCORD_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("ACCORD_MODE", "test")
+    context.settings.cache_clear()
+    yield CliRunner()
+    context.settings.cache_clear()
 
 
 @pytest.fixture

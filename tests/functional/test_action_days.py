@@ -14,13 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from accord.audit.models import AuditEvent
-from accord.cli import context
 from accord.cli.main import app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.identity import service as identity
 from accord.notices.models import ActionDayNotice, Notice
-from accord.settings import Settings
 from tests.factories import PASSWORD, TEST_ACTOR, OrgHandle, make_org
 from tests.helpers import ui_login
 from tests.unit.notices.helpers import payload
@@ -131,12 +129,9 @@ def test_bad_action_days_are_refused(client: TestClient, orgs: dict[str, OrgHand
     assert field in response.text
 
 
-def test_the_command_line_creates_imports_and_summarises(settings: Settings, monkeypatch: pytest.MonkeyPatch,
-                                                         orgs: dict[str, OrgHandle], tmp_path: Path) -> None:
-    monkeypatch.setenv("ACCORD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("ACCORD_MODE", "test")
-    context.settings.cache_clear()
-    cli, europol, video = CliRunner(), orgs["europol"], orgs["video"]
+def test_the_command_line_creates_imports_and_summarises(cli: CliRunner, orgs: dict[str, OrgHandle],
+                                                         tmp_path: Path) -> None:
+    europol, video = orgs["europol"], orgs["video"]
     deadline = (datetime.now(UTC) + timedelta(hours=6)).isoformat()
     created = cli.invoke(app, ["notice", "action-day", "create", "--as", europol.id, "--name", "RAD CLI",
                                "--deadline", deadline, "--json"])

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from accord.cli import context
 from accord.cli.main import app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
@@ -18,14 +16,6 @@ from accord.notices import service
 from accord.settings import Settings
 from tests.factories import make_org
 from tests.unit.notices.helpers import payload
-
-
-@pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("ACCORD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("ACCORD_MODE", "test")
-    context.settings.cache_clear()
-    return CliRunner()
 
 
 def _json(cli: CliRunner, *args: str) -> object:

@@ -4,29 +4,16 @@ export to a file in every format, subscribe an operator, delist."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import dns.zone
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from accord.cli import context
 from accord.cli.main import app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
-from accord.settings import Settings
 from tests.factories import make_org
-
-
-@pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("ACCORD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("ACCORD_MODE", "test")
-    context.settings.cache_clear()
-    yield CliRunner()
-    context.settings.cache_clear()
 
 
 def _run(cli: CliRunner, *args: str) -> tuple[int, str]:

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from accord import demo
 from accord.cases import quality, service
-from accord.cli import context
 from accord.cli.main import app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.settings import Settings
 from tests.factories import TEST_ACTOR, make_org
-
-
-@pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("ACCORD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("ACCORD_MODE", "test")
-    context.settings.cache_clear()
-    return CliRunner()
 
 
 def test_list_next_and_decide(cli: CliRunner, factory: sessionmaker[Session], clock: FrozenClock) -> None:

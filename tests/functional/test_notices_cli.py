@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from accord.cases.models import Decision, Statement
-from accord.cli import context
 from accord.cli.main import app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
@@ -23,14 +21,6 @@ from accord.notices.models import Notice
 from accord.rights.models import PreservedItem, UserNotice
 from accord.settings import Settings
 from tests.factories import make_org
-
-
-@pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("ACCORD_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("ACCORD_MODE", "test")
-    context.settings.cache_clear()
-    return CliRunner()
 
 
 def test_send_list_and_import(cli: CliRunner, factory: sessionmaker[Session], clock: FrozenClock,
