@@ -129,3 +129,14 @@ def test_every_package_has_its_layer() -> None:
     packages = {".".join(name.split(".")[:2]) for name in SOURCES if name != "accord"}
     packages.add("accord.migrations")
     assert packages == _layered()
+
+
+def test_every_top_level_command_lists_the_start_of_its_own_help() -> None:
+    """``accord --help`` shows the manifest's text without importing the command: it must not drift."""
+    for command in manifest.commands():
+        if " " in command.path:
+            continue
+        target = manifest.attribute(command.target)
+        own = target.info.help if isinstance(target, typer.Typer) else getattr(target, "__doc__", None)
+        assert command.help, command.path
+        assert " ".join(str(own).split()).startswith(command.help.rstrip(".")), command.path

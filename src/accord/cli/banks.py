@@ -1,6 +1,6 @@
-"""``accord hash``, ``accord match``, ``accord bank ...`` and ``accord exchange ...``.
+"""``accord match``, ``accord bank ...`` and ``accord exchange ...``.
 
-``hash`` and ``match`` print one JSON line per file (``{"file": ..., "signals"|"matches": [...]}``), the form
+``match`` prints one JSON line per file (``{"file": ..., "matches": [...]}``), the form
 outside tools rely on. Commands that act for an organisation take ``--org`` (id or name) and default to the
 instance's coordinator.
 """
@@ -19,13 +19,12 @@ from accord.banks.files import limits_for, read_csv, signals_for_bank, write_csv
 from accord.banks.service import EntryDetails
 from accord.cli.context import clock, err_console, output, session_scope, settings
 from accord.cli.options import ORG_HELP, JsonOpt, org_option
-from accord.errors import DomainError, InvalidInput, PayloadTooLarge
+from accord.errors import InvalidInput, PayloadTooLarge
 from accord.exchange import pull as exchange_pull
 from accord.exchange.imports import EXCHANGES, exchange_for, import_exchange
 from accord.flows import decisions as flows
 from accord.matching import lookup
 from accord.matching.service import Matcher
-from accord.signals import hash_media
 
 bank_app = typer.Typer(help="Hash banks: create, add files, import and export CSV, list.")
 exchange_app = typer.Typer(help="Exchange: pull another Accord instance's feed, import pytx exchanges.")
@@ -37,22 +36,6 @@ Files = Annotated[list[Path], typer.Argument(help="Files to read", exists=True, 
 
 def _line(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, sort_keys=False) + "\n")
-
-
-def hash_files(files: Files) -> None:
-    """Hash files: one JSON line per file with its signals (PDQ for photos, MD5, SHA-256, video MD5)."""
-    limits = limits_for(settings())
-    failed = False
-    for path in files:
-        try:
-            signals = [{"type": s.type, "value": s.value, "quality": s.quality, "indexable": s.indexable}
-                       for s in hash_media(path.read_bytes(), limits=limits)]
-            _line({"file": str(path), "signals": signals})
-        except DomainError as exc:
-            failed = True
-            _line({"file": str(path), "error": exc.detail})
-    if failed:
-        raise typer.Exit(code=2)
 
 
 def match_files(

@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from rich.console import Console
@@ -14,18 +13,13 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from accord.audit.service import Actor
+from accord.cli.config import settings as settings
 from accord.clock import Clock, SystemClock
 from accord.db import make_engine, make_sessionmaker, unit_of_work
-from accord.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True)
 OPERATOR = Actor("cli:operator", None)
-
-
-@cache
-def settings() -> Settings:
-    return Settings()
 
 
 def clock() -> Clock:
