@@ -210,7 +210,25 @@ def active_version(session: Session, provider_id: str) -> tuple[PolicyVersion, P
     if policy is None or policy.active_version is None:
         return None
     version = get_version(session, policy.id, provider_id, policy.active_version)
-    return version, parse_body(version.body)
+    return version, parsed_body(version)
+
+
+_PARSED: dict[str, PolicyBody] = {}
+_PARSED_MAX = 1024
+
+
+def parsed_body(version: PolicyVersion) -> PolicyBody:
+    """A version's body, parsed once per process when it is published: a published version is frozen (a change
+    is a new version), so its id names one body for good. A hash match that asks the policy whether to act
+    automatically reads the version row and parses nothing."""
+    if version.state != "published":
+        return parse_body(version.body)
+    body = _PARSED.get(version.id)
+    if body is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        body = _PARSED[version.id] = parse_body(version.body)
+    return body
 
 
 def resolve(session: Session, *, provider_id: str, category: str, country: str | None = None) -> Resolution:

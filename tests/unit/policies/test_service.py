@@ -254,3 +254,24 @@ def test_an_exempt_finding_on_the_same_content_suppresses_automatic_re_removal(
     assert cases.exempt_finding(session, provider_id=provider, content_keys=["hash:sha256:" + "cd" * 32]) is None
     stranger = make_org(session, clock).id
     assert cases.exempt_finding(session, provider_id=stranger, content_keys=keys) is None
+
+
+def test_a_published_version_is_parsed_once_and_a_new_version_is_seen_at_once(
+    session: Session, clock: FrozenClock, body: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = _active(session, clock, body)
+    parsed: list[str] = []
+    real = service.parse_body
+
+    def counting(raw: dict[str, Any]) -> Any:
+        parsed.append("parse")
+        return real(raw)
+
+    monkeypatch.setattr(service, "parse_body", counting)
+    for _ in range(3):
+        assert service.resolve(session, provider_id=policy.provider_id, category="glorification").version == 1
+    assert parsed == ["parse"]  # the first look-up parses; the next two read the cache
+    body["rules"][1]["action"] = "remove"
+    _next(session, clock, policy, body)
+    after = service.resolve(session, provider_id=policy.provider_id, category="glorification", country="US")
+    assert (after.action, after.version) == ("remove", 2)
