@@ -312,8 +312,8 @@ class DecisionCreate(TypedDict):
     ground_explanation: NotRequired[str]
     policy_version_id: NotRequired[str | None]
     content_date: NotRequired[str]
-    # Read by transparency/export.py, but not written by cases.decisions.decision_payload (only test fixtures):
-    restriction: NotRequired[str | None]
+    restriction: NotRequired[str | None]  # a restrict decision's kind (demoted, age_restricted...), else None
+    # Read by transparency/export.py for events written before the restriction was (and by test fixtures):
     restriction_other: NotRequired[str | None]
     explanation: NotRequired[str]
 

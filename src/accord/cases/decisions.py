@@ -250,6 +250,7 @@ def decision_payload(case: Case, decision: Decision) -> dict[str, Any]:
         "seconds_to_decide": int((decision.created_at - case.created_at).total_seconds()),
         "facts": decision.facts, "ground_explanation": decision.ground_explanation,
         "policy_version_id": decision.policy_version_id, "content_date": statements.content_date(case).isoformat(),
+        "restriction": decision.restriction,
     }
 
 

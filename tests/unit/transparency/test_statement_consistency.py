@@ -111,3 +111,17 @@ def test_category_follows_the_policy_rule_the_ground_cites(session: Session, clo
     exported = _exported(session, provider)
     assert exported[gore["puid"]]["category"] == "STATEMENT_CATEGORY_VIOLENCE"
     assert exported[glorifying["puid"]]["category"] == "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY"
+
+
+@pytest.mark.parametrize("restriction", ["demoted", "age_restricted", "interaction_restricted", "labelled"])
+def test_a_restriction_is_the_same_in_the_statement_and_the_export(
+        session: Session, clock: FrozenClock, provider: str, restriction: str) -> None:
+    """The decision event carries the kind of restriction, so the export no longer says OTHER for every one."""
+    restrict = decisions.DecisionInput(action="restrict", ground="Community rules 5", ground_kind="terms",
+                                       facts="Praise of an attack in a comment thread.", restriction=restriction)
+    stored = _decide(session, clock, provider, f"https://example.org/{restriction}", restrict).body
+    assert stored is not None
+    exported = _exported(session, provider)[stored["puid"]]
+    expected = [f"DECISION_VISIBILITY_CONTENT_{restriction.upper()}"]
+    assert stored["decision_visibility"] == exported["decision_visibility"] == expected
+    assert "decision_visibility_other" not in exported
