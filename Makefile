@@ -48,12 +48,16 @@ browser:
 	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium could not be installed; the browser tests will be skipped"; }
 
-# The blocking-list tests run Debian's Unbound as a real resolver (unbound-checkconf comes with it).
+# The blocking-list tests run Debian's Unbound and BIND 9 as real resolvers (their checkers come with them).
 resolver:
 	@command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] || { echo "installing Debian's unbound"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq unbound >/dev/null) \
 	  || echo "unbound could not be installed; the resolver tests will be skipped"; }
+	@command -v named >/dev/null 2>&1 || [ -x /usr/sbin/named ] || { echo "installing Debian's bind9"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq bind9 bind9-utils \
+	    >/dev/null) || echo "bind9 could not be installed; the BIND tests will be skipped"; }
 
 pytest: $(DEV_STAMP) browser resolver
 	$(BIN)/pytest -n 2 --dist loadgroup

@@ -1,4 +1,4 @@
-"""The real part of blocking lists: a real Unbound resolver enforces Accord's RPZ export.
+"""The real part of blocking lists: real resolvers (Unbound, and BIND 9) enforce Accord's RPZ export.
 
 Unbound fetches the zone from the operator's capability URL on a live Accord server (``rpz: url:``, as a
 resolver that cannot send headers does); dnspython asks it. A blocked name answers NXDOMAIN (or the stop host),
@@ -29,6 +29,7 @@ from accord.jobs.registry import JobContext
 from accord.settings import Settings
 from tests.conftest import LiveServer
 from tests.factories import make_org
+from tests.functional.bind import Bind
 from tests.functional.unbound import Rpz, Unbound
 
 NAMES = {"propaganda.test": "192.0.2.10", "www.propaganda.test": "192.0.2.11", "cdn.propaganda.test": "192.0.2.12",
@@ -177,4 +178,41 @@ def test_unbound_reads_the_file_accord_blocklist_export_writes(
         resolver.restart()
         assert resolver.ask("recruit.test").addresses == {"192.0.2.13"}
         assert resolver.ask("www.recruit.test").addresses == {"192.0.2.14"}
+    context.settings.cache_clear()
+
+
+def test_bind_enforces_the_file_accord_blocklist_export_writes(
+    client: TestClient, factory: sessionmaker[Session], clock: FrozenClock, settings: Settings, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/blocklists.md, "BIND 9": the exported file passes named-checkzone, a recursive named applies it as a
+    response-policy zone (subdomains too, an unrelated name still resolves), and a delisted entry resolves again
+    once the file is exported and loaded again."""
+    monkeypatch.setenv("ACCORD_DATABASE_URL", settings.database_url)
+    context.settings.cache_clear()
+    with unit_of_work(factory) as session:
+        authority = make_org(session, clock, "authority", name="IRU")
+    list_id = _list(client, authority.headers, name="fr-bind")
+    entry = _entry(client, authority.headers, list_id, "recruit.test", True)
+    _entry(client, authority.headers, list_id, "propaganda.test", False)
+    zone_file = tmp_path / "fr-bind.rpz"
+
+    def export() -> None:
+        result = CliRunner().invoke(cli_app, ["blocklist", "export", "fr-bind", "--format", "rpz", "--out",
+                                              str(zone_file), "--org", "IRU"])
+        assert result.exit_code == 0, result.output
+
+    export()
+    with Bind(tmp_path, NAMES, f"fr-bind.{settings.blocklist_zone_suffix}.", zone_file) as resolver:
+        assert resolver.ask("recruit.test").rcode == "NXDOMAIN"
+        assert resolver.ask("www.recruit.test").rcode == "NXDOMAIN"
+        assert resolver.ask("propaganda.test").rcode == "NXDOMAIN"
+        assert resolver.ask("www.propaganda.test").addresses == {"192.0.2.11"}  # listed without its subdomains
+        assert resolver.ask("library.test").addresses == {"192.0.2.20"}
+        assert client.delete(f"/v1/blocklists/{list_id}/entries/{entry}", headers=authority.headers).is_success
+        export()
+        resolver.restart()
+        assert resolver.ask("recruit.test").addresses == {"192.0.2.13"}
+        assert resolver.ask("www.recruit.test").addresses == {"192.0.2.14"}
+        assert resolver.ask("propaganda.test").rcode == "NXDOMAIN"
     context.settings.cache_clear()

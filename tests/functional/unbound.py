@@ -131,8 +131,7 @@ class Unbound:
         deadline = time.monotonic() + seconds
         while not condition():
             if time.monotonic() > deadline:
-                log = (self.directory / "unbound.log")
-                raise AssertionError(f"{message}\n{log.read_text() if log.exists() else ''}")
+                raise AssertionError(f"{message}\n{self.log()}")
             time.sleep(0.1)
 
     def log(self) -> str:
