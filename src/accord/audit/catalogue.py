@@ -176,7 +176,7 @@ class Event(StrEnum):
     TRAINING_SET_CREATE = "training:set:create"
     TRAINING_CASE_ADD = "training:case:add"
     TRAINING_ANSWER_RECORD = "training:answer:record"
-    TRAINING_CALIBRATION_PASS = "training:calibration:pass"
+    TRAINING_CALIBRATION_PASS = "training:calibration:pass"  # noqa: S105 -- an audit tag, not a password
     TRAINING_RULE_UPDATE = "training:rule:update"
 
     @property

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from accord.audit.catalogue import Event
 from accord.audit.service import record
-from accord.cases.models import ACTIONS, Claim
+from accord.cases.models import ACTIONS, Claim, Decision
 from accord.clock import Clock
 from accord.db import new_id
 from accord.errors import CalibrationRequired, InvalidInput
@@ -115,6 +115,14 @@ def answers_of(session: Session, org_id: str, golden_case_id: str, reviewer: str
     query = select(TrainingAnswer).where(TrainingAnswer.org_id == org_id, TrainingAnswer.reviewer == reviewer,
                                          TrainingAnswer.golden_case_id == golden_case_id)
     return list(session.scalars(query.order_by(TrainingAnswer.created_at, TrainingAnswer.id)))
+
+
+def answered(session: Session, org_id: str, reviewer: str, golden_case_ids: Sequence[str]) -> dict[str, bool]:
+    """golden case id → whether the reviewer's first answer matched the reference, for those answered."""
+    query = (select(TrainingAnswer).where(TrainingAnswer.org_id == org_id, TrainingAnswer.reviewer == reviewer,
+                                          TrainingAnswer.golden_case_id.in_(list(golden_case_ids)))
+             .order_by(TrainingAnswer.created_at.desc(), TrainingAnswer.id.desc()))
+    return {row.golden_case_id: row.correct for row in session.scalars(query)}  # the oldest, written last, wins
 
 
 def _first_answers(session: Session, org_id: str, reviewer: str | None = None,
@@ -226,9 +234,11 @@ def check_live_claim(session: Session, principal: Principal) -> None:
 
 
 def _veteran(session: Session, principal: Principal, rule: CalibrationRule) -> bool:
-    """Whether the reviewer claimed a live case before the rule was switched on (not a new reviewer)."""
+    """Whether the reviewer claimed or decided a live case before the rule was switched on (not new)."""
     if rule.enabled_at is None:
         return False
-    query = select(Claim.id).where(Claim.provider_id == principal.org_id, Claim.reviewer == principal.ref,
-                                   Claim.claimed_at < rule.enabled_at).limit(1)
-    return session.scalar(query) is not None
+    claimed = select(Claim.id).where(Claim.provider_id == principal.org_id, Claim.reviewer == principal.ref,
+                                     Claim.claimed_at < rule.enabled_at)
+    decided = select(Decision.id).where(Decision.provider_id == principal.org_id,
+                                        Decision.reviewer == principal.ref, Decision.created_at < rule.enabled_at)
+    return bool(session.scalar(select(claimed.exists() | decided.exists())))
