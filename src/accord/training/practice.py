@@ -137,7 +137,7 @@ def _first_answers(session: Session, org_id: str, reviewer: str | None = None,
         query = query.where(GoldenCase.set_id == set_id)
     seen: set[tuple[str, str]] = set()
     first = []
-    for row, case in session.execute(query).tuples():
+    for row, case in session.execute(query):
         if (row.reviewer, case.id) not in seen:
             seen.add((row.reviewer, case.id))
             first.append((row, case))
