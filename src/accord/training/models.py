@@ -68,6 +68,8 @@ class TrainingAnswer(Base):
     ground: Mapped[str] = mapped_column(String(500), default="")
     reasons: Mapped[str] = mapped_column(Text, default="")
     correct: Mapped[bool]
+    # 1 for the reviewer's first answer to this golden case: only first answers measure judgement.
+    attempt: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
 
 

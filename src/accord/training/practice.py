@@ -87,10 +87,11 @@ def answer(session: Session, clock: Clock, principal: Principal, set_id: str, go
     case = sets.get_case(session, principal.org_id, set_id, golden_case_id)
     if given.action not in ACTIONS:
         raise InvalidInput(f"the action is one of {', '.join(ACTIONS)}", field="action")
+    attempt = 1 + len(answers_of(session, principal.org_id, case.id, principal.ref))
     row = TrainingAnswer(id=new_id("tans"), org_id=principal.org_id, reviewer=principal.ref,
                          golden_case_id=case.id, action=given.action, ground=given.ground.strip()[:500],
                          reasons=given.reasons.strip(), correct=given.action == case.reference_action,
-                         created_at=clock.now())
+                         attempt=attempt, created_at=clock.now())
     session.add(row)
     record(session, clock, principal.actor, Event.TRAINING_ANSWER_RECORD, subject=row.id, org_id=principal.org_id,
            payload={"golden_case_id": case.id, "reviewer": principal.ref, "action": row.action,
@@ -119,29 +120,23 @@ def answers_of(session: Session, org_id: str, golden_case_id: str, reviewer: str
 
 def answered(session: Session, org_id: str, reviewer: str, golden_case_ids: Sequence[str]) -> dict[str, bool]:
     """golden case id → whether the reviewer's first answer matched the reference, for those answered."""
-    query = (select(TrainingAnswer).where(TrainingAnswer.org_id == org_id, TrainingAnswer.reviewer == reviewer,
-                                          TrainingAnswer.golden_case_id.in_(list(golden_case_ids)))
-             .order_by(TrainingAnswer.created_at.desc(), TrainingAnswer.id.desc()))
-    return {row.golden_case_id: row.correct for row in session.scalars(query)}  # the oldest, written last, wins
+    query = select(TrainingAnswer).where(TrainingAnswer.org_id == org_id, TrainingAnswer.reviewer == reviewer,
+                                         TrainingAnswer.golden_case_id.in_(list(golden_case_ids)),
+                                         TrainingAnswer.attempt == 1)
+    return {row.golden_case_id: row.correct for row in session.scalars(query)}
 
 
 def _first_answers(session: Session, org_id: str, reviewer: str | None = None,
                    set_id: str | None = None) -> list[tuple[TrainingAnswer, GoldenCase]]:
     """Each reviewer's first answer to each golden case, oldest first."""
     query = (select(TrainingAnswer, GoldenCase).join(GoldenCase, GoldenCase.id == TrainingAnswer.golden_case_id)
-             .where(TrainingAnswer.org_id == org_id)
+             .where(TrainingAnswer.org_id == org_id, TrainingAnswer.attempt == 1)
              .order_by(TrainingAnswer.created_at, TrainingAnswer.id))
     if reviewer is not None:
         query = query.where(TrainingAnswer.reviewer == reviewer)
     if set_id is not None:
         query = query.where(GoldenCase.set_id == set_id)
-    seen: set[tuple[str, str]] = set()
-    first = []
-    for row, case in session.execute(query):
-        if (row.reviewer, case.id) not in seen:
-            seen.add((row.reviewer, case.id))
-            first.append((row, case))
-    return first
+    return [(row, case) for row, case in session.execute(query)]
 
 
 def _agreement(reviewer: str, pairs: Sequence[tuple[str, str]]) -> Agreement:

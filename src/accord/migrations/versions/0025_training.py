@@ -90,6 +90,7 @@ def upgrade() -> None:
     sa.Column('ground', sa.String(length=500), nullable=False),
     sa.Column('reasons', sa.Text(), nullable=False),
     sa.Column('correct', sa.Boolean(), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
     sa.Column('created_at', accord.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['golden_case_id'], ['training_golden_cases.id'], name=op.f('fk_training_answers_golden_case_id_training_golden_cases')),
     sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_training_answers_org_id_organisations')),
