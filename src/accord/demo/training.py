@@ -73,7 +73,6 @@ def seed(session: Session, clock: Clock, settings: Settings, world: DemoWorld) -
         trainee = _member(session, clock, forumnest.id, name)
         for case, action in zip(cases, answers, strict=False):
             practice.answer(session, clock, trainee, shared.id, case.id, practice.Answer(action=action))
-    world.links.append(("Reviewer training and calibration (ForumNest: Lina passed, Tom not yet)", "/ui/training"))
 
 
 def _own_set(session: Session, clock: Clock, admin: Principal) -> None:
