@@ -11,15 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.audit.models import AuditEvent
-from accord.cases import decisions, intake, service
-from accord.flows import decisions as flows
-from accord.identity.models import Member
-from accord.identity.service import Principal, member_principal
+from accord.cases import decisions, intake, quality, service
 from accord.cases.models import Case, Decision, Statement, Strike
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
+from accord.flows import decisions as flows
+from accord.identity.models import Member, Organisation
+from accord.identity.service import Principal, member_principal
 from accord.notices.models import Notice
 from accord.settings import Settings
+from accord.transparency import reports
 from tests.factories import TEST_ACTOR, OrgHandle, make_org
 
 CASE: dict[str, Any] = {"title": "Recruitment poster", "facts": "Calls on readers to join a listed group.",
@@ -52,6 +53,15 @@ def _counts(factory: sessionmaker[Session]) -> tuple[int, ...]:
                      for model in (Case, Decision, Statement, Strike, Notice))
 
 
+def _figures(factory: sessionmaker[Session], clock: FrozenClock, org_id: str) -> dict[str, Any]:
+    """The provider's transparency report for the year and its console's agreement figures."""
+    with unit_of_work(factory) as session:
+        org = session.get(Organisation, org_id)
+        assert org is not None
+        return {"report": reports.provider_report(session, clock, org=org, year=clock.now().year),
+                "quality": quality.agreement(session, org_id)}
+
+
 def test_golden_sets_are_shared_like_banks(client: TestClient, orgs: dict[str, OrgHandle]) -> None:
     shared = _set(client, orgs["hub"], visibility="all")
     private = _set(client, orgs["video"], name="ours")
@@ -67,10 +77,10 @@ def test_golden_sets_are_shared_like_banks(client: TestClient, orgs: dict[str, O
 
 
 def test_a_training_answer_shows_the_reference_and_acts_on_nothing(
-        client: TestClient, orgs: dict[str, OrgHandle], factory: sessionmaker[Session]) -> None:
+        client: TestClient, orgs: dict[str, OrgHandle], factory: sessionmaker[Session], clock: FrozenClock) -> None:
     set_id = _set(client, orgs["hub"], visibility="all")
     case_id = _case(client, orgs["hub"], set_id)
-    before = _counts(factory)
+    before, figures = _counts(factory), _figures(factory, clock, orgs["forum"].id)
     shown = client.get(f"/v1/training/sets/{set_id}/cases/{case_id}", headers=orgs["forum"].headers).json()
     assert "reference_action" not in shown and "reference_reasons" not in shown  # decided blind
     answer = client.post(f"/v1/training/sets/{set_id}/cases/{case_id}/answers",
@@ -79,6 +89,7 @@ def test_a_training_answer_shows_the_reference_and_acts_on_nothing(
     body = answer.json()
     assert body["correct"] is False and body["reference"] == {k: CASE[k] for k in body["reference"]}
     assert _counts(factory) == before  # no case, decision, statement of reasons, strike or notice
+    assert _figures(factory, clock, orgs["forum"].id) == figures  # no report or agreement figure moves
     with unit_of_work(factory) as session:
         tags = set(session.scalars(select(AuditEvent.tag).where(AuditEvent.org_id == orgs["forum"].id)))
     assert "training:answer:record" in tags and not any(t.startswith(("cases:", "transparency:", "rights:"))
