@@ -148,9 +148,12 @@ def _agreement(reviewer: str, pairs: Sequence[tuple[str, str]]) -> Agreement:
 
 def agreement(session: Session, org_id: str) -> list[Agreement]:
     """Per reviewer of the organisation: accuracy and Cohen's kappa of their first answers against gold."""
+    query = (select(TrainingAnswer.reviewer, TrainingAnswer.action, GoldenCase.reference_action)
+             .join(GoldenCase, GoldenCase.id == TrainingAnswer.golden_case_id)
+             .where(TrainingAnswer.org_id == org_id, TrainingAnswer.attempt == 1))
     grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row, case in _first_answers(session, org_id):
-        grouped[row.reviewer].append((row.action, case.reference_action))
+    for reviewer, given, gold in session.execute(query):
+        grouped[reviewer].append((given, gold))
     return [_agreement(reviewer, pairs) for reviewer, pairs in sorted(grouped.items())]
 
 
