@@ -79,7 +79,7 @@ def test_rule_thresholds_are_checked(session: Session, clock: FrozenClock) -> No
     admin, reviewer = _people(session, clock)
     for bad in ({"cases": 0}, {"min_accuracy": 1.5}, {"min_kappa": -2.0}):
         with pytest.raises(InvalidInput):
-            practice.set_rule(session, clock, admin, required=True, **bad)  # type: ignore[arg-type]
+            practice.set_rule(session, clock, admin, required=True, **bad)
     with pytest.raises(PermissionDenied):
         practice.set_rule(session, clock, reviewer, required=True)
     assert practice.get_rule(session, admin.org_id) is None  # nothing half-written
