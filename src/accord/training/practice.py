@@ -142,7 +142,7 @@ def _first_answers(session: Session, org_id: str, reviewer: str | None = None,
 def _agreement(reviewer: str, pairs: Sequence[tuple[str, str]]) -> Agreement:
     correct = sum(1 for given, gold in pairs if given == gold)
     kappa = cohens_kappa(pairs)
-    return Agreement(reviewer, len(pairs), correct, correct / len(pairs) if pairs else None,
+    return Agreement(reviewer, len(pairs), correct, round(correct / len(pairs), 4) if pairs else None,
                      round(kappa, 4) if kappa is not None else None)
 
 
