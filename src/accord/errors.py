@@ -109,6 +109,14 @@ class OverBlocking(InvalidInput):
     title = "Would block shared infrastructure"
 
 
+class CalibrationRequired(PermissionDenied):
+    """The organisation requires new reviewers to pass a calibration on golden cases before live cases;
+    ``extra`` says how far the reviewer is (answered, accuracy, kappa) and what passing takes."""
+
+    slug = "calibration-required"
+    title = "Calibration required before live cases"
+
+
 ALL_ERRORS: tuple[type[DomainError], ...] = (
     DomainError,
     InvalidInput,
@@ -122,4 +130,5 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     RateLimited,
     FetchRefused,
     OverBlocking,
+    CalibrationRequired,
 )

@@ -206,6 +206,14 @@ DOMAINS: tuple[Domain, ...] = (
         demo=("accord.demo.evidence",),
     ),
     Domain(
+        "training",  # golden sets, the console's training mode, calibration before live cases (issue 18)
+        models=("accord.training.models",),
+        api=("accord.web.api.training",),
+        ui=("accord.web.ui.training",),
+        cli=(Command("training", "accord.cli.training:training_app"),),
+        demo=("accord.demo.training",),
+    ),
+    Domain(
         "flows",  # what spans domains; seeded last: a removal order answered directly (its complaint is about a
         # removal under the terms), then every statement of reasons seeded so far goes to the Transparency Database
         demo=("accord.demo.flows", "accord.demo.tdb"),

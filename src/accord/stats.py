@@ -1,4 +1,4 @@
-"""Statistics shared by every domain: the Wilson score interval for a proportion.
+"""Statistics shared by every domain: the Wilson score interval for a proportion, and Cohen's kappa.
 
 Transparency (a trusted flagger's acted-on share) and narratives (a campaign's click-through rate) both report
 a rate with its interval; one implementation keeps them agreeing, also at the edges (no trials, all or none).
@@ -7,6 +7,8 @@ a rate with its interval; one implementation keeps them agreeing, also at the ed
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -47,3 +49,19 @@ def wilson_interval(events: int, trials: int, confidence: float = 0.95) -> Inter
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
     # The score interval always contains p; clamp so that rounding (p = 1 gives 0.9999999999999999) agrees.
     return Interval(max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
+
+
+def cohens_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
+    """Cohen's kappa (1960) of two raters over nominal labels; None when undefined (no pairs, or chance = 1).
+
+    Observed agreement corrected for the agreement the two raters' own label frequencies give by chance: the
+    blind re-reviews of the review console and a trainee against a golden set's reference both use it."""
+    n = len(pairs)
+    if n == 0:
+        return None
+    observed = sum(1 for a, b in pairs if a == b) / n
+    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    expected = sum(first[label] * second[label] for label in first) / (n * n)
+    if expected == 1:
+        return None
+    return (observed - expected) / (1 - expected)

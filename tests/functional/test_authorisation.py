@@ -144,6 +144,8 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "appeal_id": ("blocklist_appeals", "id"),
     "order_id": ("evidence_orders", "id"),
     "package_id": ("evidence_packages", "id"),
+    "set_id": ("training_golden_sets", "id"),
+    "golden_case_id": ("training_golden_cases", "id"),
 }
 # Parameters whose table depends on the route.
 ROUTE_OBJECTS: dict[tuple[str, str], tuple[str, str]] = {
@@ -207,8 +209,8 @@ def _probes(session: Session, path: str, per_route: int = 2) -> list[Probe] | st
     (first, (first_table, first_column)), *rest = tables  # type: ignore[misc]
     table = metadata.tables[first_table] if not rest else metadata.tables[rest[-1][1][0]]  # type: ignore[index]
     query = select(table)
-    if table.name == "banks":
-        query = query.where(table.c.visibility != "all")  # a bank shared with every organisation is no one's
+    if "visibility" in table.c:  # a bank or golden set shared with every organisation is no one's
+        query = query.where(table.c.visibility != "all")
     probes = []
     for row in session.execute(query.limit(max(50, per_route))):
         values = {}
@@ -217,7 +219,7 @@ def _probes(session: Session, path: str, per_route: int = 2) -> list[Probe] | st
             parent = metadata.tables[first_table]
             fk = next(fk for c in table.columns for fk in c.foreign_keys if fk.column.table is parent)
             parent_row = session.execute(select(parent).where(fk.column == row._mapping[fk.parent.name])).first()
-            if parent_row is None or (parent.name == "banks" and parent_row._mapping["visibility"] == "all"):
+            if parent_row is None or parent_row._mapping.get("visibility") == "all":
                 continue
             values = {first: str(parent_row._mapping[first_column]), child_param: str(row._mapping[child_column])}
         else:

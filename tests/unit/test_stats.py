@@ -1,14 +1,16 @@
-"""The one Wilson interval, checked against statsmodels' ``proportion_confint(method="wilson")``."""
+"""The one Wilson interval, checked against statsmodels' ``proportion_confint(method="wilson")``; Cohen's kappa
+on a textbook worked example and against statsmodels."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 from statsmodels.stats.proportion import proportion_confint
 
 from accord.errors import InvalidInput
-from accord.stats import Interval, wilson_interval, z_score
+from accord.stats import Interval, cohens_kappa, wilson_interval, z_score
 
 COUNTS = [(1300, 56_000), (0, 50), (3, 10), (50, 50), (1, 1), (241, 10_000), (12, 700), (92, 100), (12, 60)]
 
@@ -56,3 +58,17 @@ def test_the_interval_contains_the_rate(counts: tuple[int, int]) -> None:
 def test_nonsense_is_refused(events: int, trials: int, confidence: float) -> None:
     with pytest.raises(InvalidInput):
         wilson_interval(events, trials, confidence)
+
+
+def test_cohens_kappa_on_the_textbook_worked_example() -> None:
+    """Cohen's kappa as Wikipedia's worked example computes it: 50 grant proposals read by two readers, 20 both
+    yes, 15 both no, 5 yes/no, 10 no/yes: observed 0.7, chance 0.5, kappa 0.4."""
+    pairs = ([("yes", "yes")] * 20 + [("yes", "no")] * 5 + [("no", "yes")] * 10 + [("no", "no")] * 15)
+    assert cohens_kappa(pairs) == pytest.approx(0.4)
+    assert cohens_kappa(pairs) == pytest.approx(sm_kappa([[20, 5], [10, 15]]).kappa)
+
+
+def test_cohens_kappa_edges() -> None:
+    assert cohens_kappa([]) is None
+    assert cohens_kappa([("remove", "remove")] * 4) is None  # chance agreement 1: undefined, not perfect
+    assert cohens_kappa([("remove", "remove"), ("no_action", "no_action")]) == pytest.approx(1.0)

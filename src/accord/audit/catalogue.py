@@ -173,6 +173,12 @@ class Event(StrEnum):
     EVIDENCE_PACKAGE_PURGE = "evidence:package:purge"
     EVIDENCE_DISCLOSURE_SEND = "evidence:disclosure:send"
 
+    TRAINING_SET_CREATE = "training:set:create"
+    TRAINING_CASE_ADD = "training:case:add"
+    TRAINING_ANSWER_RECORD = "training:answer:record"
+    TRAINING_CALIBRATION_PASS = "training:calibration:pass"  # noqa: S105 -- an audit tag, not a password
+    TRAINING_RULE_UPDATE = "training:rule:update"
+
     @property
     def source(self) -> str:
         """The area that writes the event: ``notices`` for ``notices:notice:receive``."""
@@ -1076,6 +1082,42 @@ class EvidenceDisclosureSend(TypedDict):
     notice_id: Any
 
 
+class TrainingSetCreate(TypedDict):
+    name: str
+    visibility: str
+    shared_with: list[str]
+
+
+class TrainingCaseAdd(TypedDict):
+    set_id: str
+    origin: str
+    reference_action: str
+
+
+class TrainingAnswerRecord(TypedDict):
+    """A trainee's answer on a golden case: never a decision, a statement of reasons or a strike."""
+
+    golden_case_id: str
+    reviewer: str
+    action: str
+    correct: bool
+
+
+class TrainingCalibrationPass(TypedDict):
+    reviewer: str
+    answered: int
+    accuracy: float
+    kappa: float | None
+
+
+class TrainingRuleUpdate(TypedDict):
+    required: bool
+    cases: int
+    min_accuracy: float
+    min_kappa: float | None
+    set_id: str | None
+
+
 PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.IDENTITY_ORGANISATION_CREATE: OrganisationCreate,
     Event.IDENTITY_ORGANISATION_CONTACT_POINT: ContactPoint,
@@ -1218,6 +1260,11 @@ PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.EVIDENCE_PACKAGE_DOWNLOAD: EvidencePackageDownload,
     Event.EVIDENCE_PACKAGE_PURGE: EvidencePackagePurge,
     Event.EVIDENCE_DISCLOSURE_SEND: EvidenceDisclosureSend,
+    Event.TRAINING_SET_CREATE: TrainingSetCreate,
+    Event.TRAINING_CASE_ADD: TrainingCaseAdd,
+    Event.TRAINING_ANSWER_RECORD: TrainingAnswerRecord,
+    Event.TRAINING_CALIBRATION_PASS: TrainingCalibrationPass,
+    Event.TRAINING_RULE_UPDATE: TrainingRuleUpdate,
 }
 
 
@@ -1301,6 +1348,7 @@ AREAS: Final[Mapping[str, str]] = {
     "narratives": "Counter-narrative campaigns",
     "blocklists": "Administrative blocking lists",
     "evidence": "European Production and Preservation Orders (e-evidence)",
+    "training": "Reviewer training and calibration",
 }
 
 DOCS: Final[Mapping[Event, Doc]] = {
@@ -1592,4 +1640,15 @@ DOCS: Final[Mapping[Event, Doc]] = {
         "evidence package id",
         "a provider disclosed data of its own accord for an imminent threat to life, linked to the notice "
         "whose threat it escalated"),
+    Event.TRAINING_SET_CREATE: Doc("golden set id", "a golden set was created, private or shared as banks are"),
+    Event.TRAINING_CASE_ADD: Doc(
+        "golden case id",
+        "a golden case joined a set: `origin` `decision` (anonymised from a past decision) or `written`"),
+    Event.TRAINING_ANSWER_RECORD: Doc(
+        "training answer id",
+        "a trainee decided a golden case; training only: nothing acts on content, no statement of reasons, no "
+        "strike, and no report counts it"),
+    Event.TRAINING_CALIBRATION_PASS: Doc(
+        "reviewer", "a reviewer passed the organisation's calibration and may claim live cases"),
+    Event.TRAINING_RULE_UPDATE: Doc("organisation id", "the organisation's calibration rule changed"),
 }

@@ -11,7 +11,7 @@ decision.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,6 +26,7 @@ from accord.clock import Clock
 from accord.db import get_owned, new_id
 from accord.errors import Conflict, InvalidInput, PermissionDenied
 from accord.identity.service import Principal
+from accord.stats import cohens_kappa as cohens_kappa  # re-exported: its tests and callers name it here
 
 
 def draw(decision_id: str) -> float:
@@ -89,19 +90,6 @@ def submit(session: Session, clock: Clock, principal: Principal, review_id: str,
            payload={"decision_id": review.decision_id, "kind": review.kind, "provider_id": review.provider_id,
                     "agree": action == review.original_action, "overturned": action != review.original_action})
     return review
-
-
-def cohens_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
-    """Cohen's kappa of two raters over nominal labels; None when undefined (no pairs, or chance = 1)."""
-    n = len(pairs)
-    if n == 0:
-        return None
-    observed = sum(1 for a, b in pairs if a == b) / n
-    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-    expected = sum(first[label] * second[label] for label in first) / (n * n)
-    if expected == 1:
-        return None
-    return (observed - expected) / (1 - expected)
 
 
 def _summary(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:

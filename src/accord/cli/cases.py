@@ -16,6 +16,7 @@ from accord.flows import decisions as flows
 from accord.identity import service as identity
 from accord.identity.models import Member
 from accord.identity.service import Principal
+from accord.training import practice as training
 
 case_app = typer.Typer(help="Review cases: list what waits, take the next case, decide it.")
 ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Email of the member who reviews")]
@@ -52,7 +53,9 @@ def case_list(
 def case_next(reviewer: ReviewerOpt, as_json: JsonOpt = False) -> None:
     """Claim the next case for this reviewer; exit code 0 with an empty result when nothing waits."""
     with session_scope() as session:
-        result = claims.next_case(session, clock(), _reviewer(session, reviewer))
+        principal = _reviewer(session, reviewer)
+        training.check_live_claim(session, principal)  # a new reviewer passes the calibration first, if required
+        result = claims.next_case(session, clock(), principal)
         rows = [] if result.case is None else [{**_row(service.describe(result.case, clock())),
                                                 "urls": result.case.urls,
                                                 "score_reasons": result.case.score_reasons}]

@@ -10,6 +10,7 @@ from accord.cases import claims, config, dashboard, decisions, escalation, quali
 from accord.errors import NotFound
 from accord.flows import decisions as flows
 from accord.identity.service import Principal
+from accord.training import practice as training
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep
 from accord.web.schemas.cases import (
     CaseDetailOut,
@@ -71,7 +72,8 @@ def list_cases(principal: Reader, session: SessionDep, clock: ClockDep, state: s
 @router.post("/cases/next", response_model=ClaimedCaseOut, responses={204: {"description": "nothing waiting"}})
 def next_case(principal: Writer, session: SessionDep, clock: ClockDep) -> Any:
     """Claim the oldest case of the highest priority you may see; 204 when nothing is waiting."""
-    result = claims.next_case(session, clock, _reviewer(principal))
+    training.check_live_claim(session, _reviewer(principal))  # 403 calibration-required for an uncalibrated newcomer
+    result = claims.next_case(session, clock, principal)
     if result.case is None:
         return Response(status_code=204)
     return ClaimedCaseOut.model_validate({**service.describe(result.case, clock), "wellness": result.wellness})
@@ -86,7 +88,8 @@ def get_case(case_id: str, principal: Reader, session: SessionDep, clock: ClockD
 
 @router.post("/cases/{case_id}/claim")
 def claim_case(case_id: str, principal: Writer, session: SessionDep, clock: ClockDep) -> CaseOut:
-    case = claims.claim(session, clock, _reviewer(principal), case_id)
+    training.check_live_claim(session, _reviewer(principal))
+    case = claims.claim(session, clock, principal, case_id)
     return CaseOut.model_validate(service.describe(case, clock))
 
 

@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accord.cases import claims, config, dashboard, decisions, escalation, quality, service
 from accord.db import unit_of_work
-from accord.errors import DomainError
+from accord.errors import CalibrationRequired, DomainError
 from accord.flows import decisions as flows
 from accord.identity.service import Principal
 from accord.notices import service as notices
+from accord.training import practice as training
 from accord.web.deps import app_state
 from accord.web.ui.auth import ui_principal
 from accord.web.ui.forms import PostDep
@@ -40,9 +41,13 @@ def console(request: Request, principal: UiPrincipal, note: str = "") -> HTMLRes
 
 @router.post("/next")
 def take_next(request: Request, principal: UiPrincipal, post: PostDep) -> Response:
-    with post.unit() as session:
-        result = claims.next_case(session, post.clock, principal)
-        case_id = result.case.id if result.case else None
+    try:
+        with post.unit() as session:
+            training.check_live_claim(session, principal)
+            result = claims.next_case(session, post.clock, principal)
+            case_id = result.case.id if result.case else None
+    except CalibrationRequired as exc:
+        return RedirectResponse(f"/ui/training?note={_quote(exc.detail)}", status_code=303)
     if case_id is None:
         return RedirectResponse("/ui/cases?note=Nothing+is+waiting.", status_code=303)
     return RedirectResponse(f"/ui/cases/{case_id}", status_code=303)
