@@ -210,7 +210,8 @@ DOMAINS: tuple[Domain, ...] = (
         models=("accord.training.models",),
         api=("accord.web.api.training",),
         ui=("accord.web.ui.training",),
-        cli=(Command("training", "accord.cli.training:training_app"),),
+        cli=(Command("training", "accord.cli.training:training_app",
+                     "Reviewer training: golden sets, training answers, accuracy and calibration."),),
         demo=("accord.demo.training",),
     ),
     Domain(
