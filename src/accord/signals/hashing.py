@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pdqhash
 
 from accord.errors import InvalidInput, PayloadTooLarge
-from accord.signals.media import MediaKind, MediaLimits, check_size, decode_image, sniff, to_array
+from accord.signals import pdqfast
+from accord.signals.media import MediaKind, MediaLimits, check_size, decode_image, sniff
 from accord.signals.types import SIGNAL_TYPES, VPDQ_QUALITY_THRESHOLD, validate_signal
 
 PDQ_QUALITY_THRESHOLD = 50
@@ -92,9 +92,8 @@ def bits_to_hex(bits: npt.NDArray[np.integer]) -> str:
 
 
 def pdq_from_array(pixels: npt.NDArray[np.uint8]) -> tuple[str, int]:
-    """PDQ hash and quality of ``(height, width, 3)`` RGB pixels, computed by pdqhash."""
-    bits, quality = pdqhash.compute(pixels)
-    return bits_to_hex(bits), int(quality)
+    """PDQ hash and quality of ``(height, width, 3)`` RGB pixels, bit for bit as pdqhash computes them."""
+    return pdqfast.hash_array(pixels)
 
 
 def hash_media(data: bytes, *, limits: MediaLimits) -> list[ComputedSignal]:
@@ -108,7 +107,7 @@ def hash_media(data: bytes, *, limits: MediaLimits) -> list[ComputedSignal]:
         ComputedSignal("sha256", hashlib.sha256(data).hexdigest()),
     ]
     if kind is MediaKind.PHOTO:
-        value, quality = pdq_from_array(to_array(decode_image(data, limits)))
+        value, quality = pdqfast.hash_image(decode_image(data, limits))
         signals.insert(0, ComputedSignal("pdq", value, quality))
     elif kind is MediaKind.VIDEO:
         signals.append(ComputedSignal("video_md5", signals[0].value))
