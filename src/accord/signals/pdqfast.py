@@ -15,10 +15,12 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+_Pixels = bytes | memoryview | npt.NDArray[np.uint8]
+
 
 class _Core(Protocol):
     def hash(
-        self, pixels: bytes | npt.NDArray[np.uint8], rows: int, cols: int, channels: int, stride: int, dihedral: bool
+        self, pixels: _Pixels, rows: int, cols: int, channels: int, stride: int, dihedral: bool
     ) -> tuple[bytes, int]: ...
 
 
