@@ -101,17 +101,22 @@ static void box_lanes(const float *restrict in, float *restrict out, int n, ptrd
 }
 
 typedef struct {
-    const uint8_t *pixels; /* rows x cols x channels, rows `stride` bytes apart */
+    const uint8_t *pixels; /* rows x cols pixels, rows `stride` bytes apart, pixels `step` bytes apart */
     ptrdiff_t stride;
     int channels; /* 3: RGB, 1: grey (hashed as pdqhash hashes its RGB conversion) */
     int rows, cols;
+    int step; /* 3 or 4 (Pillow's RGB storage: RGBX) for RGB, 1 for grey */
 } Source;
 
 /* Float luma of rows r0..r0+nr of the source, transposed into tin[c*STRIP + k]. */
 static void luma_strip(const Source *src, int r0, int nr, float *restrict tin) {
     for (int k = 0; k < nr; k++) {
         const uint8_t *p = src->pixels + (ptrdiff_t)(r0 + k) * src->stride;
-        if (src->channels == 3) {
+        if (src->channels == 3 && src->step == 4) {
+            for (int c = 0; c < src->cols; c++, p += 4) {
+                tin[c * STRIP + k] = (float)((LUMA_R[p[0]] + LUMA_G[p[1]]) + LUMA_B[p[2]]);
+            }
+        } else if (src->channels == 3) {
             for (int c = 0; c < src->cols; c++, p += 3) {
                 tin[c * STRIP + k] = (float)((LUMA_R[p[0]] + LUMA_G[p[1]]) + LUMA_B[p[2]]);
             }
@@ -121,31 +126,47 @@ static void luma_strip(const Source *src, int r0, int nr, float *restrict tin) {
     }
 }
 
-/* Box filter along rows. Input: the source's luma (src) or a float matrix (fin). Output: the whole float
-   matrix (fout), or only the columns `cols_kept` into kept[r*64 + s]. */
-static void rows_pass(const Source *src, const float *fin, float *fout, const int *cols_kept, float *kept,
-                      int rows, int cols, int window, float *tin, float *tout, float *sum) {
-    for (int r0 = 0; r0 < rows; r0 += STRIP) {
-        int nr = rows - r0 < STRIP ? rows - r0 : STRIP;
-        if (src != NULL) {
-            luma_strip(src, r0, nr, tin);
+/* Box filter along rows of `nr` rows held in `tin` (transposed: tin[c*STRIP + k]); the result, transposed back,
+   goes to rows out[k*out_stride + c] (all columns), or only the columns `cols_kept` to out[k*64 + s]. */
+static void rows_strip(int nr, int cols, int window, const int *cols_kept, float *out, ptrdiff_t out_stride,
+                       float *tin, float *tout, float *sum) {
+    box_lanes(tin, tout, cols, STRIP, STRIP, window, sum);
+    for (int k = 0; k < nr; k++) {
+        float *p = out + (ptrdiff_t)k * out_stride;
+        if (cols_kept == NULL) {
+            for (int c = 0; c < cols; c++) p[c] = tout[c * STRIP + k];
         } else {
-            for (int k = 0; k < nr; k++) {
-                const float *p = fin + (ptrdiff_t)(r0 + k) * cols;
-                for (int c = 0; c < cols; c++) tin[c * STRIP + k] = p[c];
-            }
-        }
-        box_lanes(tin, tout, cols, STRIP, STRIP, window, sum);
-        for (int k = 0; k < nr; k++) {
-            if (fout != NULL) {
-                float *p = fout + (ptrdiff_t)(r0 + k) * cols;
-                for (int c = 0; c < cols; c++) p[c] = tout[c * STRIP + k];
-            } else {
-                float *p = kept + (ptrdiff_t)(r0 + k) * 64;
-                for (int s = 0; s < 64; s++) p[s] = tout[cols_kept[s] * STRIP + k];
-            }
+            for (int s = 0; s < 64; s++) p[s] = tout[cols_kept[s] * STRIP + k];
         }
     }
+}
+
+/* The streaming state of the second pass (a box filter along columns, all columns side by side) feeding the
+   third (along rows, keeping the 64 sampled columns): the reference's box1DFloat, one input row at a time. */
+typedef struct {
+    int rows, cols, wrows, wcols;
+    const int *cols_kept;
+    float *sum;     /* cols running sums of the column pass */
+    float *strip;   /* STRIP rows of column-pass output awaiting the row pass */
+    float *tin, *tout, *rowsum;
+    float *kept;    /* rows x 64: the third pass at the sampled columns */
+    int emitted;    /* column-pass output rows produced so far */
+} Stream;
+
+static float *next_out(Stream *st) { return st->strip + (ptrdiff_t)(st->emitted % STRIP) * st->cols; }
+
+static void emitted_one(Stream *st) {
+    st->emitted++;
+    int nr = st->emitted % STRIP;
+    if (nr != 0 && st->emitted != st->rows) return;
+    if (nr == 0) nr = STRIP;
+    int r0 = st->emitted - nr;
+    for (int k = 0; k < nr; k++) {
+        const float *p = st->strip + (ptrdiff_t)k * st->cols;
+        for (int c = 0; c < st->cols; c++) st->tin[c * STRIP + k] = p[c];
+    }
+    rows_strip(nr, st->cols, st->wrows, st->cols_kept, st->kept + (ptrdiff_t)r0 * 64, 64, st->tin, st->tout,
+               st->rowsum);
 }
 
 static int quality_of(float a[64][64]) {
@@ -285,32 +306,106 @@ static int downsample(const Source *src, float a[64][64]) {
         sample_rows[o] = (int)(((o + 0.5) * rows) / 64);
         sample_cols[o] = (int)(((o + 0.5) * cols) / 64);
     }
-    size_t n = (size_t)rows * (size_t)cols;
-    int lanes = cols > 64 ? cols : 64;
-    float *buf1 = malloc(sizeof(float) * n);
-    float *buf2 = malloc(sizeof(float) * n);
-    float *tin = malloc(sizeof(float) * (size_t)cols * STRIP);
-    float *tout = malloc(sizeof(float) * (size_t)cols * STRIP);
-    float *sum = malloc(sizeof(float) * (size_t)lanes);
+    /* Pass 1 (rows, from the pixels) writes strips of STRIP rows into a ring of the last wcols + STRIP rows;
+       pass 2 (columns) consumes that ring row by row; its output rows gather in strips for pass 3 (rows, the
+       sampled columns only); pass 4 (columns) runs on the 64 sampled columns. No buffer holds the whole image. */
+    int ring_rows = wcols + STRIP;
+    size_t cs = (size_t)cols;
+    float *ring = malloc(sizeof(float) * (size_t)ring_rows * cs);
+    float *strip = malloc(sizeof(float) * STRIP * cs);
+    float *tin = malloc(sizeof(float) * STRIP * cs);
+    float *tout = malloc(sizeof(float) * STRIP * cs);
+    float *sum = malloc(sizeof(float) * (cs > 64 ? cs : 64));
+    float *rowsum = malloc(sizeof(float) * STRIP);
     float *kept = malloc(sizeof(float) * (size_t)rows * 64);
     float *kept2 = malloc(sizeof(float) * (size_t)rows * 64);
     int status = -1;
-    if (buf1 && buf2 && tin && tout && sum && kept && kept2) {
-        rows_pass(src, NULL, buf1, NULL, NULL, rows, cols, wrows, tin, tout, sum);
-        box_lanes(buf1, buf2, rows, cols, cols, wcols, sum);
-        rows_pass(NULL, buf2, NULL, sample_cols, kept, rows, cols, wrows, tin, tout, sum);
+    if (ring && strip && tin && tout && sum && rowsum && kept && kept2) {
+        Stream st = {rows, cols, wrows, wcols, sample_cols, sum, strip, tin, tout, rowsum, kept, 0};
+        int half = (wcols + 2) / 2, p1 = half - 1, cws = 0;
+        for (int l = 0; l < cols; l++) sum[l] = 0.0f;
+        for (int r0 = 0; r0 < rows; r0 += STRIP) {
+            int nr = rows - r0 < STRIP ? rows - r0 : STRIP;
+            luma_strip(src, r0, nr, tin);
+            box_lanes(tin, tout, cols, STRIP, STRIP, wrows, rowsum);
+            for (int k = 0; k < nr; k++) {
+                float *p = ring + (ptrdiff_t)((r0 + k) % ring_rows) * cols;
+                for (int c = 0; c < cols; c++) p[c] = tout[c * STRIP + k];
+            }
+            for (int r = r0; r < r0 + nr; r++) {
+                const float *add = ring + (ptrdiff_t)(r % ring_rows) * cols;
+                if (r < p1) {
+                    for (int l = 0; l < cols; l++) sum[l] += add[l];
+                    cws++;
+                } else if (r < wcols) {
+                    float *out = next_out(&st);
+                    cws++;
+                    float w = (float)cws;
+                    for (int l = 0; l < cols; l++) {
+                        sum[l] += add[l];
+                        out[l] = sum[l] / w;
+                    }
+                    emitted_one(&st);
+                } else {
+                    const float *sub = ring + (ptrdiff_t)((r - wcols) % ring_rows) * cols;
+                    float *out = next_out(&st);
+                    float w = (float)cws;
+                    for (int l = 0; l < cols; l++) {
+                        sum[l] += add[l];
+                        sum[l] -= sub[l];
+                        out[l] = sum[l] / w;
+                    }
+                    emitted_one(&st);
+                }
+            }
+        }
+        for (int i = 0; i < p1; i++) {
+            const float *sub = ring + (ptrdiff_t)((rows - wcols + i) % ring_rows) * cols;
+            float *out = next_out(&st);
+            cws--;
+            float w = (float)cws;
+            for (int l = 0; l < cols; l++) {
+                sum[l] -= sub[l];
+                out[l] = sum[l] / w;
+            }
+            emitted_one(&st);
+        }
         box_lanes(kept, kept2, rows, 64, 64, wcols, sum);
         for (int o = 0; o < 64; o++) memcpy(a[o], kept2 + (ptrdiff_t)sample_rows[o] * 64, sizeof(float) * 64);
         status = 0;
     }
-    free(buf1);
-    free(buf2);
+    free(ring);
+    free(strip);
     free(tin);
     free(tout);
     free(sum);
+    free(rowsum);
     free(kept);
     free(kept2);
     return status;
+}
+
+static PyObject *hash_source(const Source *src, int want_dihedral) {
+    int nhashes = want_dihedral ? 8 : 1;
+    uint8_t out[8 * 32];
+    int quality = 0, status = 0;
+    memset(out, 0, sizeof out);
+    Py_BEGIN_ALLOW_THREADS
+    if (src->rows >= MIN_HASHABLE_DIM && src->cols >= MIN_HASHABLE_DIM) {
+        float a[64][64], b[16][16], t[16][16];
+        status = downsample(src, a);
+        if (status == 0) {
+            quality = quality_of(a);
+            dct64_to_16(a, b);
+            for (int h = 0; h < nhashes; h++) {
+                dihedral(b, h, t);
+                to_bits(t, out + 32 * h);
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (status != 0) return PyErr_NoMemory();
+    return Py_BuildValue("(y#i)", (const char *)out, (Py_ssize_t)(32 * nhashes), quality);
 }
 
 /* hash(pixels, rows, cols, channels, stride, dihedral) -> (bytes, quality)
@@ -330,32 +425,80 @@ static PyObject *pdq_hash(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "the pixel buffer does not match its declared shape");
         return NULL;
     }
-    Source src = {(const uint8_t *)view.buf, stride, channels, rows, cols};
-    int nhashes = want_dihedral ? 8 : 1;
-    uint8_t out[8 * 32];
-    int quality = 0, status = 0;
-    memset(out, 0, sizeof out);
-    Py_BEGIN_ALLOW_THREADS
-    if (rows >= MIN_HASHABLE_DIM && cols >= MIN_HASHABLE_DIM) {
-        float a[64][64], b[16][16], t[16][16];
-        status = downsample(&src, a);
-        if (status == 0) {
-            quality = quality_of(a);
-            dct64_to_16(a, b);
-            for (int h = 0; h < nhashes; h++) {
-                dihedral(b, h, t);
-                to_bits(t, out + 32 * h);
-            }
-        }
-    }
-    Py_END_ALLOW_THREADS
+    Source src = {(const uint8_t *)view.buf, stride, channels, rows, cols, channels};
+    PyObject *result = hash_source(&src, want_dihedral);
     PyBuffer_Release(&view);
-    if (status != 0) return PyErr_NoMemory();
-    return Py_BuildValue("(y#i)", (const char *)out, (Py_ssize_t)(32 * nhashes), quality);
+    return result;
+}
+
+/* The Arrow C data interface (stable ABI), as Pillow exports an image without copying it. */
+struct ArrowSchema {
+    const char *format, *name, *metadata;
+    int64_t flags, n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+    void (*release)(struct ArrowSchema *);
+    void *private_data;
+};
+struct ArrowArray {
+    int64_t length, null_count, offset, n_buffers, n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+    void (*release)(struct ArrowArray *);
+    void *private_data;
+};
+
+/* hash_arrow(schema, array, width, height, left, top, right, bottom, dihedral) -> (bytes, quality)
+
+   The region of a Pillow image exported through ``Image.__arrow_c_array__`` (RGB, stored as RGBX, or L), read
+   in place. The capsules must stay alive for the call (they are its arguments). */
+static PyObject *pdq_hash_arrow(PyObject *self, PyObject *args) {
+    PyObject *schema_capsule, *array_capsule;
+    int width, height, left, top, right, bottom, want_dihedral;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOiiiiiip", &schema_capsule, &array_capsule, &width, &height, &left, &top, &right,
+                          &bottom, &want_dihedral))
+        return NULL;
+    struct ArrowSchema *schema = PyCapsule_GetPointer(schema_capsule, "arrow_schema");
+    if (schema == NULL) return NULL;
+    struct ArrowArray *array = PyCapsule_GetPointer(array_capsule, "arrow_array");
+    if (array == NULL) return NULL;
+    if (array->release == NULL || width < 1 || height < 1 || array->length != (int64_t)width * height ||
+        array->null_count > 0 || left < 0 || top < 0 || right > width || bottom > height || left >= right ||
+        top >= bottom) {
+        PyErr_SetString(PyExc_ValueError, "the Arrow image does not match its declared shape");
+        return NULL;
+    }
+    const uint8_t *base = NULL;
+    int step = 0, channels = 0;
+    if (strcmp(schema->format, "+w:4") == 0 && schema->n_children == 1 && array->n_children == 1 &&
+        strcmp(schema->children[0]->format, "C") == 0) {
+        struct ArrowArray *child = array->children[0];
+        if (child->n_buffers == 2 && child->length >= 4 * (array->offset + array->length)) {
+            base = (const uint8_t *)child->buffers[1] + child->offset + 4 * array->offset;
+            step = 4;
+            channels = 3;
+        }
+    } else if (strcmp(schema->format, "C") == 0 && array->n_buffers == 2) {
+        base = (const uint8_t *)array->buffers[1] + array->offset;
+        step = 1;
+        channels = 1;
+    }
+    if (base == NULL) {
+        PyErr_SetString(PyExc_ValueError, "the Arrow image is neither RGB (as RGBX) nor L");
+        return NULL;
+    }
+    ptrdiff_t stride = (ptrdiff_t)width * step;
+    Source src = {base + (ptrdiff_t)top * stride + (ptrdiff_t)left * step, stride, channels, bottom - top,
+                  right - left, step};
+    return hash_source(&src, want_dihedral);
 }
 
 static PyMethodDef METHODS[] = {
     {"hash", pdq_hash, METH_VARARGS, "hash(pixels, rows, cols, channels, stride, dihedral) -> (bytes, quality)"},
+    {"hash_arrow", pdq_hash_arrow, METH_VARARGS,
+     "hash_arrow(schema, array, width, height, left, top, right, bottom, dihedral) -> (bytes, quality)"},
     {NULL, NULL, 0, NULL},
 };
 

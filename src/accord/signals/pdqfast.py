@@ -23,6 +23,11 @@ class _Core(Protocol):
         self, pixels: _Pixels, rows: int, cols: int, channels: int, stride: int, dihedral: bool
     ) -> tuple[bytes, int]: ...
 
+    def hash_arrow(
+        self, schema: object, array: object, width: int, height: int, left: int, top: int, right: int,
+        bottom: int, dihedral: bool,
+    ) -> tuple[bytes, int]: ...
+
 
 def _load_core() -> _Core | None:
     try:
@@ -37,35 +42,71 @@ _CORE = _load_core()
 COMPILED = _CORE is not None
 """Whether the compiled core is in use (else pdqhash computes the same hashes, slower)."""
 
-_GREY_MODES = frozenset({"L"})
+Box = tuple[int, int, int, int]
+"""A region as PIL's ``crop`` takes it: left, top, right, bottom."""
 
 
-def _pixels(image: Image.Image) -> tuple[bytes, int]:
-    """The image's bytes as the core reads them (grey stays one channel: it hashes as its RGB conversion)."""
-    if image.mode in _GREY_MODES:
-        return image.tobytes(), 1
-    if image.mode != "RGB":
-        image = image.convert("RGB")
-    return image.tobytes(), 3
+def _split(digests: bytes, quality: int) -> list[tuple[str, int]]:
+    return [(digests[i : i + 32].hex(), quality) for i in range(0, len(digests), 32)]
+
+
+class Plane:
+    """One decoded image's pixels, from which any number of regions are hashed without copying them (the
+    edit-robust variants: the photo, its centred crops, its border-trimmed content).
+
+    The core reads Pillow's own pixel memory through the Arrow C data interface (``Image.__arrow_c_array__``,
+    no copy); an image whose rows Pillow keeps in several blocks (over 16 MB) is copied once with ``tobytes``.
+    A grey (``L``) image stays one channel: it hashes as its RGB conversion would."""
+
+    def __init__(self, image: Image.Image) -> None:
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        self.width, self.height = image.size
+        self._image = image  # keeps the memory the Arrow capsules point into alive
+        self._arrow: tuple[object, object] | None = None
+        self._pixels = b""
+        self._channels = 1 if image.mode == "L" else 3
+        if _CORE is None:
+            self._array = np.asarray(image.convert("RGB"), dtype=np.uint8)
+            return
+        try:
+            self._arrow = image.__arrow_c_array__()
+        except ValueError:  # rows not in one block
+            self._pixels = image.tobytes()
+
+    def _hashes(self, box: Box | None, dihedral: bool) -> list[tuple[str, int]]:
+        left, top, right, bottom = box or (0, 0, self.width, self.height)
+        if not (0 <= left < right <= self.width and 0 <= top < bottom <= self.height):
+            raise ValueError(f"the region {box} is not inside the {self.width}x{self.height} image")
+        if _CORE is None:
+            region = self._array[top:bottom, left:right]
+            return dihedral_array(region) if dihedral else [hash_array(region)]
+        if self._arrow is not None:
+            schema, array = self._arrow
+            return _split(*_CORE.hash_arrow(schema, array, self.width, self.height, left, top, right, bottom,
+                                            dihedral))
+        stride = self.width * self._channels
+        pixels = memoryview(self._pixels)[top * stride + left * self._channels :]
+        return _split(*_CORE.hash(pixels, bottom - top, right - left, self._channels, stride, dihedral))
+
+    def hash(self, box: Box | None = None) -> tuple[str, int]:
+        """PDQ hash and quality of the region (the whole image by default), as of ``image.crop(box)``."""
+        return self._hashes(box, False)[0]
+
+    def dihedral(self, box: Box | None = None) -> list[tuple[str, int]]:
+        """The eight dihedral PDQ hashes of the region (original, rotations 90/180/270, flips x/y/+1/-1), with its
+        quality, as ``pdqhash.compute_dihedral`` computes them."""
+        return self._hashes(box, True)
 
 
 def hash_image(image: Image.Image) -> tuple[str, int]:
     """PDQ hash (64 hex digits) and quality of a decoded image, as pdqhash computes them on its RGB pixels."""
-    if _CORE is None:
-        return hash_array(np.asarray(image.convert("RGB"), dtype=np.uint8))
-    pixels, channels = _pixels(image)
-    digest, quality = _CORE.hash(pixels, image.height, image.width, channels, image.width * channels, False)
-    return digest.hex(), quality
+    return Plane(image).hash()
 
 
 def dihedral_image(image: Image.Image) -> list[tuple[str, int]]:
-    """The eight dihedral PDQ hashes (original, rotations 90/180/270, flips x/y/+1/-1) of a decoded image, each
-    with the image's quality, as ``pdqhash.compute_dihedral`` computes them."""
-    if _CORE is None:
-        return dihedral_array(np.asarray(image.convert("RGB"), dtype=np.uint8))
-    pixels, channels = _pixels(image)
-    digests, quality = _CORE.hash(pixels, image.height, image.width, channels, image.width * channels, True)
-    return [(digests[i : i + 32].hex(), quality) for i in range(0, 256, 32)]
+    """The eight dihedral PDQ hashes of a decoded image, each with the image's quality."""
+    return Plane(image).dihedral()
 
 
 def hash_array(pixels: npt.NDArray[np.uint8]) -> tuple[str, int]:
@@ -90,8 +131,7 @@ def dihedral_array(pixels: npt.NDArray[np.uint8]) -> list[tuple[str, int]]:
         hashes, quality = pdqhash.compute_dihedral(array)
         return [(np.packbits(np.asarray(b, dtype=np.uint8)).tobytes().hex(), int(quality)) for b in hashes]
     height, width = array.shape[:2]
-    digests, quality = _CORE.hash(array, height, width, 3, width * 3, True)
-    return [(digests[i : i + 32].hex(), quality) for i in range(0, 256, 32)]
+    return _split(*_CORE.hash(array, height, width, 3, width * 3, True))
 
 
 def hash_luma(luma: npt.NDArray[np.uint8]) -> tuple[str, int]:
@@ -103,45 +143,3 @@ def hash_luma(luma: npt.NDArray[np.uint8]) -> tuple[str, int]:
     height, width = array.shape
     digest, quality = _CORE.hash(array, height, width, 1, width, False)
     return digest.hex(), quality
-
-
-Box = tuple[int, int, int, int]
-"""A region as PIL's ``crop`` takes it: left, top, right, bottom."""
-
-
-class Plane:
-    """One decoded image's pixels, read once, from which any number of regions are hashed without copying them
-    (the edit-robust variants: the photo, its centred crops, its border-trimmed content)."""
-
-    def __init__(self, image: Image.Image) -> None:
-        self.width, self.height = image.size
-        if _CORE is None:
-            self._array = np.asarray(image.convert("RGB"), dtype=np.uint8)
-            self._pixels, self._channels = b"", 3
-        else:
-            self._pixels, self._channels = _pixels(image)
-
-    def _region(self, box: Box | None) -> tuple[memoryview, int, int]:
-        left, top, right, bottom = box or (0, 0, self.width, self.height)
-        if not (0 <= left < right <= self.width and 0 <= top < bottom <= self.height):
-            raise ValueError(f"the region {box} is not inside the {self.width}x{self.height} image")
-        start = (top * self.width + left) * self._channels
-        return memoryview(self._pixels)[start:], bottom - top, right - left
-
-    def hash(self, box: Box | None = None) -> tuple[str, int]:
-        """PDQ hash and quality of the region (the whole image by default), as of ``image.crop(box)``."""
-        if _CORE is None:
-            left, top, right, bottom = box or (0, 0, self.width, self.height)
-            return hash_array(self._array[top:bottom, left:right])
-        pixels, rows, cols = self._region(box)
-        digest, quality = _CORE.hash(pixels, rows, cols, self._channels, self.width * self._channels, False)
-        return digest.hex(), quality
-
-    def dihedral(self, box: Box | None = None) -> list[tuple[str, int]]:
-        """The eight dihedral PDQ hashes of the region, with its quality."""
-        if _CORE is None:
-            left, top, right, bottom = box or (0, 0, self.width, self.height)
-            return dihedral_array(self._array[top:bottom, left:right])
-        pixels, rows, cols = self._region(box)
-        digests, quality = _CORE.hash(pixels, rows, cols, self._channels, self.width * self._channels, True)
-        return [(digests[i : i + 32].hex(), quality) for i in range(0, 256, 32)]

@@ -158,3 +158,15 @@ def test_orientations_give_the_eight_dihedral_hashes() -> None:
 def test_a_one_pixel_file_is_refused_before_hashing() -> None:
     with pytest.raises(InvalidInput, match="too small"):
         hash_media(_encode(Image.new("RGB", (1, 1)), "PNG"), limits=MediaLimits())
+
+
+def test_an_image_beyond_one_pillow_block_is_read_by_a_copy_and_hashes_the_same() -> None:
+    """Pillow exports an image without copying it only when its rows are in one block (16 MB); a 2,600 x 2,000
+    RGB image (20 MB as RGBX) is not, and goes through ``tobytes``."""
+    image = skimage_photo("retina").resize((2600, 2000))
+    with pytest.raises(ValueError, match="contiguous"):
+        image.__arrow_c_array__()
+    plane = pdqfast.Plane(image)
+    assert plane.hash() == oracle(rgb(image))
+    box = (100, 50, 2000, 1900)
+    assert plane.dihedral(box) == oracle_dihedral(rgb(image.crop(box)))
