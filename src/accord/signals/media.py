@@ -140,6 +140,7 @@ def _reduced(image: Image.Image, side: int) -> Image.Image:
     return image.reduce(factor)
 
 
+_ORIENTATION = 0x0112
 _REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F", "CMYK"})
 
 
@@ -171,6 +172,8 @@ def _load_rgb(image: Image.Image, image_format: str, side: int) -> Image.Image:
             image.load()
             exif = image.getexif()
             reduced = _reduced(image, side)
+            if exif.get(_ORIENTATION, 1) in (1, None):  # upright already: no copy (exif_transpose would copy)
+                return reduced if reduced.mode == "RGB" else reduced.convert("RGB")
             if reduced is not image:
                 reduced.info["exif"] = exif.tobytes()  # reduce() drops the orientation exif_transpose reads
             upright = ImageOps.exif_transpose(reduced)
