@@ -8,12 +8,15 @@
    the quality are the same. What is faster here is only the memory traffic and the vector width:
 
    - luma comes from a 256-entry table per channel (the same double products numpy forms), fused into the
-     first box pass, with no float copy of the whole image;
+     first box pass, with no float copy of the whole image; Pillow's own pixel memory (RGBX) is read in place
+     through the Arrow C data interface (hash_arrow), or any buffer of RGB or grey bytes (hash);
    - a box pass along rows transposes a strip of 8 rows into a small buffer, so that 8 rows' running sums
      advance side by side in vector registers (each sum sees its additions in the reference's order);
-   - a box pass along columns advances all columns' running sums side by side;
-   - the last two passes only keep what the 64x64 sampling reads: the last row pass writes the 64 sampled
-     columns, the last column pass runs on those 64 columns and writes the 64 sampled rows.
+   - a box pass along columns advances all columns' running sums side by side, one input row at a time;
+   - the four passes stream: pass 1 writes strips of rows into a ring of the last (window + 8) rows, pass 2
+     reads that ring, pass 3 runs on strips of pass 2's output and keeps only the 64 columns the 64x64
+     sampling reads, pass 4 runs on those 64 columns. No buffer holds the whole image as floats (pdqhash holds
+     three: float64 luma, float32 luma, a float32 scratch), so a 1080p hash touches a few hundred KB, not 25 MB.
 
    Reference: ThreatExchange pdq/cpp/hashing/pdqhashing.cpp, downscaling/downscaling.cpp, hashing/torben.cpp
    (BSD licence, Meta Platforms). */
