@@ -13,10 +13,12 @@ import hashlib
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
 from accord.errors import InvalidInput, PayloadTooLarge
 from accord.signals import pdqfast
@@ -29,11 +31,13 @@ PDQ_QUALITY_THRESHOLD = 50
 
 @dataclass(frozen=True, slots=True)
 class ComputedSignal:
-    """A signal computed from media. ``quality`` is set for PDQ, and for vPDQ (its best frame's quality)."""
+    """A signal computed from media. ``quality`` is set for PDQ, and for vPDQ (its best frame's quality);
+    ``variants`` are the edit-robust PDQ hashes asked of ``hash_media``, taken from the same decode."""
 
     type: str
     value: str
     quality: int | None = None
+    variants: tuple[str, ...] = ()
 
     @property
     def indexable(self) -> bool:
@@ -96,9 +100,12 @@ def pdq_from_array(pixels: npt.NDArray[np.uint8]) -> tuple[str, int]:
     return pdqfast.hash_array(pixels)
 
 
-def hash_media(data: bytes, *, limits: MediaLimits) -> list[ComputedSignal]:
+def hash_media(
+    data: bytes, *, limits: MediaLimits, variants: Callable[[Image.Image], Sequence[str]] | None = None
+) -> list[ComputedSignal]:
     """All signals of one uploaded file; a photo (or, where vPDQ is installed, a video) that cannot be decoded
-    raises ``InvalidInput``."""
+    raises ``InvalidInput``. ``variants`` (``index_hashes`` or ``query_hashes``) runs on the photo's one decode
+    when its PDQ is indexable."""
     check_size(data, limits)
     sniffed = sniff(data)
     kind = sniffed.kind
@@ -107,8 +114,10 @@ def hash_media(data: bytes, *, limits: MediaLimits) -> list[ComputedSignal]:
         ComputedSignal("sha256", hashlib.sha256(data).hexdigest()),
     ]
     if kind is MediaKind.PHOTO:
-        value, quality = pdqfast.hash_image(decode_image(data, limits))
-        signals.insert(0, ComputedSignal("pdq", value, quality))
+        image = decode_image(data, limits)
+        value, quality = pdqfast.hash_image(image)
+        extra = tuple(variants(image)) if variants is not None and quality >= PDQ_QUALITY_THRESHOLD else ()
+        signals.insert(0, ComputedSignal("pdq", value, quality, extra))
     elif kind is MediaKind.VIDEO:
         signals.append(ComputedSignal("video_md5", signals[0].value))
         vpdq = vpdq_of_video(data, sniffed.format, limits) if VPDQ_AVAILABLE else None
