@@ -12,7 +12,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# The PDQ core is C (src/accord/signals/_pdqcore.c): `pip install -e .` compiles it (hatch_build.py), again
+# whenever it changes.
+$(STAMP): pyproject.toml hatch_build.py src/accord/signals/_pdqcore.c | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 

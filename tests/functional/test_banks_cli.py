@@ -91,3 +91,34 @@ def test_exchange_pull_and_import(banks_cli: CliRunner, app: FastAPI, factory: s
     listed = banks_cli.invoke(app_cli, ["bank", "list", "--json"])
     [row] = json.loads(listed.output)
     assert row["name"] == "hub" and row["quarantined"] > 1
+
+
+def test_hash_and_match_many_files_on_every_core_in_order(banks_cli: CliRunner, tmp_path: Path) -> None:
+    """More files than one batch: the process pool hashes them (accord/cli/pool.py), the lines keep the order
+    of the files, a broken file is an error line among them, and a banked photo's mirror image still matches."""
+    files = []
+    for i in range(20):
+        path = tmp_path / f"{i:02d}.jpg"
+        path.write_bytes(photo_bytes(100 + i))
+        files.append(path)
+    files[7].write_bytes(mirrored(31))
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(photo_bytes(5)[:300])
+    files.insert(5, broken)
+    original = tmp_path / "original.jpg"
+    original.write_bytes(photo_bytes(31))
+
+    hashed = banks_cli.invoke(app, ["hash", *map(str, files)])
+    assert hashed.exit_code == 2, hashed.output
+    lines = json_lines(hashed.output)
+    assert [line["file"] for line in lines] == [str(f) for f in files]
+    assert [i for i, line in enumerate(lines) if "error" in line] == [5]
+
+    assert banks_cli.invoke(app, ["bank", "create", "many", "--visibility", "all"]).exit_code == 0
+    assert banks_cli.invoke(app, ["bank", "add", "many", str(original)]).exit_code == 0
+    matched = banks_cli.invoke(app, ["match", *map(str, files), "--bank", "many", "--org", "Host"])
+    assert matched.exit_code == 2, matched.output
+    lines = json_lines(matched.output)
+    assert [line["file"] for line in lines] == [str(f) for f in files]
+    assert [i for i, line in enumerate(lines) if line.get("error")] == [5]
+    assert [i for i, line in enumerate(lines) if line["matches"]] == [8]  # the mirror image, after the broken one

@@ -18,8 +18,7 @@ from accord.banks.models import Bank, BankEntry, BehaviourLabel
 from accord.banks.service import EntryDetails, NewSignal, check_details, check_signal
 from accord.errors import InvalidInput
 from accord.settings import Settings
-from accord.signals import MediaLimits, decode_image, hash_media, index_hashes
-from accord.signals.media import MediaKind, sniff
+from accord.signals import MediaLimits, hash_media, index_hashes
 
 CSV_HEADER = ("signal_type", "signal_value", "labels")
 INCIDENT_PREFIX = "incident:"
@@ -33,13 +32,10 @@ def limits_for(settings: Settings) -> MediaLimits:
 def signals_for_bank(data: bytes, limits: MediaLimits) -> list[NewSignal]:
     """The signals to bank for a file: PDQ with its crop variants (photos of sufficient quality), digests."""
     signals = []
-    for computed in hash_media(data, limits=limits):
-        if not computed.indexable:
-            continue
-        variants: tuple[str, ...] = ()
-        if computed.type == "pdq" and sniff(data).kind is MediaKind.PHOTO:
-            variants = tuple(v for v in index_hashes(decode_image(data, limits)) if v != computed.value)
-        signals.append(NewSignal(computed.type, computed.value, variants, computed.quality))
+    for computed in hash_media(data, limits=limits, variants=index_hashes):  # one decode for all PDQ hashes
+        if computed.indexable:
+            variants = tuple(v for v in computed.variants if v != computed.value)
+            signals.append(NewSignal(computed.type, computed.value, variants, computed.quality))
     return signals
 
 

@@ -7,6 +7,7 @@ instance's coordinator.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import typer
 from accord.banks import service
 from accord.banks.files import limits_for, read_csv, signals_for_bank, write_csv
 from accord.banks.service import EntryDetails
+from accord.cli import pool
 from accord.cli.context import clock, err_console, output, session_scope, settings
 from accord.cli.options import ORG_HELP, JsonOpt, org_option
 from accord.errors import InvalidInput, PayloadTooLarge
@@ -25,6 +27,7 @@ from accord.exchange.imports import EXCHANGES, exchange_for, import_exchange
 from accord.flows import decisions as flows
 from accord.matching import lookup
 from accord.matching.service import Matcher
+from accord.signals import MediaLimits
 
 bank_app = typer.Typer(help="Hash banks: create, add files, import and export CSV, list.")
 exchange_app = typer.Typer(help="Exchange: pull another Accord instance's feed, import pytx exchanges.")
@@ -36,6 +39,18 @@ Files = Annotated[list[Path], typer.Argument(help="Files to read", exists=True, 
 
 def _line(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, sort_keys=False) + "\n")
+
+
+def _signals_of(path: Path, limits: MediaLimits) -> list[lookup.QuerySignal] | str:
+    """The signals to look up for one file, or why it is refused (run in a worker process)."""
+    try:
+        return lookup.signals_of_upload(path.read_bytes(), limits)
+    except (InvalidInput, PayloadTooLarge) as exc:
+        return exc.detail
+
+
+def _signals_crashed(path: Path) -> str:
+    return "the process hashing this file died (a decoder crash or out of memory)"
 
 
 def match_files(
@@ -52,17 +67,20 @@ def match_files(
         principal = service.principal_for(session, org)
         if matcher.refresh(session).changes:
             matcher.save_snapshot()  # the next run starts from here
-        for path in files:
+        work = functools.partial(_signals_of, limits=limits_for(cfg))  # hashed on every core, matched here
+        for path, signals in pool.map_files(work, files, on_crash=_signals_crashed, console=err_console):
             try:
-                signals = lookup.signals_of_upload(path.read_bytes(), limits_for(cfg))
+                if isinstance(signals, str):
+                    raise InvalidInput(signals, field="file")
                 outcome = lookup.match_content(session, clock(), matcher, principal, signals, bank_refs=bank or [],
                                                record_matches=record, decide=flows.decide)
-                _line({"file": str(path), "matches": [m.as_dict(principal.org_id) for m in outcome.matches],
-                       "suppressed_by": [m.as_dict(principal.org_id) for m in outcome.suppressed_by],
-                       "case_id": outcome.case_id})
             except (InvalidInput, PayloadTooLarge) as exc:  # this file is refused; the others still match
                 failed = True
                 _line({"file": str(path), "matches": [], "error": exc.detail})
+                continue
+            _line({"file": str(path), "matches": [m.as_dict(principal.org_id) for m in outcome.matches],
+                   "suppressed_by": [m.as_dict(principal.org_id) for m in outcome.suppressed_by],
+                   "case_id": outcome.case_id})
     if failed:
         raise typer.Exit(code=2)
 

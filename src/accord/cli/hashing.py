@@ -1,18 +1,21 @@
 """``accord hash``: one JSON line per file (``{"file": ..., "signals": [...]}``), the form outside tools rely on.
 
-It needs no database, so it imports the hashers and the settings only: the command starts in a fraction of a
-second (``tests/cli/test_startup.py``).
+It needs no database, so it imports the hashers, the process pool and the settings only: the command starts in
+a fraction of a second (``tests/cli/test_startup.py``), then hashes on every core (``accord.cli.pool``).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
+from accord.cli import pool
 from accord.cli.config import settings
 from accord.errors import DomainError
 from accord.signals.hashing import hash_media
@@ -25,18 +28,29 @@ def _line(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, sort_keys=False) + "\n")
 
 
+def _hash_one(path: Path, limits: MediaLimits) -> dict[str, Any]:
+    """One file's JSON line (run in a worker process: reads, decodes and hashes the file there)."""
+    try:
+        signals = [{"type": s.type, "value": s.value, "quality": s.quality, "indexable": s.indexable}
+                   for s in hash_media(path.read_bytes(), limits=limits)]
+    except DomainError as exc:
+        return {"file": str(path), "error": exc.detail}
+    return {"file": str(path), "signals": signals}
+
+
+def _crashed(path: Path) -> dict[str, Any]:
+    return {"file": str(path), "error": "the process hashing this file died (a decoder crash or out of memory)"}
+
+
 def hash_files(files: Files) -> None:
-    """Hash files: one JSON line per file with its signals (PDQ for photos, MD5, SHA-256, video MD5)."""
+    """Hash files: one JSON line per file with its signals (PDQ for photos, MD5, SHA-256, video MD5), on every
+    core."""
     cfg = settings()
     limits = MediaLimits(max_bytes=cfg.media_max_bytes, max_pixels=cfg.media_max_pixels)
+    work = functools.partial(_hash_one, limits=limits)
     failed = False
-    for path in files:
-        try:
-            signals = [{"type": s.type, "value": s.value, "quality": s.quality, "indexable": s.indexable}
-                       for s in hash_media(path.read_bytes(), limits=limits)]
-            _line({"file": str(path), "signals": signals})
-        except DomainError as exc:
-            failed = True
-            _line({"file": str(path), "error": exc.detail})
+    for _, document in pool.map_files(work, files, on_crash=_crashed, console=Console(stderr=True)):
+        failed = failed or "error" in document
+        _line(document)
     if failed:
         raise typer.Exit(code=2)

@@ -38,8 +38,7 @@ from accord.identity.service import Principal
 from accord.matching.base import Hit
 from accord.matching.service import Matcher
 from accord.policies.service import AutoAction, automatic_action_for
-from accord.signals import MediaLimits, decode_image, hash_media, query_hashes, validate_signal
-from accord.signals.media import MediaKind, sniff
+from accord.signals import MediaLimits, hash_media, query_hashes, validate_signal
 from accord.signals.types import PDQ_THRESHOLD
 
 MAX_SIGNALS = 100
@@ -97,13 +96,9 @@ class Outcome:
 def signals_of_upload(data: bytes, limits: MediaLimits) -> list[QuerySignal]:
     """The signals to look up for an uploaded file: digests, and PDQ with its dihedral and crop variants."""
     signals = []
-    for computed in hash_media(data, limits=limits):
-        if not computed.indexable:
-            continue
-        probes: tuple[str, ...] = ()
-        if computed.type == "pdq" and sniff(data).kind is MediaKind.PHOTO:
-            probes = tuple(query_hashes(decode_image(data, limits)))
-        signals.append(QuerySignal(computed.type, computed.value, probes))
+    for computed in hash_media(data, limits=limits, variants=query_hashes):  # one decode for all PDQ hashes
+        if computed.indexable:
+            signals.append(QuerySignal(computed.type, computed.value, computed.variants))
     return signals
 
 

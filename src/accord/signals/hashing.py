@@ -13,14 +13,16 @@ import hashlib
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pdqhash
+from PIL import Image
 
 from accord.errors import InvalidInput, PayloadTooLarge
-from accord.signals.media import MediaKind, MediaLimits, check_size, decode_image, sniff, to_array
+from accord.signals import pdqfast
+from accord.signals.media import MediaKind, MediaLimits, check_size, decode_image, sniff
 from accord.signals.types import SIGNAL_TYPES, VPDQ_QUALITY_THRESHOLD, validate_signal
 
 PDQ_QUALITY_THRESHOLD = 50
@@ -29,11 +31,13 @@ PDQ_QUALITY_THRESHOLD = 50
 
 @dataclass(frozen=True, slots=True)
 class ComputedSignal:
-    """A signal computed from media. ``quality`` is set for PDQ, and for vPDQ (its best frame's quality)."""
+    """A signal computed from media. ``quality`` is set for PDQ, and for vPDQ (its best frame's quality);
+    ``variants`` are the edit-robust PDQ hashes asked of ``hash_media``, taken from the same decode."""
 
     type: str
     value: str
     quality: int | None = None
+    variants: tuple[str, ...] = ()
 
     @property
     def indexable(self) -> bool:
@@ -92,14 +96,16 @@ def bits_to_hex(bits: npt.NDArray[np.integer]) -> str:
 
 
 def pdq_from_array(pixels: npt.NDArray[np.uint8]) -> tuple[str, int]:
-    """PDQ hash and quality of ``(height, width, 3)`` RGB pixels, computed by pdqhash."""
-    bits, quality = pdqhash.compute(pixels)
-    return bits_to_hex(bits), int(quality)
+    """PDQ hash and quality of ``(height, width, 3)`` RGB pixels, bit for bit as pdqhash computes them."""
+    return pdqfast.hash_array(pixels)
 
 
-def hash_media(data: bytes, *, limits: MediaLimits) -> list[ComputedSignal]:
+def hash_media(
+    data: bytes, *, limits: MediaLimits, variants: Callable[[Image.Image], Sequence[str]] | None = None
+) -> list[ComputedSignal]:
     """All signals of one uploaded file; a photo (or, where vPDQ is installed, a video) that cannot be decoded
-    raises ``InvalidInput``."""
+    raises ``InvalidInput``. ``variants`` (``index_hashes`` or ``query_hashes``) runs on the photo's one decode
+    when its PDQ is indexable."""
     check_size(data, limits)
     sniffed = sniff(data)
     kind = sniffed.kind
@@ -108,8 +114,10 @@ def hash_media(data: bytes, *, limits: MediaLimits) -> list[ComputedSignal]:
         ComputedSignal("sha256", hashlib.sha256(data).hexdigest()),
     ]
     if kind is MediaKind.PHOTO:
-        value, quality = pdq_from_array(to_array(decode_image(data, limits)))
-        signals.insert(0, ComputedSignal("pdq", value, quality))
+        image = decode_image(data, limits)
+        value, quality = pdqfast.hash_image(image)
+        extra = tuple(variants(image)) if variants is not None and quality >= PDQ_QUALITY_THRESHOLD else ()
+        signals.insert(0, ComputedSignal("pdq", value, quality, extra))
     elif kind is MediaKind.VIDEO:
         signals.append(ComputedSignal("video_md5", signals[0].value))
         vpdq = vpdq_of_video(data, sniffed.format, limits) if VPDQ_AVAILABLE else None

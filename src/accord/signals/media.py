@@ -7,7 +7,7 @@ declares more pixels than ``MediaLimits.max_pixels`` is refused before its pixel
 Memory is bounded twice (docs/security.md, threat 4). An image whose longer side exceeds
 ``MediaLimits.hash_side`` is hashed at a reduced size: a JPEG is decoded by libjpeg at 1/2, 1/4 or 1/8 scale
 (Pillow's draft mode), any other format is decoded and then reduced by an integer factor (a box filter) before
-pdqhash turns it into float buffers; a 7,000 x 7,000 PNG peaked at 1.6 GB hashed whole. Images up to that side,
+it is hashed; a 7,000 x 7,000 PNG peaked at 1.6 GB hashed whole by pdqhash. Images up to that side,
 every phone photo among them, are hashed as they are, bit for bit as pdqhash hashes them. And at most
 ``MAX_CONCURRENT_DECODES`` images are decoded at once per process, so concurrent uploads queue instead of
 adding up.
@@ -140,6 +140,7 @@ def _reduced(image: Image.Image, side: int) -> Image.Image:
     return image.reduce(factor)
 
 
+_ORIENTATION = 0x0112
 _REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F", "CMYK"})
 
 
@@ -171,6 +172,8 @@ def _load_rgb(image: Image.Image, image_format: str, side: int) -> Image.Image:
             image.load()
             exif = image.getexif()
             reduced = _reduced(image, side)
+            if exif.get(_ORIENTATION, 1) in (1, None):  # upright already: no copy (exif_transpose would copy)
+                return reduced if reduced.mode == "RGB" else reduced.convert("RGB")
             if reduced is not image:
                 reduced.info["exif"] = exif.tobytes()  # reduce() drops the orientation exif_transpose reads
             upright = ImageOps.exif_transpose(reduced)

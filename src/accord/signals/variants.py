@@ -2,7 +2,8 @@
 
 Plain PDQ survives re-encoding, resizing, greyscale, mild blur and brightness changes, but a mirror image, a
 90-degree rotation, a letterbox border or a crop of a few percent moves the hash far beyond distance 31.
-Accord therefore hashes both sides more than once, always with pdqhash itself:
+Accord therefore hashes both sides more than once, always with PDQ bit for bit as pdqhash computes it
+(``pdqfast``, the compiled core):
 
 * **bank side** (``index_hashes``): the photo and centred crops of 3, 6, 9 and 12 % per side, so that a
   re-upload cropped by a similar amount lands near one of them;
@@ -18,11 +19,10 @@ photos and are measured per kind of edit, with the false-match rate among unrela
 from __future__ import annotations
 
 import numpy as np
-import pdqhash
 from PIL import Image
 
-from accord.signals.hashing import PDQ_QUALITY_THRESHOLD, bits_to_hex
-from accord.signals.media import to_array
+from accord.signals import pdqfast
+from accord.signals.hashing import PDQ_QUALITY_THRESHOLD
 
 BANK_CROPS = (0.03, 0.06, 0.09, 0.12)
 """Fractions cut from each side for the extra hashes stored with a banked photo."""
@@ -33,17 +33,24 @@ BORDER_TOLERANCE = 16
 _MIN_TRIMMED_AREA = 0.4
 
 
+def crop_box(box: pdqfast.Box, fraction: float) -> pdqfast.Box:
+    """``box`` with ``fraction`` of its width and height cut from each side."""
+    left, top, right, bottom = box
+    if fraction <= 0:
+        return box
+    dx, dy = round((right - left) * fraction), round((bottom - top) * fraction)
+    return left + dx, top + dy, right - dx, bottom - dy
+
+
 def centre_crop(image: Image.Image, fraction: float) -> Image.Image:
     """``image`` with ``fraction`` of its width and height cut from each side."""
     if fraction <= 0:
         return image
-    width, height = image.size
-    dx, dy = round(width * fraction), round(height * fraction)
-    return image.crop((dx, dy, width - dx, height - dy))
+    return image.crop(crop_box((0, 0, *image.size), fraction))
 
 
-def trim_border(image: Image.Image, tolerance: int = BORDER_TOLERANCE) -> Image.Image | None:
-    """The image without a uniform border (letterbox, frame), or None when it has none worth trimming."""
+def border_box(image: Image.Image, tolerance: int = BORDER_TOLERANCE) -> pdqfast.Box | None:
+    """The region inside a uniform border (letterbox, frame), or None when it has none worth trimming."""
     grey = np.asarray(image.convert("L"), dtype=np.int16)
     corners = np.median([grey[0, 0], grey[0, -1], grey[-1, 0], grey[-1, -1]])
     content = np.abs(grey - corners) > tolerance
@@ -54,17 +61,13 @@ def trim_border(image: Image.Image, tolerance: int = BORDER_TOLERANCE) -> Image.
     area = (bottom - top) * (right - left)
     if area == grey.size or area < _MIN_TRIMMED_AREA * grey.size:
         return None
-    return image.crop((left, top, right, bottom))
+    return left, top, right, bottom
 
 
-def _dihedral(image: Image.Image) -> list[tuple[str, int]]:
-    hashes, quality = pdqhash.compute_dihedral(to_array(image))
-    return [(bits_to_hex(bits), int(quality)) for bits in hashes]
-
-
-def _plain(image: Image.Image) -> tuple[str, int]:
-    bits, quality = pdqhash.compute(to_array(image))
-    return bits_to_hex(bits), int(quality)
+def trim_border(image: Image.Image, tolerance: int = BORDER_TOLERANCE) -> Image.Image | None:
+    """The image without a uniform border (letterbox, frame), or None when it has none worth trimming."""
+    box = border_box(image, tolerance)
+    return None if box is None else image.crop(box)
 
 
 def _good(pairs: list[tuple[str, int]]) -> list[str]:
@@ -74,19 +77,22 @@ def _good(pairs: list[tuple[str, int]]) -> list[str]:
 
 def plain_hash(image: Image.Image) -> str | None:
     """The one PDQ hash of ``image`` as plain PDQ matching uses it, or None when its quality is too low."""
-    return next(iter(_good([_plain(image)])), None)
+    return next(iter(_good([pdqfast.hash_image(image)])), None)
 
 
 def index_hashes(image: Image.Image) -> list[str]:
-    """The PDQ hashes to store for a banked photo: the photo itself first, then its centred crops."""
-    return _good([_plain(image)] + [_plain(centre_crop(image, f)) for f in BANK_CROPS])
+    """The PDQ hashes to store for a banked photo: the photo itself first, then its centred crops (all from one
+    read of its pixels)."""
+    plane, whole = pdqfast.Plane(image), (0, 0, *image.size)
+    return _good([plane.hash()] + [plane.hash(crop_box(whole, f)) for f in BANK_CROPS])
 
 
 def query_hashes(image: Image.Image) -> list[str]:
     """The PDQ hashes to look up for an uploaded photo: dihedral transforms of it, of a slight crop of it, and
-    of both again with any uniform border trimmed."""
-    bases = [image]
-    trimmed = trim_border(image)
+    of both again with any uniform border trimmed (all from one read of its pixels)."""
+    plane = pdqfast.Plane(image)
+    bases: list[pdqfast.Box] = [(0, 0, *image.size)]
+    trimmed = border_box(image)
     if trimmed is not None:
         bases.append(trimmed)
-    return _good([pair for base in bases for f in QUERY_CROPS for pair in _dihedral(centre_crop(base, f))])
+    return _good([pair for base in bases for f in QUERY_CROPS for pair in plane.dihedral(crop_box(base, f))])

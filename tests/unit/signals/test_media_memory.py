@@ -72,8 +72,9 @@ print(int(status.split()[0]) // 1024)
 
 @pytest.mark.parametrize("suffix", [".png", ".jpg"])
 def test_the_peak_memory_of_hashing_a_7000_square_image(tmp_path: Path, suffix: str) -> None:
-    """Hashed whole, a 7,000 x 7,000 image peaked at 1.3 GB in its own process (1.6 GB in the issue's run);
-    reduced, 380-475 MB across runs, the process's imports included (bounded here at 600 MB)."""
+    """Hashed whole, a 7,000 x 7,000 image peaked at 1.3 GB in its own process with pdqhash (1.6 GB in the
+    issue's run), 760 MB with the compiled core (no float64 luma, two float32 buffers); reduced, 380-475 MB across
+    runs, the process's imports included (bounded here at 600 MB)."""
     noise = np.random.default_rng(1).integers(0, 255, (70, 70, 3), dtype=np.uint8)
     path = tmp_path / f"big{suffix}"
     Image.fromarray(noise).resize((7000, 7000), Image.Resampling.NEAREST).save(path)
@@ -84,7 +85,7 @@ def test_the_peak_memory_of_hashing_a_7000_square_image(tmp_path: Path, suffix: 
         return int(done.stdout.strip())
 
     whole, reduced = peak_mb(10**6), peak_mb(4096)
-    assert reduced < 600 and whole > 2 * reduced, (whole, reduced)
+    assert reduced < 600 and whole > 1.6 * reduced, (whole, reduced)
 
 
 def test_the_exif_orientation_survives_the_reduction() -> None:
