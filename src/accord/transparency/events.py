@@ -35,6 +35,7 @@ EXPOSURE_REVIEW_DECIDE = Event.AUTHORITIES_EXPOSURE_REVIEW_DECIDE
 EXPOSURE_REPORT = Event.AUTHORITIES_EXPOSURE_REPORT
 PENALTY_IMPOSE = Event.AUTHORITIES_PENALTY_IMPOSE
 ORDER_KINDS = frozenset({"removal_order"})
+DRILL = "drill"  # the payload key that marks a drill's events
 PACK_SEPARATOR = "\x1f"  # ASCII unit separator
 PACK_NULL = "\x1e"  # ASCII record separator, standing for a missing field
 SUBJECT: ColumnElement[Any] = AuditEvent.subject  # type: ignore[assignment] # a column, as queries use it
@@ -104,9 +105,10 @@ class Payload:
 def query(session: Session, tag: str, window: tuple[datetime, datetime] | None, columns: Sequence[Column],
           *, subjects: Sequence[str] | None = None, **equals: str) -> tuple[Payload, Select[Any]]:
     """``SELECT columns`` of the ``tag`` events inside ``window`` whose payload fields equal ``equals``."""
-    names = [c for c in columns if isinstance(c, str)] + list(equals)
+    names = [c for c in columns if isinstance(c, str)] + list(equals) + [DRILL]
     payload = Payload(session, names)
-    conditions = [AuditEvent.tag == tag, *(payload[k] == v for k, v in equals.items())]
+    # A drill's events (accord.readiness) are practice, never facts of a report.
+    conditions = [AuditEvent.tag == tag, payload[DRILL].is_(None), *(payload[k] == v for k, v in equals.items())]
     if window is not None:
         conditions += [AuditEvent.at >= window[0], AuditEvent.at < window[1]]
     if subjects is not None:

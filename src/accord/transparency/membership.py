@@ -71,7 +71,8 @@ def self_assessment(session: Session, clock: Clock, principal: Principal) -> Sel
 
 def _count(session: Session, tag: str, provider_id: str, since: datetime) -> int:
     query = (select(func.count()).select_from(AuditEvent)
-             .where(AuditEvent.tag == tag, AuditEvent.at >= since, payload_field("provider_id") == provider_id))
+             .where(AuditEvent.tag == tag, AuditEvent.at >= since, payload_field("provider_id") == provider_id,
+                    payload_field("drill").is_(None)))  # a drill (accord.readiness) is not a fact
     return int(session.scalar(query) or 0)
 
 

@@ -35,6 +35,9 @@ MENUS: dict[str, tuple[Link, ...]] = {
 # E-evidence orders (docs/evidence.md): the authorities that issue them and the providers that answer them.
 for _kind in ("provider", "authority"):
     MENUS[_kind] = (*MENUS[_kind][:-1], Link("E-evidence", "/ui/evidence"), MENUS[_kind][-1])
+# Drills and the readiness score (docs/readiness.md): providers, and those who drill them.
+for _kind in ("provider", "authority", "coordinator"):
+    MENUS[_kind] = (*MENUS[_kind][:-1], Link("Readiness", "/ui/readiness"), MENUS[_kind][-1])
 # Kinds whose transparency page exists: providers and authorities publish reports, trusted flaggers read
 # their own accuracy.
 TRANSPARENCY_KINDS = ("provider", "authority", "trusted_flagger")
