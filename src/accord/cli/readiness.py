@@ -13,7 +13,7 @@ from accord.cli.notices import _principal
 from accord.cli.options import AsOrg, JsonOpt
 from accord.readiness import drills
 
-drill_app = typer.Typer(help="Removal-order drills: a practice order at a random moment of a window, and its scorecard.")
+drill_app = typer.Typer(help="Removal-order drills: a practice order at a random moment of a window; scorecards.")
 Id = Annotated[str, typer.Argument(help="The drill id (drl_...)")]
 
 

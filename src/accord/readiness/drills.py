@@ -230,7 +230,8 @@ class Scorecard:
 
     @property
     def passed(self) -> bool:
-        return self.seconds(self.acted_at) is not None and self.seconds(self.acted_at) <= PASS_WITHIN.total_seconds()
+        acted = self.seconds(self.acted_at)
+        return acted is not None and acted <= PASS_WITHIN.total_seconds()
 
     def times(self) -> dict[str, int | None]:
         return {"delivery": self.seconds(self.delivered_at), "first_view": self.seconds(self.first_viewed_at),
@@ -243,8 +244,8 @@ def _deliveries(session: Session, drill: Drill) -> list[Job]:
     assert drill.sent_at is not None  # only a sent drill has deliveries
     query = select(Job).where(Job.kind == "webhook.deliver", Job.org_id == drill.provider_id,
                               Job.created_at >= drill.sent_at, Job.created_at <= drill.sent_at + timedelta(seconds=5))
-    return [job for job in session.scalars(query)
-            if job.payload.get("event") == "notice.received" and job.payload["data"].get("notice_id") == drill.notice_id]
+    return [job for job in session.scalars(query) if job.payload.get("event") == "notice.received"
+            and job.payload["data"].get("notice_id") == drill.notice_id]
 
 
 def _webhook(session: Session, card: Scorecard) -> None:
