@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from accord.clock import Clock, as_utc
 from accord.errors import NotFound, PermissionDenied
+from accord.identity.languages import includes_establishment_language
 from accord.identity.models import ApiKey, Member, Organisation, SigningKey
 from accord.identity.service import Principal
 from accord.jobs.models import Job, WebhookEndpoint
@@ -71,9 +72,11 @@ Check = Callable[[Session, Clock, Organisation], Item]
 
 
 def _contact_point(session: Session, clock: Clock, org: Organisation) -> Item:
-    ok = bool(org.contact_email and org.contact_languages)
+    own = includes_establishment_language(org.country, org.contact_languages) is not False  # TCO Art. 15(2)
+    ok = bool(org.contact_email and org.contact_languages) and own
     detail = (f"{org.contact_email} ({', '.join(org.contact_languages)})" if ok
-              else "no contact e-mail" if not org.contact_email else "no accepted languages")
+              else "no contact e-mail" if not org.contact_email else "no accepted languages"
+              if not org.contact_languages else f"no official language of {org.country} accepted")
     return Item("contact_point", "Contact point with accepted languages (TCO Art. 15)", ok, detail,
                 "Set the contact e-mail and the languages orders may be written in.", "/ui/settings")
 
