@@ -66,7 +66,7 @@ def start(session: Session, clock: Clock, principal: Principal, *, title: str, p
     return exercise
 
 
-def _drills(session: Session, exercise_id: str) -> list[Drill]:
+def drills_of(session: Session, exercise_id: str) -> list[Drill]:
     return list(session.scalars(select(Drill).where(Drill.exercise_id == exercise_id).order_by(Drill.id)))
 
 
@@ -76,7 +76,7 @@ def get_exercise(session: Session, principal: Principal, exercise_id: str) -> Ex
     if exercise is None:
         raise NotFound(f"no exercise {exercise_id!r}")
     if principal.org_id != exercise.coordinator_id and \
-            principal.org_id not in {d.provider_id for d in _drills(session, exercise.id)}:
+            principal.org_id not in {d.provider_id for d in drills_of(session, exercise.id)}:
         raise NotFound(f"no exercise {exercise_id!r}")
     return exercise
 
@@ -111,7 +111,7 @@ def report(session: Session, clock: Clock, principal: Principal, exercise_id: st
     exercise = get_exercise(session, principal, exercise_id)
     names = dict(session.execute(select(Organisation.id, Organisation.name)).tuples().all())
     rows = []
-    for drill in _drills(session, exercise.id):
+    for drill in drills_of(session, exercise.id):
         card = drills.scorecard(session, clock, drill)
         rows.append(Row(drill.id, drill.provider_id, names.get(drill.provider_id, ""), card.status, card.times(),
                         card.passed))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, and_, column, extract, func, select, text, true
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, column, extract, func, select, text, true
 from sqlalchemy.orm import Session
 
 from accord.audit.catalogue import Event
@@ -102,13 +102,19 @@ class Payload:
         return query.join(self.record, true()) if self.record is not None else query
 
 
+def not_drill(value: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The payload's ``drill`` is absent or false (JSON ``true`` reads as ``'true'`` on PostgreSQL, 1 on SQLite;
+    incidents write ``drill: false`` for real ones, which count)."""
+    return func.coalesce(cast(value, Text), "false").not_in(("true", "1"))
+
+
 def query(session: Session, tag: str, window: tuple[datetime, datetime] | None, columns: Sequence[Column],
           *, subjects: Sequence[str] | None = None, **equals: str) -> tuple[Payload, Select[Any]]:
     """``SELECT columns`` of the ``tag`` events inside ``window`` whose payload fields equal ``equals``."""
     names = [c for c in columns if isinstance(c, str)] + list(equals) + [DRILL]
     payload = Payload(session, names)
     # A drill's events (accord.readiness) are practice, never facts of a report.
-    conditions = [AuditEvent.tag == tag, payload[DRILL].is_(None), *(payload[k] == v for k, v in equals.items())]
+    conditions = [AuditEvent.tag == tag, not_drill(payload[DRILL]), *(payload[k] == v for k, v in equals.items())]
     if window is not None:
         conditions += [AuditEvent.at >= window[0], AuditEvent.at < window[1]]
     if subjects is not None:

@@ -92,7 +92,7 @@ def test_keys_younger_than_a_year(session: Session, clock: FrozenClock, settings
 def _answered_drill(session: Session, clock: FrozenClock, provider: OrgHandle, minutes: int) -> None:
     hub = org(session, clock, "coordinator")[1]
     drill = drills.schedule(session, clock, hub, provider_id=provider.id, starts_after=clock.now(),
-                            ends_before=clock.now() + timedelta(minutes=1), rng=random.Random(3))  # noqa: S311
+                            ends_before=clock.now() + timedelta(minutes=1), rng=random.Random(3))
     clock.set(drill.send_at)
     notice = drills.send(session, clock, drill)
     clock.advance(minutes=minutes)
