@@ -144,6 +144,8 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "appeal_id": ("blocklist_appeals", "id"),
     "order_id": ("evidence_orders", "id"),
     "package_id": ("evidence_packages", "id"),
+    "drill_id": ("readiness_drills", "id"),
+    "exercise_id": ("readiness_exercises", "id"),
 }
 # Parameters whose table depends on the route.
 ROUTE_OBJECTS: dict[tuple[str, str], tuple[str, str]] = {

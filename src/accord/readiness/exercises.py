@@ -32,6 +32,7 @@ from accord.readiness import drills
 from accord.readiness.models import Drill, Exercise
 
 SCENARIO_LEVEL = "content_incident_protocol"
+SCENARIO_LABEL = "glorification_of_terrorist_acts"  # the crisis scenario: an attack and its glorification
 
 
 def start(session: Session, clock: Clock, principal: Principal, *, title: str, provider_ids: Sequence[str],
@@ -51,7 +52,7 @@ def start(session: Session, clock: Clock, principal: Principal, *, title: str, p
         member_ids=chosen)
     if signals and incident.bank_id:
         bank = get_bank(session, principal.org_id, incident.bank_id)
-        add_entries(session, clock, principal, bank, signals, EntryDetails(labels=["exercise"], note=title.strip()))
+        add_entries(session, clock, principal, bank, signals, EntryDetails(labels=[SCENARIO_LABEL], note=f"exercise: {title.strip()}"))
     exercise = Exercise(id=new_id("exr"), coordinator_id=principal.org_id, title=title.strip(), scenario=scenario,
                         incident_id=incident.id, created_by=principal.ref, created_at=clock.now())
     session.add(exercise)
@@ -109,7 +110,7 @@ def report(session: Session, clock: Clock, principal: Principal, exercise_id: st
     """The comparison of response times: every provider for the coordinator, one's own row and the group's
     anonymous figures for a provider."""
     exercise = get_exercise(session, principal, exercise_id)
-    names = dict(session.execute(select(Organisation.id, Organisation.name)).tuples().all())
+    names: dict[str, str] = {org_id: name for org_id, name in session.execute(select(Organisation.id, Organisation.name))}
     rows = []
     for drill in drills_of(session, exercise.id):
         card = drills.scorecard(session, clock, drill)
