@@ -176,8 +176,7 @@ def test_an_unanswered_drill_pages_the_hour_but_records_no_breach(seeded: FastAP
         assert notice.breached_at is None and notice.drill
     assert _report(client, orgs.iru)["tco_art8"]["a_removal_orders"]["one_hour_breaches"] == 0
     assert _report(client, orgs.iru)["tco_art8"]["a_removal_orders"]["orders"] == 0
-    outcomes = _ok(client.get("/v1/notices/outcomes", headers=orgs.iru.headers))
-    assert outcomes == []
+    assert client.get("/v1/notices/outcomes", headers=orgs.iru.headers).json() == []  # per provider: none
     fixes = " ".join(a["text"] for a in card["advice"])
     assert "Nobody opened the order within 15 minutes" in fixes and "not acted on within the hour" in fixes
 

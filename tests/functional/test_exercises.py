@@ -39,7 +39,7 @@ def test_a_joint_exercise_compares_providers_without_showing_one_to_another(
         app: FastAPI, client: TestClient, factory: sessionmaker[Session], clock: FrozenClock,
         settings: Settings) -> None:
     load_all()
-    app.state.accord.rng = random.Random(7)  # noqa: S311  # reproducible moments
+    app.state.accord.rng = random.Random(7)  # reproducible moments
     with unit_of_work(factory) as session:
         hub = make_org(session, clock, "coordinator")
         fast, slow, silent, outsider = (make_org(session, clock, "provider") for _ in range(4))

@@ -52,7 +52,8 @@ def start(session: Session, clock: Clock, principal: Principal, *, title: str, p
         member_ids=chosen)
     if signals and incident.bank_id:
         bank = get_bank(session, principal.org_id, incident.bank_id)
-        add_entries(session, clock, principal, bank, signals, EntryDetails(labels=[SCENARIO_LABEL], note=f"exercise: {title.strip()}"))
+        details = EntryDetails(labels=[SCENARIO_LABEL], note=f"exercise: {title.strip()}")
+        add_entries(session, clock, principal, bank, signals, details)
     exercise = Exercise(id=new_id("exr"), coordinator_id=principal.org_id, title=title.strip(), scenario=scenario,
                         incident_id=incident.id, created_by=principal.ref, created_at=clock.now())
     session.add(exercise)
@@ -110,9 +111,11 @@ def report(session: Session, clock: Clock, principal: Principal, exercise_id: st
     """The comparison of response times: every provider for the coordinator, one's own row and the group's
     anonymous figures for a provider."""
     exercise = get_exercise(session, principal, exercise_id)
-    names: dict[str, str] = {org_id: name for org_id, name in session.execute(select(Organisation.id, Organisation.name))}
+    found = drills_of(session, exercise.id)
+    providers = select(Organisation.id, Organisation.name).where(Organisation.id.in_([d.provider_id for d in found]))
+    names: dict[str, str] = {org_id: name for org_id, name in session.execute(providers)}
     rows = []
-    for drill in drills_of(session, exercise.id):
+    for drill in found:
         card = drills.scorecard(session, clock, drill)
         rows.append(Row(drill.id, drill.provider_id, names.get(drill.provider_id, ""), card.status, card.times(),
                         card.passed))
