@@ -39,7 +39,7 @@ def test_a_self_drill_from_the_readiness_page_to_the_scorecard(browser_page: Any
                                                                factory: sessionmaker[Session], clock: FrozenClock,
                                                                settings: Settings) -> None:
     load_all()
-    app.state.accord.rng = random.Random(5)  # noqa: S311  # a reproducible moment
+    app.state.accord.rng = random.Random(5)  # a reproducible moment
     with unit_of_work(factory) as session:
         video = make_org(session, clock, "provider")
     page = browser_page
