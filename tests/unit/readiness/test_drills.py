@@ -51,9 +51,9 @@ def test_schedule_refuses_bad_windows_and_strangers(session: Session, clock: Fro
 def test_the_duty_sends_what_is_due_once_and_cancel_stops_the_rest(session: Session, clock: FrozenClock) -> None:
     _, iru = org(session, clock, "authority")
     video, as_video = org(session, clock, "provider")
-    window = {"starts_after": clock.now(), "ends_before": clock.now() + timedelta(hours=1)}
-    first = drills.schedule(session, clock, iru, provider_id=video.id, rng=random.Random(2), **window)
-    second = drills.schedule(session, clock, iru, provider_id=video.id, rng=random.Random(3), **window)
+    start, end = clock.now(), clock.now() + timedelta(hours=1)
+    first, second = (drills.schedule(session, clock, iru, provider_id=video.id, starts_after=start, ends_before=end,
+                                     rng=random.Random(seed)) for seed in (2, 3))
     with pytest.raises(PermissionDenied):
         drills.cancel(session, clock, as_video, second.id)
     drills.cancel(session, clock, iru, second.id)
