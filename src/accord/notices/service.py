@@ -324,7 +324,7 @@ def _new_notice(session: Session, clean: kinds.CleanNotice, issuer: Organisation
         tco_types=clean.tco_types, member_state=issuer.country if issuer else None, details=details,
         emergency=bool(details.get("emergency")), cross_border=cross, host_authority_id=host, created_at=now,
         escalated=[], answers=[], scrutiny={}, liveness=[], outcome_detail={},
-        submitter_address=(address or "unknown") if issuer is None else None,
+        submitter_address=(address or "unknown") if issuer is None else None, drill=False,
     )
 
 

@@ -79,7 +79,7 @@ def _check_key(request: Request, token: str) -> None:
 def notice_out(notice: Notice, principal: Principal | None) -> NoticeOut:
     """The notice as its viewer may see it: an operational hold is for authorities' eyes only."""
     fields = {name: getattr(notice, name) for name in NoticeOut.model_fields if hasattr(notice, name)}
-    fields.update(breached=notice.breached_at is not None, hold_reason=None)
+    fields.update(breached=notice.breached_at is not None, hold_reason=None, drill=bool(notice.drill))
     if principal is None:
         fields["acknowledgement"] = _receipt(notice)
     else:
