@@ -11,11 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accord.audit.models import AuditEvent
-from accord.cases.models import Case, Decision, Statement
+from accord.cases.decisions import DecisionInput
+from accord.cases.models import Case, Decision, Statement, Strike
+from accord.cases.service import annotate
 from accord.clock import FrozenClock
 from accord.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from accord.flows import decisions
+from accord.jobs.models import Job
 from accord.readiness import drills
+from accord.rights.models import UserNotice
 from tests.unit.notices.helpers import org
 
 
@@ -79,12 +83,14 @@ def test_a_drill_decided_in_the_console_leaves_no_legal_record(session: Session,
     case = session.get_one(Case, notice.case_id)
     assert "drill" in case.labels and notice.drill
     clock.advance(minutes=5)
-    decisions.answer_notice(session, clock, as_video, notice.id, decisions.Answer(outcome="removed",
-                                                                                 uploader="uploader-1"))
+    annotate(session, clock, case, uploader_ref="uploader-1")
+    manifest = DecisionInput(action="remove", ground="TCO Art. 3", facts="drill", ground_kind="legal",
+                             manifestly_illegal=True)
+    decisions.decide(session, clock, as_video, case.id, manifest, claim_check=False)  # the review console's door
     session.flush()
     assert case.state == "decided" and notice.outcome == "removed"
-    assert session.scalar(select(func.count()).select_from(Decision)) == 0
-    assert session.scalar(select(func.count()).select_from(Statement)) == 0
+    for counted in (Decision, Statement, Strike, UserNotice, Job):  # no record, strike, notice or preservation
+        assert session.scalar(select(func.count()).select_from(counted)) == 0, counted
     tags = set(session.scalars(select(AuditEvent.tag).where(AuditEvent.subject.in_([notice.id, case.id]))))
     assert "cases:drill:decide" in tags and "cases:decision:create" not in tags
     assert drills.scorecard(session, clock, drill).passed
