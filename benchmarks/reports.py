@@ -26,6 +26,7 @@ from accord.clock import FrozenClock
 from accord.db import make_engine, make_sessionmaker
 from accord.identity.models import Organisation
 from accord.models import metadata
+from accord.policies.models import Policy, PolicyVersion
 from accord.transparency import reports, service
 
 DEFAULT_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/accord_test")
@@ -43,7 +44,9 @@ def _database(url: str, name: str) -> str:
     admin.dispose()
     rendered = bench.render_as_string(hide_password=False)
     engine = make_engine(rendered, pool=False)
-    metadata.create_all(engine, tables=[Organisation.__table__, AuditEvent.__table__])  # type: ignore[list-item]
+    # The statement export reads the provider's policy versions (none here) besides the audit trail.
+    tables = [Organisation.__table__, AuditEvent.__table__, Policy.__table__, PolicyVersion.__table__]
+    metadata.create_all(engine, tables=tables)  # type: ignore[arg-type]
     engine.dispose()
     return rendered
 
