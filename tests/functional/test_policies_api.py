@@ -204,7 +204,9 @@ def test_demo_incidents_have_hashes_matches_and_a_raised_case(
     hub = {"Authorization": f"Bearer {hub_key}"}
     for incident in client.get("/v1/incidents", headers=hub).json():
         debrief = client.get(f"/v1/incidents/{incident['id']}/debrief", headers=hub).json()
-        assert debrief["hashes_added"] > 0 and debrief["matches"] >= 1, incident["title"]
+        assert debrief["hashes_added"] > 0, incident["title"]
+        # a readiness exercise (accord.demo.readiness) measures response times to its orders, not uploads
+        assert debrief["matches"] >= 1 or incident["title"].startswith("Exercise: "), incident["title"]
     with unit_of_work(factory) as session:
         drill = next(i for i in incidents.list_incidents(session, state="active"))
         raised = [c for c in session.scalars(select(Case).where(Case.state == "open"))

@@ -6,11 +6,13 @@ exercise); the rest of its score is green (a second person who can act, a policy
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from accord.banks.service import NewSignal
 from accord.clock import Clock
 from accord.demo import DemoWorld
 from accord.flows import decisions, incidents
@@ -26,6 +28,7 @@ from accord.rights import profile
 from accord.settings import Settings
 
 DEMO_ACTOR_REF = "demo:seed"
+EXERCISE_MD5 = hashlib.md5(b"accord demo exercise: the attack video").hexdigest()  # noqa: S324  # a label
 
 
 class _At:
@@ -67,7 +70,8 @@ def _joint_exercise(session: Session, clock: Clock, hub: Organisation, video: Or
     exercise = exercises.start(session, _At(start), _as(hub), title="Livestreamed attack",
                                scenario="An attack is live-streamed; copies spread to member platforms.",
                                provider_ids=[video.id, forum.id], starts_after=start,
-                               ends_before=start + timedelta(minutes=30), rng=random.Random(19))  # noqa: S311
+                               ends_before=start + timedelta(minutes=30), rng=random.Random(19),  # noqa: S311
+                               signals=[NewSignal(type="md5", value=EXERCISE_MD5)])
     for drill in sorted(exercises.drills_of(session, exercise.id), key=lambda d: d.send_at):
         notice = drills.send(session, _At(drill.send_at), drill)
         if drill.provider_id == video.id:
