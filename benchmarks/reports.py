@@ -26,6 +26,7 @@ from accord.clock import FrozenClock
 from accord.db import make_engine, make_sessionmaker
 from accord.identity.models import Organisation
 from accord.models import metadata
+from accord.policies.models import Policy, PolicyVersion
 from accord.transparency import reports, service
 
 DEFAULT_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/accord_test")
@@ -34,16 +35,18 @@ START = datetime(YEAR, 1, 1, tzinfo=UTC)
 PROVIDER = "org_bench_provider"
 
 
-def _database(url: str) -> str:
-    bench = make_url(url).set(database="accord_bench_reports")
+def _database(url: str, name: str) -> str:
+    bench = make_url(url).set(database=name)
     admin = create_engine(bench.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "accord_bench_reports" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "accord_bench_reports"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     rendered = bench.render_as_string(hide_password=False)
     engine = make_engine(rendered, pool=False)
-    metadata.create_all(engine, tables=[Organisation.__table__, AuditEvent.__table__])  # type: ignore[list-item]
+    # The statement export reads the provider's policy versions (none here) besides the audit trail.
+    tables = [Organisation.__table__, AuditEvent.__table__, Policy.__table__, PolicyVersion.__table__]
+    metadata.create_all(engine, tables=tables)  # type: ignore[arg-type]
     engine.dispose()
     return rendered
 
@@ -115,11 +118,13 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=1_000_000)
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--reuse", action="store_true", help="time the database loaded by a previous run")
+    parser.add_argument("--database", default="accord_bench_reports",
+                        help="the database to (re)create: another name when others benchmark on the same server")
     args = parser.parse_args()
     if args.reuse:
-        url = make_url(args.url).set(database="accord_bench_reports").render_as_string(hide_password=False)
+        url = make_url(args.url).set(database=args.database).render_as_string(hide_password=False)
     else:
-        url = _database(args.url)
+        url = _database(args.url, args.database)
         began = time.perf_counter()
         events = _load(url, args.decisions)
         print(f"loaded {events:,} events in {time.perf_counter() - began:.1f} s")

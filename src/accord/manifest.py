@@ -215,6 +215,17 @@ DOMAINS: tuple[Domain, ...] = (
         demo=("accord.demo.training",),
     ),
     Domain(
+        "readiness",  # drills, joint exercises and the readiness score (issue 18); after flows' domains: it
+        # declares incidents (accord.flows.incidents) and its demo drill needs a provider with a policy
+        models=("accord.readiness.models",),
+        jobs=("accord.readiness.jobs",),
+        api=("accord.web.api.readiness",),
+        ui=("accord.web.ui.readiness",),
+        cli=(Command("drill", "accord.cli.readiness:drill_app",
+                     "Removal-order drills: a practice order at a random moment of a window; scorecards."),),
+        demo=("accord.demo.readiness",),
+    ),
+    Domain(
         "flows",  # what spans domains; seeded last: a removal order answered directly (its complaint is about a
         # removal under the terms), then every statement of reasons seeded so far goes to the Transparency Database
         demo=("accord.demo.flows", "accord.demo.tdb"),

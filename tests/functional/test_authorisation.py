@@ -146,6 +146,8 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "package_id": ("evidence_packages", "id"),
     "set_id": ("training_golden_sets", "id"),
     "golden_case_id": ("training_golden_cases", "id"),
+    "drill_id": ("readiness_drills", "id"),
+    "exercise_id": ("readiness_exercises", "id"),
 }
 # Parameters whose table depends on the route.
 ROUTE_OBJECTS: dict[tuple[str, str], tuple[str, str]] = {

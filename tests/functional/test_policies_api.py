@@ -187,7 +187,9 @@ def test_demo_policies_are_reachable_only_by_their_provider(
     assert any(o["jurisdiction"] == "DE" for o in versions[1]["body"]["overlays"])
     assert [a["sources"] for a in versions[1]["body"]["automation"]] == [["coordinator_bank"]]
     listed = client.get("/v1/incidents", headers={"Authorization": f"Bearer {keys['forumnest']}"}).json()
-    assert sorted((i["state"], i["drill"]) for i in listed) == [("active", True), ("concluded", False)]
+    # the readiness demo's joint exercise is a concluded drill incident (accord.demo.readiness)
+    assert sorted((i["state"], i["drill"]) for i in listed) == [("active", True), ("concluded", False),
+                                                                ("concluded", True)]
 
 
 def test_demo_incidents_have_hashes_matches_and_a_raised_case(
@@ -202,7 +204,9 @@ def test_demo_incidents_have_hashes_matches_and_a_raised_case(
     hub = {"Authorization": f"Bearer {hub_key}"}
     for incident in client.get("/v1/incidents", headers=hub).json():
         debrief = client.get(f"/v1/incidents/{incident['id']}/debrief", headers=hub).json()
-        assert debrief["hashes_added"] > 0 and debrief["matches"] >= 1, incident["title"]
+        assert debrief["hashes_added"] > 0, incident["title"]
+        # a readiness exercise (accord.demo.readiness) measures response times to its orders, not uploads
+        assert debrief["matches"] >= 1 or incident["title"].startswith("Exercise: "), incident["title"]
     with unit_of_work(factory) as session:
         drill = next(i for i in incidents.list_incidents(session, state="active"))
         raised = [c for c in session.scalars(select(Case).where(Case.state == "open"))

@@ -36,6 +36,7 @@ class Event(StrEnum):
     JOBS_WEBHOOK_DISABLE = "jobs:webhook:disable"
     JOBS_JOB_DEAD_LETTER = "jobs:job:dead_letter"
     JOBS_JOB_RETRY = "jobs:job:retry"
+    JOBS_WEBHOOK_TEST = "jobs:webhook:test"
 
     CASES_CASE_OPEN = "cases:case:open"
     CASES_CASE_JOIN = "cases:case:join"
@@ -47,6 +48,7 @@ class Event(StrEnum):
     CASES_PREFERENCES_UPDATE = "cases:preferences:update"
     CASES_QUEUE_CREATE = "cases:queue:create"
     CASES_DECISION_CREATE = "cases:decision:create"
+    CASES_DRILL_DECIDE = "cases:drill:decide"
     CASES_QUALITY_SAMPLE = "cases:quality:sample"
     CASES_QUALITY_REVIEW = "cases:quality:review"
     CASES_STRIKE_RECORD = "cases:strike:record"
@@ -183,6 +185,11 @@ class Event(StrEnum):
     def source(self) -> str:
         """The area that writes the event: ``notices`` for ``notices:notice:receive``."""
         return self.value.split(":", 1)[0]
+
+    READINESS_DRILL_SCHEDULE = "readiness:drill:schedule"
+    READINESS_DRILL_SEND = "readiness:drill:send"
+    READINESS_DRILL_CANCEL = "readiness:drill:cancel"
+    READINESS_EXERCISE_START = "readiness:exercise:start"
 
 
 # ---- payloads: the keys each event carries (NotRequired: absent from some writers, e.g. the demo history) ----
@@ -351,6 +358,7 @@ class NoticeFacts(TypedDict):
     issuer_id: str | None
     provider_id: str
     member_state: str | None
+    drill: NotRequired[bool]
 
 
 class NoticeReceive(NoticeFacts):
@@ -392,6 +400,41 @@ class NoticeBreach(NoticeFacts):
 class NoticeEscalate(TypedDict):
     minutes: int
     provider_id: str
+    drill: NotRequired[bool]
+
+
+class WebhookTest(TypedDict):
+    endpoints: int
+
+
+class DrillDecide(TypedDict):
+    case_id: str
+    action: str
+    notice_ids: list[str]
+    drill: bool
+
+
+class DrillFacts(TypedDict):
+    provider_id: str
+    organiser_id: str
+    exercise_id: str | None
+    drill: bool
+
+
+class DrillSchedule(DrillFacts):
+    starts_after: str
+    ends_before: str
+
+
+class DrillSend(DrillFacts):
+    notice_id: str
+
+
+class ExerciseStart(TypedDict):
+    coordinator_id: str
+    incident_id: str | None
+    providers: list[str]
+    drill: bool
 
 
 class NoticeHold(TypedDict):
@@ -1131,6 +1174,12 @@ PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.IDENTITY_LOGIN_LOCKOUT: LoginLockout,
     Event.JOBS_WEBHOOK_CREATE: WebhookCreate,
     Event.JOBS_WEBHOOK_DISABLE: Empty,
+    Event.JOBS_WEBHOOK_TEST: WebhookTest,
+    Event.CASES_DRILL_DECIDE: DrillDecide,
+    Event.READINESS_DRILL_SCHEDULE: DrillSchedule,
+    Event.READINESS_DRILL_SEND: DrillSend,
+    Event.READINESS_DRILL_CANCEL: DrillFacts,
+    Event.READINESS_EXERCISE_START: ExerciseStart,
     Event.JOBS_JOB_DEAD_LETTER: JobDeadLetter,
     Event.JOBS_JOB_RETRY: Empty,
     Event.CASES_CASE_OPEN: CaseIntake,
@@ -1349,6 +1398,7 @@ AREAS: Final[Mapping[str, str]] = {
     "blocklists": "Administrative blocking lists",
     "evidence": "European Production and Preservation Orders (e-evidence)",
     "training": "Reviewer training and calibration",
+    "readiness": "Drills and joint exercises",
 }
 
 DOCS: Final[Mapping[Event, Doc]] = {
@@ -1369,6 +1419,19 @@ DOCS: Final[Mapping[Event, Doc]] = {
         "`member_id` or `null`, `lockouts`: how many lockouts in a row, each doubling the last"),
     Event.JOBS_WEBHOOK_CREATE: Doc("endpoint id"),
     Event.JOBS_WEBHOOK_DISABLE: Doc("endpoint id"),
+    Event.JOBS_WEBHOOK_TEST: Doc(
+        "org id", "a signed `webhook.test` delivery queued to each active endpoint (`endpoints`: how many); the "
+        "readiness score counts an endpoint that answered one in the last 30 days"),
+    Event.CASES_DRILL_DECIDE: Doc(
+        "case id", "a drill's case was decided: its notices answered (Annex II/III feedback) and the case closed, "
+        "with no decision, statement of reasons, strike, preservation or user notice (`accord.readiness`)"),
+    Event.READINESS_DRILL_SCHEDULE: Doc(
+        "drill id", "a practice removal order will be sent at a random moment of [`starts_after`, `ends_before`); "
+        "`organiser_id`: an authority, the coordinator, or the provider itself (a self-drill)"),
+    Event.READINESS_DRILL_SEND: Doc("drill id", "the worker sent the drill's order (`notice_id`)"),
+    Event.READINESS_DRILL_CANCEL: Doc("drill id", "the organiser called the drill off before it was sent"),
+    Event.READINESS_EXERCISE_START: Doc(
+        "exercise id", "a coordinator's joint exercise: a drill incident declared and one drill per provider"),
     Event.JOBS_JOB_DEAD_LETTER: Doc("job id"),
     Event.JOBS_JOB_RETRY: Doc("job id"),
     Event.CASES_CASE_OPEN: Doc("case id"),

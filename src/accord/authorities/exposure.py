@@ -54,7 +54,8 @@ def final_orders(session: Session, clock: Clock, provider_id: str) -> list[str]:
     """The provider's removal orders that became final in the 12 months before now."""
     since = clock.now() - FINAL_ORDERS_WINDOW
     return list(session.scalars(select(Notice.id).where(
-        Notice.provider_id == provider_id, Notice.kind == "removal_order", Notice.final_at.is_not(None),
+        Notice.provider_id == provider_id, Notice.kind == "removal_order", Notice.drill.is_(False),
+        Notice.final_at.is_not(None),
         Notice.final_at >= since).order_by(Notice.final_at)))
 
 

@@ -98,7 +98,7 @@ def breach_signals(session: Session, clock: Clock, settings: Settings, principal
     breached = func.sum(case((Notice.breached_at.is_not(None), 1), else_=0))
     query = (select(Notice.provider_id, Organisation.name, func.count(), breached)
              .join(Organisation, Organisation.id == Notice.provider_id)
-             .where(Notice.kind == "removal_order", Notice.received_at >= since,
+             .where(Notice.kind == "removal_order", Notice.drill.is_(False), Notice.received_at >= since,
                     or_(Notice.issuer_id == principal.org_id, Notice.provider_id.in_(hosted)))
              .group_by(Notice.provider_id, Organisation.name))
     signals = [BreachSignal(str(pid), str(name), int(n), int(b or 0), settings.breach_signal_threshold,

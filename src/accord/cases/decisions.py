@@ -197,6 +197,24 @@ def conclude(session: Session, clock: Clock, actor: Actor, taken: Draft) -> None
     strikes.after_decision(session, clock, actor, case, decision, taken.data.unfounded_notifiers)
 
 
+def conclude_drill(session: Session, clock: Clock, actor: Actor, taken: Draft) -> None:
+    """Close a drill's case (``"drill"`` in its labels, ``accord.readiness``): its notices were answered, and
+    nothing else is written. A practice order has no decision, statement of reasons, strike, quality sample,
+    preservation or user notice, so no report, export or Transparency Database submission can count it."""
+    case, decision = taken.case, taken.decision
+    _close_case(session, case, clock)
+    record(session, clock, actor, Event.CASES_DRILL_DECIDE, subject=case.id, org_id=case.provider_id,
+           payload={"case_id": case.id, "action": decision.action, "notice_ids": list(decision.notice_ids),
+                    "drill": True})
+    with session.no_autoflush:
+        webhooks.emit(session, clock, org_id=case.provider_id, event="case.decided",
+                      data={"case_id": case.id, "decision_id": None, "action": decision.action, "drill": True})
+
+
+def is_drill(case: Case) -> bool:
+    return "drill" in case.labels
+
+
 def _statement(case: Case, decision: Decision, clock: Clock, policy: AppliedPolicy | None) -> Statement:
     cited = policy.citation() if policy is not None and policy.cited_by(decision) else None
     return statements.build(case, decision, clock.now(), policy=cited)

@@ -14,6 +14,9 @@ Every way a provider acts on content goes through ``decide``: the review console
 - for a restriction of a known uploader's content, the user notice (TCO Art. 11, DSA Art. 17), held while an
   order's non-disclosure period runs (Art. 11(3)).
 
+A drill's case (``accord.readiness``) is answered the same way but concluded by ``conclude_drill``: no decision
+is kept and none of the legal record above is written, so reports, exports and strikes never see it.
+
 ``cannot_comply`` (TCO Annex III) is not a decision on the content: nothing was restricted, so it has no
 statement, preservation or user notice; ``accord.notices.service.decline`` records it and the reports count the
 order as not executed.
@@ -57,6 +60,9 @@ def decide(session: Session, clock: Clock, principal: Principal, case_id: str, d
     sent at once is also e-mailed when the uploader's contact is an address."""
     taken = review.draft(session, clock, principal, case_id, data, claim_check=claim_check)
     taken.decision.notice_ids = _answer_notices(session, clock, principal.actor, taken)
+    if review.is_drill(taken.case):  # a practice order: answered, never a legal record (returned unsaved)
+        review.conclude_drill(session, clock, principal.actor, taken)
+        return taken.decision
     review.conclude(session, clock, principal.actor, taken)
     _legal_record(session, clock, principal.actor, taken.case, taken.decision, settings)
     return taken.decision

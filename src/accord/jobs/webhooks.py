@@ -149,6 +149,25 @@ def emit(session: Session, clock: Clock, *, org_id: str, event: str, data: Mappi
     return count
 
 
+TEST_EVENT = "webhook.test"
+
+
+def send_test(session: Session, clock: Clock, actor: Actor, *, org_id: str) -> int:
+    """Queue one signed ``webhook.test`` delivery to each active endpoint of ``org_id``, whatever events it
+    listens to: proof that the on-call path answers (the readiness score counts a test answered in the last 30
+    days). Returns how many were queued; an organisation without an endpoint is refused."""
+    endpoints = listeners(session, org_id)
+    if not endpoints:
+        raise InvalidInput("no active webhook endpoint: add one first (POST /v1/webhooks)", field="url")
+    for endpoint in endpoints:
+        payload = {"endpoint_id": endpoint.id, "event": TEST_EVENT, "at": clock.now(),
+                   "data": {"test": True, "org_id": org_id}}
+        enqueue(session, clock, "webhook.deliver", json.loads(json.dumps(payload, default=str)), org_id=org_id)
+    record(session, clock, actor, Event.JOBS_WEBHOOK_TEST, subject=org_id, org_id=org_id,
+           payload={"endpoints": len(endpoints)})
+    return len(endpoints)
+
+
 @handler("webhook.deliver")
 def deliver(ctx: JobContext, payload: dict[str, Any]) -> None:
     endpoint = ctx.session.get(WebhookEndpoint, payload["endpoint_id"])

@@ -15,7 +15,7 @@ from accord.clock import Clock
 from accord.db import is_postgres
 from accord.jobs.webhooks import emit
 from accord.notices.models import Notice
-from accord.notices.service import OPEN_STATUSES, mark_breach
+from accord.notices.service import OPEN_STATUSES, drill_mark, mark_breach
 
 ESCALATION_MINUTES = (15, 30, 45)
 
@@ -36,10 +36,12 @@ def _escalate(session: Session, clock: Clock, notice: Notice) -> int:
     due = [m for m in ESCALATION_MINUTES if elapsed >= timedelta(minutes=m) and m not in notice.escalated]
     for minutes in due:
         record(session, clock, Actor.system(), Event.NOTICES_NOTICE_ESCALATE, subject=notice.id,
-               org_id=notice.provider_id, payload={"minutes": minutes, "provider_id": notice.provider_id})
+               org_id=notice.provider_id,
+               payload={"minutes": minutes, "provider_id": notice.provider_id, **drill_mark(notice)})
         emit(session, clock, org_id=notice.provider_id, event="notice.escalation",
              data={"notice_id": notice.id, "minutes": minutes, "reference": notice.reference,
-                   "deadline_at": notice.deadline_at.isoformat() if notice.deadline_at else None})
+                   "deadline_at": notice.deadline_at.isoformat() if notice.deadline_at else None,
+                   **drill_mark(notice)})
     if due:
         notice.escalated = sorted({*notice.escalated, *due})
     return len(due)

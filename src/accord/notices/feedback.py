@@ -102,6 +102,7 @@ def _body(session: Session, notice: Notice) -> dict[str, Any]:
         "breach_seconds": notice.breach_seconds,
         "section_a": _section_a(notice, issuer, provider), "section_b": _section_b(notice),
         "section_c": _section_c(notice, provider),
+        **({"drill": True} if notice.drill else {}),  # a practice order (accord.readiness)
     }
 
 

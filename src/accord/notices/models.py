@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db import Base
@@ -61,6 +61,9 @@ class Notice(Base):
     submitter_address: Mapped[str | None] = mapped_column(String(64))  # user reports: rate limit per address
     # TCO Art. 3(9): the redress period ended without an appeal, or an appeal confirmed the order (migration 0014)
     final_at: Mapped[datetime | None]
+    # A practice order (accord.readiness, migration 0024): it follows the real path but is never counted in
+    # reports, statements of reasons, the Transparency Database, strikes or breaches.
+    drill: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
 
 # TCO Art. 3(5): the receipt time is part of the written record, so the database writes it once. An UPDATE that

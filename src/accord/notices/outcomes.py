@@ -57,7 +57,7 @@ def _summary(provider: str, name: str, notices: list[Notice]) -> ProviderOutcome
 def issuer_outcomes(session: Session, principal: Principal) -> list[ProviderOutcome]:
     """Per provider, over the notices the caller sent."""
     by_provider: dict[str, list[Notice]] = {}
-    for notice in session.scalars(select(Notice).where(Notice.issuer_id == principal.org_id)):
+    for notice in session.scalars(select(Notice).where(Notice.issuer_id == principal.org_id, Notice.drill.is_(False))):
         by_provider.setdefault(notice.provider_id, []).append(notice)
     query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(by_provider)))
     names = {org_id: name for org_id, name in session.execute(query)}

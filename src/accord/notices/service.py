@@ -48,6 +48,7 @@ OPEN_STATUSES = ("received", "acknowledged")
 ALL_MEMBER_STATES = frozenset(EU_MEMBER_STATES)
 _COUNTRY_ALIASES = {"EL": "GR"}  # the EU's own code for Greece
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+DRILL_HOUR_PAGED = 60  # in ``escalated``: a drill's passed hour was paged (a drill is never marked breached)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -323,7 +324,7 @@ def _new_notice(session: Session, clean: kinds.CleanNotice, issuer: Organisation
         tco_types=clean.tco_types, member_state=issuer.country if issuer else None, details=details,
         emergency=bool(details.get("emergency")), cross_border=cross, host_authority_id=host, created_at=now,
         escalated=[], answers=[], scrutiny={}, liveness=[], outcome_detail={},
-        submitter_address=(address or "unknown") if issuer is None else None,
+        submitter_address=(address or "unknown") if issuer is None else None, drill=False,
     )
 
 
@@ -361,6 +362,8 @@ def dispatch(session: Session, clock: Clock, actor: Actor, notice: Notice) -> No
                            deadline_at=notice.deadline_at if notice.binding else None,
                            title=f"{notice.kind.replace('_', ' ')} {notice.reference}".strip())
     notice.case_id = case.id
+    if notice.drill and "drill" not in case.labels:  # a drill's case is decided without a legal record
+        case.labels = [*case.labels, "drill"]
     session.add(notice)
     _record_receipt(session, clock, actor, notice)
     europol.send_copy(session, clock, actor, notice, copies)
@@ -374,16 +377,34 @@ def _record_receipt(session: Session, clock: Clock, actor: Actor, notice: Notice
                     "provider_id": notice.provider_id, "member_state": notice.member_state,
                     "tco_types": notice.tco_types, "cross_border": notice.cross_border,
                     "emergency": notice.emergency, "received_at": _iso(notice.received_at),
-                    "deadline_at": _iso(notice.deadline_at), "case_id": notice.case_id})
+                    "deadline_at": _iso(notice.deadline_at), "case_id": notice.case_id, **drill_mark(notice)})
 
 
 def _announce(session: Session, clock: Clock, notice: Notice) -> None:
     data = {"notice_id": notice.id, "kind": notice.kind, "reference": notice.reference, "urls": notice.urls,
             "received_at": _iso(notice.received_at), "deadline_at": _iso(notice.deadline_at),
-            "binding": notice.binding, "case_id": notice.case_id}
+            "binding": notice.binding, "case_id": notice.case_id, "drill": notice.drill}
     emit(session, clock, org_id=notice.provider_id, event="notice.received", data=data)
     if notice.cross_border and notice.host_authority_id:
         emit(session, clock, org_id=notice.host_authority_id, event="notice.cross_border_copy", data=data)
+
+
+def receive_drill(session: Session, clock: Clock, actor: Actor, *, issuer_id: str, provider_id: str,
+                  data: Mapping[str, Any]) -> Notice:
+    """Send a practice removal order (``accord.readiness``) from ``issuer_id`` (an authority, the coordinator or
+    the provider itself, for a self-drill): validated like an order and dispatched at once by the real path
+    (case, one-hour clock, webhook, inbox), marked ``drill`` everywhere. Not an order in law, so neither the
+    issuer-kind rule, the information notice of Art. 3(2), a cross-border copy nor an operational hold applies."""
+    provider = _provider(session, provider_id)
+    issuer = session.get(Organisation, issuer_id)
+    if issuer is None:
+        raise NotFound(f"no organisation {issuer_id!r}")
+    clean = kinds.validate({**data, "kind": "removal_order", "provider_id": provider.id})
+    notice = _new_notice(session, clean, None, provider, clock.now(), None)
+    notice.issuer_id, notice.issuer_kind, notice.member_state = issuer.id, issuer.kind, issuer.country
+    notice.submitter_address, notice.drill = None, True
+    dispatch(session, clock, actor, notice)
+    return notice
 
 
 # ---- operational holds ---------------------------------------------------------------------------------------
@@ -486,9 +507,15 @@ def for_provider(session: Session, principal: Principal, notice_id: str) -> Noti
     return notice
 
 
+def drill_mark(notice: Notice) -> dict[str, bool]:
+    """``{"drill": True}`` for a drill's events, nothing otherwise: the reports skip every event so marked
+    (``accord.transparency.events.query``)."""
+    return {"drill": True} if notice.drill else {}
+
+
 def _facts(notice: Notice) -> dict[str, Any]:
     return {"kind": notice.kind, "issuer_id": notice.issuer_id, "provider_id": notice.provider_id,
-            "member_state": notice.member_state}
+            "member_state": notice.member_state, **drill_mark(notice)}
 
 
 def _acknowledge(session: Session, clock: Clock, actor: Actor, notice: Notice) -> None:
@@ -599,7 +626,8 @@ def record_outcome(session: Session, clock: Clock, actor: Actor, notice: Notice,
     if notice.acknowledged_at is None:
         _acknowledge(session, clock, actor, notice)
     now = at or clock.now()
-    late = notice.binding and notice.deadline_at is not None and now > notice.deadline_at
+    # A drill's lateness is told by its scorecard (accord.readiness), never recorded as a breach.
+    late = notice.binding and not notice.drill and notice.deadline_at is not None and now > notice.deadline_at
     if late and notice.breached_at is None:
         mark_breach(session, clock, notice)
     if late:
@@ -629,8 +657,17 @@ def _record_outcome(session: Session, clock: Clock, actor: Actor, notice: Notice
 
 
 def mark_breach(session: Session, clock: Clock, notice: Notice) -> None:
-    """TCO Art. 3(3) missed: record the breach once per window, with how late it is now."""
+    """TCO Art. 3(3) missed: record the breach once per window, with how late it is now. A drill's hour
+    passing pages the on-call path like a real one (``notice.breach``, marked ``drill``) but records no breach."""
     now = clock.now()
+    if notice.drill:
+        if DRILL_HOUR_PAGED in notice.escalated:
+            return
+        notice.escalated = [*notice.escalated, DRILL_HOUR_PAGED]
+        emit(session, clock, org_id=notice.provider_id, event="notice.breach",
+             data={"notice_id": notice.id, "reference": notice.reference, "drill": True,
+                   "seconds_late": _seconds(notice.deadline_at, now)})
+        return
     notice.breached_at = now
     notice.breach_seconds = _seconds(notice.deadline_at, now)
     record(session, clock, Actor.system(), Event.NOTICES_NOTICE_BREACH, subject=notice.id, org_id=notice.provider_id,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, and_, column, extract, func, select, text, true
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, column, extract, func, select, text, true
 from sqlalchemy.orm import Session
 
 from accord.audit.catalogue import Event
@@ -35,6 +35,7 @@ EXPOSURE_REVIEW_DECIDE = Event.AUTHORITIES_EXPOSURE_REVIEW_DECIDE
 EXPOSURE_REPORT = Event.AUTHORITIES_EXPOSURE_REPORT
 PENALTY_IMPOSE = Event.AUTHORITIES_PENALTY_IMPOSE
 ORDER_KINDS = frozenset({"removal_order"})
+DRILL = "drill"  # the payload key that marks a drill's events
 PACK_SEPARATOR = "\x1f"  # ASCII unit separator
 PACK_NULL = "\x1e"  # ASCII record separator, standing for a missing field
 SUBJECT: ColumnElement[Any] = AuditEvent.subject  # type: ignore[assignment] # a column, as queries use it
@@ -101,12 +102,19 @@ class Payload:
         return query.join(self.record, true()) if self.record is not None else query
 
 
+def not_drill(value: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The payload's ``drill`` is absent or false (JSON ``true`` reads as ``'true'`` on PostgreSQL, 1 on SQLite;
+    incidents write ``drill: false`` for real ones, which count)."""
+    return func.coalesce(cast(value, Text), "false").not_in(("true", "1"))
+
+
 def query(session: Session, tag: str, window: tuple[datetime, datetime] | None, columns: Sequence[Column],
           *, subjects: Sequence[str] | None = None, **equals: str) -> tuple[Payload, Select[Any]]:
     """``SELECT columns`` of the ``tag`` events inside ``window`` whose payload fields equal ``equals``."""
-    names = [c for c in columns if isinstance(c, str)] + list(equals)
+    names = [c for c in columns if isinstance(c, str)] + list(equals) + [DRILL]
     payload = Payload(session, names)
-    conditions = [AuditEvent.tag == tag, *(payload[k] == v for k, v in equals.items())]
+    # A drill's events (accord.readiness) are practice, never facts of a report.
+    conditions = [AuditEvent.tag == tag, not_drill(payload[DRILL]), *(payload[k] == v for k, v in equals.items())]
     if window is not None:
         conditions += [AuditEvent.at >= window[0], AuditEvent.at < window[1]]
     if subjects is not None:

@@ -26,6 +26,7 @@ from accord.identity.models import Organisation
 from accord.identity.service import Principal
 from accord.policies.service import active_version
 from accord.transparency.events import field as payload_field
+from accord.transparency.events import not_drill
 
 SOURCE: Final = "GIFCT membership criteria (gifct.org, membership resource guide)"
 TCO_CATEGORIES: Final = ("incitement", "solicitation_commit", "solicitation_group", "instruction", "threat")
@@ -71,7 +72,8 @@ def self_assessment(session: Session, clock: Clock, principal: Principal) -> Sel
 
 def _count(session: Session, tag: str, provider_id: str, since: datetime) -> int:
     query = (select(func.count()).select_from(AuditEvent)
-             .where(AuditEvent.tag == tag, AuditEvent.at >= since, payload_field("provider_id") == provider_id))
+             .where(AuditEvent.tag == tag, AuditEvent.at >= since, payload_field("provider_id") == provider_id,
+                    not_drill(payload_field("drill"))))  # a drill (accord.readiness) is not a fact
     return int(session.scalar(query) or 0)
 
 

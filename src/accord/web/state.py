@@ -3,6 +3,7 @@ and what it opens on first use (the key cache, the matcher, the recorder of hits
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from fastapi.templating import Jinja2Templates
@@ -30,6 +31,8 @@ class AppState:
     key_cache: KeyCache | None = None  # made on first use (``deps.key_cache``)
     matcher: Matcher | None = None  # opened from the snapshot directory on first use (``api.matching``)
     match_recorder: GroupRecorder | None = None  # the group writer of hits, made on first use
+    # Draws each drill's moment inside its window (accord.readiness); a test puts a seeded random.Random here.
+    rng: random.Random = field(default_factory=random.SystemRandom)
 
     def __post_init__(self) -> None:
         self.intake = GroupIntake(self.factory, self.clock, self.settings)

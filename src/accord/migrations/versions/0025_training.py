@@ -1,7 +1,7 @@
 """training: golden sets and cases, trainees' answers, calibration rules and passes (issue 18)
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0024
 Create Date: 2026-12-08 03:25:00.655434
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import accord.db
 
 revision: str = '0025'
-down_revision: str | Sequence[str] | None = '0022'
+down_revision: str | Sequence[str] | None = '0024'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

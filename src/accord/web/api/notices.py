@@ -29,6 +29,7 @@ from accord.notices import (
     threat,
 )
 from accord.notices.models import Notice
+from accord.readiness import drills
 from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, bearer_token
 from accord.web.schemas.annex import AnnexIDocument, FeedbackDocument
 from accord.web.schemas.common import Limit
@@ -78,7 +79,7 @@ def _check_key(request: Request, token: str) -> None:
 def notice_out(notice: Notice, principal: Principal | None) -> NoticeOut:
     """The notice as its viewer may see it: an operational hold is for authorities' eyes only."""
     fields = {name: getattr(notice, name) for name in NoticeOut.model_fields if hasattr(notice, name)}
-    fields.update(breached=notice.breached_at is not None, hold_reason=None)
+    fields.update(breached=notice.breached_at is not None, hold_reason=None, drill=bool(notice.drill))
     if principal is None:
         fields["acknowledgement"] = _receipt(notice)
     else:
@@ -192,8 +193,10 @@ def information_notices(principal: Reader, session: SessionDep) -> list[Informat
 
 
 @router.get("/notices/{notice_id}")
-def get_notice(notice_id: str, principal: Reader, session: SessionDep) -> NoticeOut:
-    return notice_out(service.get_notice(session, principal, notice_id), principal)
+def get_notice(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep) -> NoticeOut:
+    notice = service.get_notice(session, principal, notice_id)
+    drills.note_view(session, clock, principal, notice)  # a drill's scorecard: the first view
+    return notice_out(notice, principal)
 
 
 @router.post("/notices/{notice_id}/acknowledge")
@@ -231,7 +234,9 @@ def hold(notice_id: str, body: HoldIn, principal: Writer, session: SessionDep, c
 def notice_feedback(notice_id: str, principal: Reader, session: SessionDep, clock: ClockDep,
                     settings: SettingsDep) -> dict[str, Any]:
     """The Annex II (measure taken) or Annex III (not executed) record, signed with the provider's Ed25519 key."""
-    return feedback.feedback(session, clock, settings, principal, notice_id)
+    document = feedback.feedback(session, clock, settings, principal, notice_id)
+    drills.note_feedback(session, clock, service.get_notice(session, principal, notice_id))
+    return document
 
 
 @router.post("/notices/{notice_id}/nondisclosure")

@@ -171,6 +171,8 @@ class NoticeOut(Out):
     member_state: str | None
     binding: bool
     emergency: bool
+    drill: bool = Field(False, description="A practice order (accord.readiness): act on it as on a real one; it "
+                                           "is never counted in reports, statements of reasons, strikes or breaches")
     cross_border: bool
     host_authority_id: str | None
     case_id: str | None

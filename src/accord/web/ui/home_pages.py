@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.blocklists import service as blocklists
+from accord.clock import Clock
 from accord.identity import service as identity
 from accord.identity.service import Principal
 from accord.jobs import webhooks
 from accord.narratives import service as narratives
 from accord.notices import service as notices
 from accord.notices.models import Notice
+from accord.readiness import score
 from accord.rights import orders
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -93,13 +95,16 @@ def issuer_home(session: Session, principal: Principal) -> dict[str, Any]:
                                                                      for n in found)}
 
 
-def home(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
+def home(session: Session, clock: Clock, principal: Principal) -> tuple[str, dict[str, Any]]:
     """The template and context of the principal's home page."""
     org = identity.get_organisation(session, principal.org_id)
     if principal.org_kind == "provider":
         return "home/provider.html", {"org": org, **provider_home(session, principal)}
     if principal.org_kind in ISSUERS:
-        return "home/issuer.html", {"org": org, **issuer_home(session, principal)}
+        context = {"org": org, **issuer_home(session, principal)}
+        if principal.org_kind == "coordinator":  # the overview of every provider's readiness (accord.readiness)
+            context["readiness"] = score.visible(session, clock, principal)
+        return "home/issuer.html", context
     if principal.org_kind in ("overseer", "network_operator"):  # they work blocking lists, nothing else
         return "blocklists/list.html", {"org": org, "lists": blocklists.list_lists(session, principal)}
     return "home/campaigner.html", {"org": org, "campaigns": narratives.list_campaigns(session, org.id)}

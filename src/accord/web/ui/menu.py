@@ -38,6 +38,9 @@ for _kind in ("provider", "authority"):
 # Reviewer training (docs/training.md): providers train their reviewers; coordinators write shared golden sets.
 for _kind in ("provider", "coordinator"):
     MENUS[_kind] = (*MENUS[_kind][:-1], Link("Training", "/ui/training"), MENUS[_kind][-1])
+# Drills and the readiness score (docs/readiness.md): providers, and those who drill them.
+for _kind in ("provider", "authority", "coordinator"):
+    MENUS[_kind] = (*MENUS[_kind][:-1], Link("Readiness", "/ui/readiness"), MENUS[_kind][-1])
 # Kinds whose transparency page exists: providers and authorities publish reports, trusted flaggers read
 # their own accuracy.
 TRANSPARENCY_KINDS = ("provider", "authority", "trusted_flagger")

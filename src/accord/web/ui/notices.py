@@ -17,6 +17,7 @@ from accord.identity import service as identity
 from accord.identity.service import Principal
 from accord.notices import annex, feedback, outcomes, service
 from accord.notices.models import Notice
+from accord.readiness import drills
 from accord.rights import reviews
 from accord.settings import Settings
 from accord.web.deps import app_state
@@ -173,8 +174,9 @@ def _detail_page(request: Request, principal: Principal, notice_id: str, status:
                  **extra: Any) -> HTMLResponse:
     request.state.ui_principal = principal
     state = app_state(request)
-    with state.factory() as session:
+    with unit_of_work(state.factory) as session:  # a drill's first view is noted (accord.readiness)
         notice = service.get_notice(session, principal, notice_id)
+        drills.note_view(session, state.clock, principal, notice)
         context = _detail(session, state.settings, principal, notice)
         return render(request, "notices/detail.html", {**context, **extra}, status)
 
@@ -196,6 +198,7 @@ def feedback_page(request: Request, notice_id: str, principal: UiPrincipal) -> H
     state = app_state(request)
     with unit_of_work(state.factory) as session:  # the provider's signing key is made on first use
         record = feedback.feedback(session, state.clock, state.settings, principal, notice_id)
+        drills.note_feedback(session, state.clock, service.get_notice(session, principal, notice_id))
     return render(request, "notices/feedback.html", {"f": record})
 
 

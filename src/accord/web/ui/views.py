@@ -113,7 +113,7 @@ def home(request: Request, principal: UiPrincipal) -> HTMLResponse:
     request.state.ui_principal = principal
     state = app_state(request)
     with state.factory() as session:
-        template, context = home_pages.home(session, principal)
+        template, context = home_pages.home(session, state.clock, principal)
     return render(request, template, context)
 
 
