@@ -172,6 +172,8 @@ class Event(StrEnum):
     EVIDENCE_PACKAGE_DOWNLOAD = "evidence:package:download"
     EVIDENCE_PACKAGE_PURGE = "evidence:package:purge"
     EVIDENCE_DISCLOSURE_SEND = "evidence:disclosure:send"
+    SCANS_SCAN_START = "scans:scan:start"
+    SCANS_SCAN_FINISH = "scans:scan:finish"
 
     @property
     def source(self) -> str:
@@ -1076,6 +1078,24 @@ class EvidenceDisclosureSend(TypedDict):
     notice_id: Any
 
 
+# scans
+class ScanStart(TypedDict):
+    sources: list[str]
+    banks: list[str]
+    shadow: bool
+
+
+class ScanFinish(TypedDict):
+    shadow: bool
+    items: int
+    matched: int
+    suppressed: int
+    failed: int
+    cases: int
+    banks: dict[str, int]
+    labels: dict[str, int]
+
+
 PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.IDENTITY_ORGANISATION_CREATE: OrganisationCreate,
     Event.IDENTITY_ORGANISATION_CONTACT_POINT: ContactPoint,
@@ -1218,6 +1238,8 @@ PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.EVIDENCE_PACKAGE_DOWNLOAD: EvidencePackageDownload,
     Event.EVIDENCE_PACKAGE_PURGE: EvidencePackagePurge,
     Event.EVIDENCE_DISCLOSURE_SEND: EvidenceDisclosureSend,
+    Event.SCANS_SCAN_START: ScanStart,
+    Event.SCANS_SCAN_FINISH: ScanFinish,
 }
 
 
@@ -1301,6 +1323,7 @@ AREAS: Final[Mapping[str, str]] = {
     "narratives": "Counter-narrative campaigns",
     "blocklists": "Administrative blocking lists",
     "evidence": "European Production and Preservation Orders (e-evidence)",
+    "scans": "Retroactive scans",
 }
 
 DOCS: Final[Mapping[Event, Doc]] = {
@@ -1592,4 +1615,12 @@ DOCS: Final[Mapping[Event, Doc]] = {
         "evidence package id",
         "a provider disclosed data of its own accord for an imminent threat to life, linked to the notice "
         "whose threat it escalated"),
+    Event.SCANS_SCAN_START: Doc(
+        "scan id",
+        "a retroactive scan of the organisation's content against its banks began (`shadow`: only counted, no "
+        "case opened); each match it records leaves its own `matching:match:found`"),
+    Event.SCANS_SCAN_FINISH: Doc(
+        "scan id",
+        "a retroactive scan read its last item: items read, matched, suppressed by an allow-list and unreadable, "
+        "items sent to review, and items matched per bank and per label"),
 }

@@ -35,6 +35,10 @@ MENUS: dict[str, tuple[Link, ...]] = {
 # E-evidence orders (docs/evidence.md): the authorities that issue them and the providers that answer them.
 for _kind in ("provider", "authority"):
     MENUS[_kind] = (*MENUS[_kind][:-1], Link("E-evidence", "/ui/evidence"), MENUS[_kind][-1])
+# Retroactive scans (docs/scans.md), beside the banks they match against.
+for _kind in ("provider", "coordinator"):
+    _at = next(i for i, link in enumerate(MENUS[_kind]) if link.href == "/ui/banks") + 1
+    MENUS[_kind] = (*MENUS[_kind][:_at], Link("Scans", "/ui/scans"), *MENUS[_kind][_at:])
 # Kinds whose transparency page exists: providers and authorities publish reports, trusted flaggers read
 # their own accuracy.
 TRANSPARENCY_KINDS = ("provider", "authority", "trusted_flagger")
