@@ -144,6 +144,7 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "appeal_id": ("blocklist_appeals", "id"),
     "order_id": ("evidence_orders", "id"),
     "package_id": ("evidence_packages", "id"),
+    "scan_id": ("scans", "id"),
 }
 # Parameters whose table depends on the route.
 ROUTE_OBJECTS: dict[tuple[str, str], tuple[str, str]] = {
