@@ -14,6 +14,7 @@ from itertools import islice
 
 from distributed import Client, Future, LocalCluster, as_completed
 
+from accord.errors import InvalidInput
 from accord.scans.work import BatchResult, IndexPayload, scan_batch
 from accord.settings import Settings
 from accord.signals import MediaLimits
@@ -60,7 +61,11 @@ def connect(scheduler: str | None, *, workers: int | None = None, processes: boo
     """A client of the cluster at ``scheduler``, or of a LocalCluster started here (one single-threaded worker
     process per core unless ``workers`` says otherwise) and stopped on leaving."""
     if scheduler:
-        with Client(scheduler, timeout="30s") as client:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InvalidInput(f"cannot reach the Dask scheduler at {scheduler}: {exc}", field="scheduler") from exc
+        with client:
             yield client
         return
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None)
