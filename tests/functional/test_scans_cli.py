@@ -50,13 +50,13 @@ def dask_scheduler(tmp_path: Path) -> Iterator[str]:
     env = {**os.environ, "PYTHONPATH": str(Path(accord.__file__).parents[1])}  # the workers import this Accord
     common: dict[str, Any] = {"env": env, "cwd": tmp_path, "stdout": subprocess.DEVNULL,
                               "stderr": subprocess.DEVNULL}
-    scheduler = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port),  # noqa: S603
+    scheduler = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                   "--no-dashboard"], **common)
     worker = None
     try:
         _wait_for_port(port, scheduler)
         address = f"tcp://127.0.0.1:{port}"
-        worker = subprocess.Popen([DASK, "worker", address, "--nworkers", "1", "--nthreads", "1",  # noqa: S603
+        worker = subprocess.Popen([DASK, "worker", address, "--nworkers", "1", "--nthreads", "1",
                                    "--no-dashboard", "--local-directory", str(tmp_path)], **common)
         with Client(address, timeout="60s") as client:
             client.wait_for_workers(1, timeout=120)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.committing
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # the base class names it
+    def log_message(self, format: str, *args: object) -> None:  # the base class names it
         return
 
 
