@@ -159,7 +159,8 @@ def main() -> None:
                 process.wait(timeout=30)
         engine.dispose()
     load = os.getloadavg()
-    print(f"{args.images} images, {args.entries + PLANTED * 2} banked values, batches of {args.batch_size}, "
+    print(f"{args.images} images, bank of {args.entries} random PDQ hashes + {PLANTED} photos, batches of "
+          f"{args.batch_size}, "
           f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     print("| run | items | matched | seconds | items/s | speed-up | hashing CPU per item |")
     print("|---|---|---|---|---|---|---|")
