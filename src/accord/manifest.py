@@ -226,6 +226,15 @@ DOMAINS: tuple[Domain, ...] = (
         demo=("accord.demo.readiness",),
     ),
     Domain(
+        "scans",  # retroactive scans of a provider's content on Dask (issue 16); after banks and cases in the demo
+        models=("accord.scans.models",),
+        api=("accord.web.api.scans",),
+        ui=("accord.web.ui.scans",),
+        cli=(Command("scan", "accord.cli.scans:scan",
+                     "Scan what is already hosted against the banks"),),
+        demo=("accord.demo.scans",),
+    ),
+    Domain(
         "flows",  # what spans domains; seeded last: a removal order answered directly (its complaint is about a
         # removal under the terms), then every statement of reasons seeded so far goes to the Transparency Database
         demo=("accord.demo.flows", "accord.demo.tdb"),

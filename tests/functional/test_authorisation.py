@@ -148,6 +148,7 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "golden_case_id": ("training_golden_cases", "id"),
     "drill_id": ("readiness_drills", "id"),
     "exercise_id": ("readiness_exercises", "id"),
+    "scan_id": ("scans", "id"),
 }
 # Parameters whose table depends on the route.
 ROUTE_OBJECTS: dict[tuple[str, str], tuple[str, str]] = {

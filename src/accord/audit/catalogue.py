@@ -174,6 +174,8 @@ class Event(StrEnum):
     EVIDENCE_PACKAGE_DOWNLOAD = "evidence:package:download"
     EVIDENCE_PACKAGE_PURGE = "evidence:package:purge"
     EVIDENCE_DISCLOSURE_SEND = "evidence:disclosure:send"
+    SCANS_SCAN_START = "scans:scan:start"
+    SCANS_SCAN_FINISH = "scans:scan:finish"
 
     TRAINING_SET_CREATE = "training:set:create"
     TRAINING_CASE_ADD = "training:case:add"
@@ -1159,6 +1161,22 @@ class TrainingRuleUpdate(TypedDict):
     min_accuracy: float
     min_kappa: float | None
     set_id: str | None
+# scans
+class ScanStart(TypedDict):
+    sources: list[str]
+    banks: list[str]
+    shadow: bool
+
+
+class ScanFinish(TypedDict):
+    shadow: bool
+    items: int
+    matched: int
+    suppressed: int
+    failed: int
+    cases: int
+    banks: dict[str, int]
+    labels: dict[str, int]
 
 
 PAYLOADS: Final[Mapping[Event, type[Any]]] = {
@@ -1314,6 +1332,8 @@ PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.TRAINING_ANSWER_RECORD: TrainingAnswerRecord,
     Event.TRAINING_CALIBRATION_PASS: TrainingCalibrationPass,
     Event.TRAINING_RULE_UPDATE: TrainingRuleUpdate,
+    Event.SCANS_SCAN_START: ScanStart,
+    Event.SCANS_SCAN_FINISH: ScanFinish,
 }
 
 
@@ -1399,6 +1419,7 @@ AREAS: Final[Mapping[str, str]] = {
     "evidence": "European Production and Preservation Orders (e-evidence)",
     "training": "Reviewer training and calibration",
     "readiness": "Drills and joint exercises",
+    "scans": "Retroactive scans",
 }
 
 DOCS: Final[Mapping[Event, Doc]] = {
@@ -1714,4 +1735,12 @@ DOCS: Final[Mapping[Event, Doc]] = {
     Event.TRAINING_CALIBRATION_PASS: Doc(
         "reviewer", "a reviewer passed the organisation's calibration and may claim live cases"),
     Event.TRAINING_RULE_UPDATE: Doc("organisation id", "the organisation's calibration rule changed"),
+    Event.SCANS_SCAN_START: Doc(
+        "scan id",
+        "a retroactive scan of the organisation's content against its banks began (`shadow`: only counted, no "
+        "case opened); each match it records leaves its own `matching:match:found`"),
+    Event.SCANS_SCAN_FINISH: Doc(
+        "scan id",
+        "a retroactive scan read its last item: items read, matched, suppressed by an allow-list and unreadable, "
+        "items sent to review, and items matched per bank and per label"),
 }

@@ -41,6 +41,10 @@ for _kind in ("provider", "coordinator"):
 # Drills and the readiness score (docs/readiness.md): providers, and those who drill them.
 for _kind in ("provider", "authority", "coordinator"):
     MENUS[_kind] = (*MENUS[_kind][:-1], Link("Readiness", "/ui/readiness"), MENUS[_kind][-1])
+# Retroactive scans (docs/scans.md), beside the banks they match against.
+for _kind in ("provider", "coordinator"):
+    _at = next(i for i, link in enumerate(MENUS[_kind]) if link.href == "/ui/banks") + 1
+    MENUS[_kind] = (*MENUS[_kind][:_at], Link("Scans", "/ui/scans"), *MENUS[_kind][_at:])
 # Kinds whose transparency page exists: providers and authorities publish reports, trusted flaggers read
 # their own accuracy.
 TRANSPARENCY_KINDS = ("provider", "authority", "trusted_flagger")
