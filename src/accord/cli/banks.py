@@ -180,8 +180,8 @@ def bank_import(
         total = run.done or ingest.ChunkResult()
         try:
             rows = read_rows(_lines_with_progress(file))
-            for chunk in ingest.chunked(rows, size=chunk_size, after_line=run.after_line,
-                                        first_number=run.next_chunk):
+            chunks = ingest.chunked(rows, size=chunk_size, after_line=run.after_line, first_number=run.next_chunk)
+            for chunk in ingest.ahead(chunks):
                 for row in chunk.refused:
                     err_console.print(f"line {row.line}: {row.error}", highlight=False, soft_wrap=True)
                 with unit_of_work(factory) as session:
