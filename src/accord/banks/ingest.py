@@ -19,7 +19,7 @@ import hashlib
 import json
 import queue
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from accord.audit.catalogue import Event
 from accord.audit.models import AuditEvent
 from accord.audit.service import record
-from accord.banks.files import CsvRow
+from accord.banks.files import CsvRow, read_rows
 from accord.banks.models import Bank, BankEntry
 from accord.banks.service import CHANGE_LOCK_KEY, entry_state_for, fingerprint, incident_tags_of
 from accord.clock import Clock
@@ -318,6 +318,37 @@ def _digest(added: Iterable[tuple[int, str, str]]) -> str:
     for entry_id, signal_type, value in added:
         digest.update(f"{entry_id}\t{signal_type}\t{value}\n".encode())
     return digest.hexdigest()
+
+
+# ---- all at once (the API) ---------------------------------------------------------------------------
+
+MAX_REFUSALS_LISTED = 100
+
+
+def import_all(session: Session, clock: Clock, principal: Principal, bank: Bank,
+               lines: Callable[[], Iterable[str]], *, source: str, size: int = CHUNK_ROWS) -> ImportSummary:
+    """Import a whole CSV in the caller's transaction, all or nothing: a first pass checks every row (the
+    input is read twice, from ``lines()``, never held), and one refused row refuses the request with each
+    refused line and its reason (the first ``MAX_REFUSALS_LISTED``). Then the chunks are written as the command
+    line writes them, each with its audit event; a retried request adds nothing twice."""
+    refused = [(row.line, row.error or "") for row in read_rows(lines()) if row.signal is None]
+    if refused:
+        listed = [{"field": f"line {line}", "message": reason} for line, reason in refused[:MAX_REFUSALS_LISTED]]
+        raise InvalidInput(f"{len(refused)} line(s) refused, nothing imported; the first: line {refused[0][0]}: "
+                           f"{refused[0][1]}", field="body", errors=listed, refused=len(refused))
+    run = begin_import(session, clock, principal, bank, source=source)
+    total = ChunkResult()
+    for chunk in chunked(read_rows(lines()), size=size):
+        total += write_chunk(session, clock, principal, run, chunk)
+    if not total.chunks:
+        raise InvalidInput("the CSV has no rows", field="body")
+    return ImportSummary(run.import_id, total)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    import_id: str
+    result: ChunkResult
 
 
 # ---- verifying ---------------------------------------------------------------------------------------
