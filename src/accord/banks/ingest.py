@@ -112,7 +112,9 @@ def chunked(rows: Iterable[CsvRow], *, size: int = CHUNK_ROWS, after_line: int =
     interrupted import committed already)."""
     if size < 1:
         raise InvalidInput("a chunk has at least one row", field="chunk_size")
-    number, accepted, refused, first, last = first_number, [], [], 0, 0
+    number, first, last = first_number, 0, 0
+    accepted: list[CsvRow] = []
+    refused: list[CsvRow] = []
     for row in rows:
         if row.line <= after_line:
             continue

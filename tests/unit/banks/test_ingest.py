@@ -6,12 +6,12 @@ import random
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.audit.catalogue import Event
 from accord.audit.models import AuditEvent
-from accord.audit.service import verify
+from accord.audit.service import Actor, verify
 from accord.banks import ingest, service
 from accord.banks.files import read_rows
 from accord.banks.models import Bank, BankChange, BankEntry, EntryState
@@ -19,6 +19,7 @@ from accord.banks.service import EntryDetails, NewSignal
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
 from accord.errors import InvalidInput, NotFound, PermissionDenied
+from accord.flows import incidents
 from accord.identity.service import Principal
 from accord.matching.service import Matcher
 from tests.unit.banks.helpers import PDQ_A, flip, org
@@ -128,7 +129,8 @@ def test_the_digest_reveals_an_entry_edited_or_deleted_after_the_import(
     assert "differ" in checks[0].reason
     with unit_of_work(factory) as session:
         doomed = session.scalar(select(BankEntry).where(BankEntry.value == values[4]))
-        session.execute(BankChange.__table__.delete().where(BankChange.entry_id == doomed.id))  # type: ignore[union-attr]
+        assert doomed is not None
+        session.execute(delete(BankChange).where(BankChange.entry_id == doomed.id))
         session.delete(doomed)
     with factory() as session:
         checks = ingest.verify_import(session, who.org_id, run.import_id)
@@ -236,3 +238,21 @@ def test_chunks_cover_every_line_once() -> None:
         (2, 4, 6, 3, 0), (3, 7, 9, 2, 1)]
     with pytest.raises(InvalidInput):
         next(ingest.chunked(rows, size=0))
+
+
+def test_an_incident_bank_s_import_is_tagged_and_counted_in_the_debrief(
+        factory: sessionmaker[Session], clock: FrozenClock) -> None:
+    with unit_of_work(factory) as session:
+        hub, member = org(session, clock, "coordinator"), org(session, clock)
+        incident = incidents.declare_incident(session, clock, Actor("test:hub", hub.org_id), coordinator_id=hub.org_id,
+                                              title="Attack", level="content_incident_protocol",
+                                              member_ids=[member.org_id],
+                                              criteria=dict.fromkeys(incidents.CRITERIA, True))
+        crisis = service.get_bank(session, hub.org_id, str(incident.bank_id))
+    clock.advance(minutes=3)
+    run_import(factory, clock, hub, crisis, lines(hashes(5, seed=9)), size=2)
+    with factory() as session:
+        tags = {tuple(t) for t in session.scalars(select(BankEntry.incident_tags))}
+        assert tags == {(incident.tag,)}
+        report = incidents.debrief(session, incident, clock.now())
+    assert report["hashes_added"] == 5 and report["seconds_to_first_hash"] == 180

@@ -36,7 +36,7 @@ class Body:
         """The CSV body's lines from its start (each call reads it again; nothing is held in memory)."""
         assert self.csv is not None
         self.csv.seek(0)
-        return iter(io.TextIOWrapper(_Unclosed(self.csv), encoding="utf-8", newline=""))
+        return iter(io.TextIOWrapper(io.BufferedReader(_Unclosed(self.csv)), encoding="utf-8", newline=""))
 
     def field(self, name: str) -> str | None:
         """A single form field."""
@@ -65,7 +65,7 @@ async def _spooled(request: Request) -> SpooledTemporaryFile[bytes]:
     """A CSV body streamed into a temporary file (in memory up to 1 MiB, on disk beyond), checked as UTF-8;
     the app's body limit for the route bounds it. The file (already unlinked on disk) goes with the request's
     ``Body``."""
-    spool: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+    spool: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 -- lives as long as the request's Body
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         async for piece in request.stream():
