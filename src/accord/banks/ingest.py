@@ -217,7 +217,7 @@ def write_chunk(session: Session, clock: Clock, principal: Principal, run: Impor
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOCK_KEY})
     added = _insert(session, clock, principal, run, staged) if staged.rows else []
     added.sort()
-    if added:
+    if added and not is_postgres(session):  # PostgreSQL logged them in the INSERT's own statement
         _log_added(session, clock, run, added[0][0], added[-1][0])
     digest = _digest(added)
     result = ChunkResult(1, len(added), staged.accepted - len(added), len(chunk.refused), chunk.last_line)
@@ -259,8 +259,9 @@ def _insert(session: Session, clock: Clock, principal: Principal, run: ImportRun
     else:
         _fill_sqlite(session, staged)
     now = clock.now()
-    moved = session.execute(_MOVE, {"bank": run.bank_id, "org": principal.org_id, "empty_list": [],
-                                    "empty_dict": {}, "state": run.state, "origin": run.origin, "at": now})
+    statement = _MOVE_AND_LOG if is_postgres(session) else _MOVE
+    moved = session.execute(statement, {"bank": run.bank_id, "org": principal.org_id, "empty_list": [],
+                                        "empty_dict": {}, "state": run.state, "origin": run.origin, "at": now})
     return [(int(r[0]), str(r[1]), str(r[2])) for r in moved]
 
 
@@ -288,16 +289,30 @@ def _fill_sqlite(session: Session, staged: _Staged) -> None:
     driver.executemany("INSERT INTO temp.accord_ingest VALUES (?, ?, ?, ?, ?)", staged.rows.values())
 
 
-_MOVE = text(
+_INSERT_SELECT = (
     "INSERT INTO bank_entries (bank_id, added_by_org_id, signal_type, value, fingerprint, variants, labels, "
     "incident_tags, entity, list_source, note, metadata, state, origin, created_at, updated_at) "
     "SELECT :bank, :org, signal_type, value, fingerprint, :empty_list, labels, incident_tags, NULL, NULL, '', "
     ":empty_dict, :state, :origin, :at, :at FROM accord_ingest WHERE true "
     "ON CONFLICT (bank_id, fingerprint) DO NOTHING RETURNING id, signal_type, value"
-).bindparams(bindparam("bank", type_=String()), bindparam("org", type_=String()),
-             bindparam("empty_list", type_=JSON()), bindparam("empty_dict", type_=JSON()),
-             bindparam("state", type_=String()), bindparam("origin", type_=String()),
-             bindparam("at", type_=UTCDateTime()))
+)
+_MOVE_PARAMS = (
+    bindparam("bank", type_=String()), bindparam("org", type_=String()), bindparam("empty_list", type_=JSON()),
+    bindparam("empty_dict", type_=JSON()), bindparam("state", type_=String()), bindparam("origin", type_=String()),
+    bindparam("at", type_=UTCDateTime()),
+)
+_MOVE = text(_INSERT_SELECT).bindparams(*_MOVE_PARAMS)
+# PostgreSQL writes the change-log rows from the INSERT's own RETURNING (SQLite has no data-modifying WITH).
+_LOG_MOVED = ("logged AS (INSERT INTO bank_changes (entry_id, bank_id, signal_type, op, at) "
+              "SELECT id, :bank, signal_type, 'add', :at FROM moved ORDER BY id)")
+_MOVE_AND_LOG = text(
+    f"WITH moved AS ({_INSERT_SELECT}), {_LOG_MOVED} SELECT id, signal_type, value FROM moved"  # noqa: S608 -- constants
+).bindparams(*_MOVE_PARAMS)
+
+_LOG = text(
+    f"WITH moved AS ({_INSERT_SELECT}), logged AS (INSERT INTO bank_changes (entry_id, bank_id, signal_type, op, "  # noqa: S608 -- constant SQL
+    "at) SELECT id, :bank, signal_type, 'add', :at FROM moved ORDER BY id) SELECT id, signal_type, value FROM moved"
+).bindparams(*_MOVE_PARAMS)
 
 _LOG = text(
     "INSERT INTO bank_changes (entry_id, bank_id, signal_type, op, at) "

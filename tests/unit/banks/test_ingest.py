@@ -143,15 +143,15 @@ def test_an_interrupted_import_resumes_after_its_last_chunk_without_duplicates(
         monkeypatch: pytest.MonkeyPatch) -> None:
     who, bank = owner
     values = hashes(11, seed=5)
-    real, calls = ingest._log_added, []
+    real, calls = ingest._digest, []
 
-    def failing(*args: object, **kwargs: object) -> None:
+    def failing(added: list[tuple[int, str, str]]) -> str:  # once the chunk's rows are written
         calls.append(1)
         if len(calls) == 3:
             raise RuntimeError("the machine went down")
-        real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(added)
 
-    monkeypatch.setattr(ingest, "_log_added", failing)
+    monkeypatch.setattr(ingest, "_digest", failing)
     with factory() as session:
         before = session.scalar(select(func.count()).select_from(BankEntry))
     with pytest.raises(RuntimeError):
@@ -160,7 +160,7 @@ def test_an_interrupted_import_resumes_after_its_last_chunk_without_duplicates(
         [import_id] = {e.subject for e in session.scalars(select(AuditEvent).where(
             AuditEvent.tag == Event.BANKS_IMPORT_CHUNK.value))}
         assert session.scalar(select(func.count()).select_from(BankEntry)) == (before or 0) + 8
-    monkeypatch.setattr(ingest, "_log_added", real)
+    monkeypatch.setattr(ingest, "_digest", real)
     assert import_id is not None
     resumed = run_import(factory, clock, who, bank, lines(values), size=4, resume=import_id)
     assert (resumed.after_line, resumed.next_chunk) == (9, 3)
