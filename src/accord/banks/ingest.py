@@ -187,6 +187,9 @@ def begin_import(session: Session, clock: Clock, principal: Principal, bank: Ban
         raise NotFound(f"no import {resume!r}")
     if any(e.payload.get("bank_id") != bank.id for e in chunks):
         raise InvalidInput(f"import {resume!r} went into another bank", field="resume")
+    read = {str(e.payload.get("source")) for e in chunks} - {source[:200]}
+    if read:
+        raise InvalidInput(f"import {resume!r} read {sorted(read)[0]}, not {source[:200]}", field="resume")
     if not resume.startswith("imp_") or len(resume) > 40:
         raise InvalidInput("an import id looks like imp_...", field="resume")
     done = sum((_result_of(e.payload) for e in chunks), ChunkResult())

@@ -197,6 +197,8 @@ def test_resume_belongs_to_its_organisation_and_bank(
             ingest.begin_import(session, clock, other, theirs, source="x", resume=run.import_id)
         with pytest.raises(InvalidInput, match="another bank"):
             ingest.begin_import(session, clock, who, mine, source="x", resume=run.import_id)
+        with pytest.raises(InvalidInput, match=r"read test\.csv, not other\.csv"):
+            ingest.begin_import(session, clock, who, bank, source="other.csv", resume=run.import_id)
         with pytest.raises(NotFound):
             ingest.verify_import(session, other.org_id, run.import_id)
 
