@@ -87,6 +87,7 @@ class Event(StrEnum):
     BANKS_ENTRY_REMOVE = "banks:entry:remove"
     BANKS_ENTRY_UPDATE = "banks:entry:update"
     BANKS_ENTRY_VOTE = "banks:entry:vote"
+    BANKS_IMPORT_CHUNK = "banks:import:chunk"
 
     EXCHANGE_ENTRY_SEEN = "exchange:entry:seen"
 
@@ -564,6 +565,22 @@ class EntryAdd(TypedDict):
     labels: list[str]
     incident_tags: list[str]
     origin: str | None
+
+
+class ImportChunk(TypedDict):
+    bank_id: str
+    import_id: str
+    chunk: int
+    first_line: int
+    last_line: int
+    added: int
+    duplicates: int
+    refused: int
+    first_entry_id: int | None
+    last_entry_id: int | None
+    digest: str
+    state: str
+    source: str
 
 
 class EntryTransition(TypedDict):
@@ -1243,6 +1260,7 @@ PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.BANKS_ENTRY_REMOVE: EntryRemove,
     Event.BANKS_ENTRY_UPDATE: EntryUpdate,
     Event.BANKS_ENTRY_VOTE: EntryVote,
+    Event.BANKS_IMPORT_CHUNK: ImportChunk,
     Event.EXCHANGE_ENTRY_SEEN: EntrySeen,
     Event.POLICIES_POLICY_CREATE: PolicyCreate,
     Event.POLICIES_VERSION_CREATE: VersionCreate,
@@ -1531,6 +1549,13 @@ DOCS: Final[Mapping[Event, Doc]] = {
     Event.BANKS_ENTRY_REMOVE: Doc("entry id"),
     Event.BANKS_ENTRY_UPDATE: Doc("entry id"),
     Event.BANKS_ENTRY_VOTE: Doc("entry id"),
+    Event.BANKS_IMPORT_CHUNK: Doc(
+        "import id", "one chunk of a bulk import (`accord bank import`, `POST /v1/banks/{name}/entries` with a CSV "
+        "body), written in the chunk's own transaction: `first_line`..`last_line` of the input, entries `added` "
+        "(ids `first_entry_id`..`last_entry_id`, origin `import:<import id>`), `duplicates` already in the bank, "
+        "lines `refused`; `digest`: SHA-256 over `<id>\\t<signal_type>\\t<value>\\n` of the added entries in id "
+        "order, which `accord bank verify-import` recomputes from the stored rows; a resumed import starts after "
+        "the last chunk recorded"),
     Event.EXCHANGE_ENTRY_SEEN: Doc(
         "entry id", "a member reported, through python-threatexchange's `report_seen` or an investigation-seed "
         "opinion, that it met the signal on its service (`accord.exchange.opinions`); `owner_id`: the bank's "

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,13 +60,21 @@ def split_labels(text: str) -> EntryDetails:
 
 def read_csv(text: str) -> Iterator[CsvRow]:
     """Rows of ``signal_type,signal_value,labels`` (a header row is optional); bad rows carry their reason."""
-    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    return read_rows(io.StringIO(text))
+
+
+def read_rows(lines: Iterable[str]) -> Iterator[CsvRow]:
+    """``read_csv`` over lines as they are read (a file opened with ``newline=""``): memory stays constant
+    however long the input. Every row passes the same door as ``add_entries`` (``check_signal``,
+    ``check_details``); the labels of a row are checked once per distinct spelling, as a list repeats few."""
+    labels = lru_cache(maxsize=4096)(split_labels)
+    for line, row in enumerate(csv.reader(lines), start=1):
         if not row or (line == 1 and tuple(c.strip() for c in row[:3]) == CSV_HEADER):
             continue
         try:
             if len(row) < 2:
                 raise InvalidInput("a row is signal_type,signal_value[,labels]", field="row")
-            details = split_labels(row[2] if len(row) > 2 else "")
+            details = labels(row[2] if len(row) > 2 else "")
             yield CsvRow(line, check_signal(NewSignal(row[0].strip(), row[1])), details)
         except InvalidInput as exc:
             yield CsvRow(line, None, EntryDetails(), exc.detail)

@@ -78,16 +78,18 @@ class Bank(Base):
 class BankEntry(Base):
     __tablename__ = "bank_entries"
     __table_args__ = (
-        # The fingerprint (SHA-256 of type and value) keeps the unique index small for long text signals.
+        # The fingerprint (SHA-256 of type and value) keeps the unique index small for long text signals. The
+        # index also serves every lookup by bank (its first column): no separate index on bank_id or on the
+        # fingerprint, which a bulk import would maintain for each row (migration 0027).
         UniqueConstraint("bank_id", "fingerprint"),
     )
 
     id: Mapped[int] = mapped_column(_BIGINT, primary_key=True, autoincrement=True)
-    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"), index=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"))
     added_by_org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     signal_type: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(Text)
-    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
     variants: Mapped[list[Any]] = mapped_column(default=list)  # extra PDQ hashes of centred crops
     labels: Mapped[list[Any]] = mapped_column(default=list)
     incident_tags: Mapped[list[Any]] = mapped_column(default=list)

@@ -38,7 +38,7 @@ from accord.policies.crisis import active_incidents
 from accord.signals import PDQ_QUALITY_THRESHOLD, validate_signal
 from accord.signals.types import INDEXED_SIGNAL_TYPES
 
-_CHANGE_LOCK_KEY = 0xBA4C5  # PostgreSQL advisory lock: bank changes commit in sequence order
+CHANGE_LOCK_KEY = 0xBA4C5  # PostgreSQL advisory lock: bank changes commit in sequence order
 MAX_TAG_LENGTH = 80
 MATCHABLE_TYPES = INDEXED_SIGNAL_TYPES  # pdq, the exact types, and vpdq where the vpdq extra is installed
 MAX_NAME_LENGTH = 120
@@ -290,7 +290,7 @@ def log_changes(session: Session, clock: Clock, entries: Sequence[BankEntry], op
     if not entries:
         return
     if is_postgres(session):
-        session.execute(select(func.pg_advisory_xact_lock(_CHANGE_LOCK_KEY)))
+        session.execute(select(func.pg_advisory_xact_lock(CHANGE_LOCK_KEY)))
     session.add_all([BankChange(entry_id=e.id, bank_id=e.bank_id, signal_type=e.signal_type, op=op, at=clock.now())
                      for e in entries])
     session.flush()

@@ -10,17 +10,27 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
-from accord.banks import service
-from accord.banks.files import limits_for, read_csv, signals_for_bank, write_csv
+from accord.banks import ingest, service
+from accord.banks.files import limits_for, read_rows, signals_for_bank, write_csv
 from accord.banks.service import EntryDetails
 from accord.cli import pool
-from accord.cli.context import clock, err_console, output, session_scope, settings
+from accord.cli.context import clock, err_console, output, session_factory, session_scope, settings
 from accord.cli.options import ORG_HELP, JsonOpt, org_option
+from accord.db import unit_of_work
 from accord.errors import InvalidInput, PayloadTooLarge
 from accord.exchange import pull as exchange_pull
 from accord.exchange.imports import EXCHANGES, exchange_for, import_exchange
@@ -149,21 +159,66 @@ def bank_add(
 
 
 @bank_app.command("import")
-def bank_import(name: str, file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-                org: OrgOpt = None, as_json: JsonOpt = False) -> None:
-    """Import a CSV of ``signal_type,signal_value,labels``; bad rows are refused with their reason."""
-    added, refused = 0, []
+def bank_import(
+    name: str,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    org: OrgOpt = None,
+    resume: Annotated[str | None, typer.Option(help="Continue an interrupted import: its id, printed as it began")]
+    = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Rows per transaction and per audit event")]
+    = ingest.CHUNK_ROWS,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a CSV of ``signal_type,signal_value,labels``, streamed in chunks (each one transaction and one
+    audit event); bad rows are refused with their line and reason, the others go in. A hash already in the bank
+    is never added twice; an interrupted import continues with ``--resume ID``."""
+    with session_factory() as factory:
+        with unit_of_work(factory) as session:
+            principal = service.principal_for(session, org)
+            bank = service.get_bank(session, principal.org_id, name)
+            run = ingest.begin_import(session, clock(), principal, bank, source=file.name, resume=resume)
+        err_console.print(f"import {run.import_id} (if interrupted: --resume {run.import_id})", highlight=False)
+        total = run.done or ingest.ChunkResult()
+        try:
+            rows = read_rows(_lines_with_progress(file))
+            chunks = ingest.chunked(rows, size=chunk_size, after_line=run.after_line, first_number=run.next_chunk)
+            for chunk in ingest.ahead(chunks):
+                for row in chunk.refused:
+                    err_console.print(f"line {row.line}: {row.error}", highlight=False, soft_wrap=True)
+                with unit_of_work(factory) as session:
+                    total += ingest.write_chunk(session, clock(), principal, run, chunk)
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{file.name} is not UTF-8 text", field="file") from None
+    output([{"bank": name, "import_id": run.import_id, "added": total.added, "duplicates": total.duplicates,
+             "refused": total.refused, "chunks": total.chunks}], as_json=as_json, title="import", single=True)
+
+
+def _lines_with_progress(path: Path) -> Iterator[str]:
+    """The file's lines as they are read, with a progress bar on a terminal (by characters read)."""
+    columns = (TextColumn("importing"), BarColumn(), TaskProgressColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as progress, \
+            path.open(encoding="utf-8", newline="") as handle:
+        task = progress.add_task("import", total=path.stat().st_size)
+        read = 0
+        for number, line in enumerate(handle):
+            read += len(line)
+            if number % 20_000 == 0:
+                progress.update(task, completed=read)
+            yield line
+        progress.update(task, completed=read)
+
+
+@bank_app.command("verify-import")
+def bank_verify_import(import_id: str, org: OrgOpt = None, as_json: JsonOpt = False) -> None:
+    """Recompute each chunk's digest of an import from the stored entries; exit 1 if one differs."""
     with session_scope() as session:
         principal = service.principal_for(session, org)
-        bank = service.get_bank(session, principal.org_id, name)
-        for row in read_csv(file.read_text(encoding="utf-8")):
-            if row.signal is None:
-                refused.append({"line": row.line, "reason": row.error})
-                continue
-            added += len(service.add_entries(session, clock(), principal, bank, [row.signal], row.details))
-    for item in refused:
-        err_console.print(f"line {item['line']}: {item['reason']}", highlight=False, soft_wrap=True)
-    output([{"bank": name, "added": added, "refused": len(refused)}], as_json=as_json, title="import", single=True)
+        checks = ingest.verify_import(session, principal.org_id, import_id)
+    output([{"chunk": c.chunk, "added": c.added, "ok": c.ok, "reason": c.reason} for c in checks],
+           as_json=as_json, title=f"import {import_id}")
+    if not all(c.ok for c in checks):
+        raise typer.Exit(code=1)
 
 
 @bank_app.command("export")

@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from accord.audit.service import Actor
 from accord.cli.config import settings as settings
@@ -32,6 +32,16 @@ def session_scope() -> Iterator[Session]:
     try:
         with unit_of_work(make_sessionmaker(engine)) as session:
             yield session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def session_factory() -> Iterator[sessionmaker[Session]]:
+    """Sessions on one engine, for a command that commits several units of work (a bulk import's chunks)."""
+    engine = make_engine(settings().database_url, pool=False)
+    try:
+        yield make_sessionmaker(engine)
     finally:
         engine.dispose()
 

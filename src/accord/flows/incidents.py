@@ -324,6 +324,13 @@ def _related(events: Sequence[AuditEvent], incident: Incident) -> _Related:
     return related
 
 
+def _hashes_added(event: AuditEvent) -> int:
+    """Entries a ``banks:entry:add`` names, or that a bulk import's chunk counts (it names them by digest)."""
+    if event.tag == Event.BANKS_IMPORT_CHUNK:
+        return int(event.payload["added"])
+    return len(_entry_ids(event))
+
+
 def _first(events: Sequence[AuditEvent], prefix: str) -> datetime | None:
     return next((e.at for e in events if e.tag.startswith(prefix)), None)
 
@@ -353,19 +360,20 @@ def debrief(session: Session, incident: Incident, until: datetime) -> dict[str, 
     matches = [e for e in related if e.tag == Event.MATCHING_MATCH_FOUND]
     decisions = [e for e in related if e.tag == Event.CASES_DECISION_CREATE]
     actions, scopes = _actions(decisions)
-    added = [e for e in related if e.tag == Event.BANKS_ENTRY_ADD]
+    added = [e for e in related if e.tag == Event.BANKS_ENTRY_ADD
+             or (e.tag == Event.BANKS_IMPORT_CHUNK and e.payload.get("added"))]
     return {
         "incident_id": incident.id, "tag": incident.tag, "title": incident.title, "drill": incident.drill,
         "level": incident.level, "bank_id": incident.bank_id, "declared_at": incident.declared_at.isoformat(),
         "until": until.isoformat(), "duration_seconds": _seconds(incident.declared_at, until),
-        "hashes_added": sum(len(_entry_ids(e)) for e in added),
+        "hashes_added": sum(_hashes_added(e) for e in added),
         "matches": len(matches),
         "providers_matched": len({e.payload.get("provider_id") for e in matches}),
         "actions": actions, "action_scopes": scopes,
         "automated_actions": sum(1 for e in decisions if e.payload.get("automated_decision")),
         "sampled_for_verification": sum(1 for e in related if e.tag == Event.CASES_QUALITY_SAMPLE
                                         and e.payload.get("kind") == "verification"),
-        "seconds_to_first_hash": _seconds(incident.declared_at, _first(added, Event.BANKS_ENTRY_ADD)),
+        "seconds_to_first_hash": _seconds(incident.declared_at, added[0].at if added else None),
         "seconds_to_first_match": _seconds(incident.declared_at, _first(matches, Event.MATCHING_MATCH_FOUND)),
         "seconds_to_first_action": _seconds(incident.declared_at, _first(decisions, Event.CASES_DECISION_CREATE)),
         "timeline": [{"at": e.at.isoformat(), "tag": e.tag, "actor": e.actor, "org_id": e.org_id,

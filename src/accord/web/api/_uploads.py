@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from tempfile import SpooledTemporaryFile
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -15,6 +19,7 @@ from accord.errors import InvalidInput, PayloadTooLarge
 from accord.web.deps import app_state
 
 _M = TypeVar("_M", bound=BaseModel)
+_SPOOL_IN_MEMORY = 1024 * 1024
 _FORM_ROOM = 64 * 1024  # the multipart boundaries, headers and small fields around the file
 
 
@@ -25,6 +30,13 @@ class Body:
     file: bytes | None = None
     form: dict[str, list[str]] = field(default_factory=dict)
     json: Any = None
+    csv: SpooledTemporaryFile[bytes] | None = None
+
+    def csv_lines(self) -> Iterator[str]:
+        """The CSV body's lines from its start (each call reads it again; nothing is held in memory)."""
+        assert self.csv is not None
+        self.csv.seek(0)
+        return iter(io.TextIOWrapper(io.BufferedReader(_Unclosed(self.csv)), encoding="utf-8", newline=""))
 
     def field(self, name: str) -> str | None:
         """A single form field."""
@@ -41,10 +53,43 @@ async def read_body(request: Request) -> Body:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         return await _multipart(request)
+    if content_type.startswith("text/csv"):
+        return Body(csv=await _spooled(request))
     try:
         return Body(json=await request.json())
     except ValueError:
         raise InvalidInput("send JSON, or a multipart form with a `file`", field="body") from None
+
+
+async def _spooled(request: Request) -> SpooledTemporaryFile[bytes]:
+    """A CSV body streamed into a temporary file (in memory up to 1 MiB, on disk beyond), checked as UTF-8;
+    the app's body limit for the route bounds it. The file (already unlinked on disk) goes with the request's
+    ``Body``."""
+    spool: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 -- lives as long as the request's Body
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        async for piece in request.stream():
+            decoder.decode(piece)
+            spool.write(piece)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InvalidInput("the CSV is not UTF-8 text", field="body") from None
+    return spool
+
+
+class _Unclosed(io.RawIOBase):
+    """The spooled file seen through a reader that leaves it open when the reader is dropped."""
+
+    def __init__(self, inner: SpooledTemporaryFile[bytes]) -> None:
+        self.inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 async def _multipart(request: Request) -> Body:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from accord.banks import service
+from accord.banks import ingest, service
 from accord.banks.files import limits_for, signals_for_bank
 from accord.banks.models import Bank, BankEntry
 from accord.banks.service import EntryDetails, NewSignal
@@ -21,6 +21,7 @@ from accord.web.schemas.banks import (
     EntriesOut,
     EntryDetailsIn,
     EntryOut,
+    ImportOut,
     StateChangeIn,
     VoteIn,
     VoteOut,
@@ -39,6 +40,8 @@ _FILE_OR_SIGNALS: dict[str, Any] = {"requestBody": {"required": True, "content":
         "incident_tags": {"type": "string"}, "entity": {"type": "string"}, "list_source": {"type": "string"},
         "note": {"type": "string"}}}},
     "application/json": {"schema": inline_schema(EntriesIn)},
+    "text/csv": {"schema": {"type": "string", "description": "Bulk import: `signal_type,signal_value,labels` per "
+                            "line (a header row is optional), all or nothing"}},
 }}}
 
 
@@ -75,10 +78,19 @@ def get_bank(name: str, principal: Reader, session: SessionDep) -> BankOut:
 
 @router.post("/banks/{name}/entries", status_code=201, openapi_extra=_FILE_OR_SIGNALS)
 def add_entries(name: str, principal: Writer, body: BodyDep, session: SessionDep, clock: ClockDep,
-                settings: SettingsDep) -> EntriesOut:
+                settings: SettingsDep) -> EntriesOut | ImportOut:
     """Add a file (hashed here; photos also get crop variants) or signals. A bad hash refuses the request
-    with 422 and the reason; an entry from outside the bank's owner waits in quarantine."""
+    with 422 and the reason; an entry from outside the bank's owner waits in quarantine.
+
+    In bulk: a `text/csv` body (`signal_type,signal_value,labels` per line) is imported in chunks, each with
+    its `banks:import:chunk` audit event; any refused line refuses the whole request (422, every refused line
+    in `errors`) and nothing is stored. A hash already in the bank is counted in `duplicates`."""
     bank = service.get_bank(session, principal.org_id, name)
+    if body.csv is not None:
+        summary = ingest.import_all(session, clock, principal, bank, body.csv_lines, source="api")
+        result = summary.result
+        return ImportOut(import_id=summary.import_id, added=result.added, duplicates=result.duplicates,
+                         lines=result.last_line, chunks=result.chunks)
     if body.file is not None:
         signals = signals_for_bank(body.file, limits_for(settings))
         details = EntryDetails(labels=body.items("labels"), incident_tags=body.items("incident_tags"),

@@ -93,6 +93,16 @@ class EntriesOut(Out):
     entries: list[EntryOut]
 
 
+class ImportOut(Out):
+    """A bulk import's outcome (a `text/csv` body)."""
+
+    import_id: str = Field(description="Names the import's `banks:import:chunk` audit events.")
+    added: int
+    duplicates: int = Field(description="Rows whose hash the bank held already (nothing stored twice).")
+    lines: int = Field(description="The last line read.")
+    chunks: int
+
+
 class StateChangeIn(In):
     reason: str = ""
 
