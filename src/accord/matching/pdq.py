@@ -50,8 +50,7 @@ _KEYS = 1 << _CHUNK_BITS
 _MAX_THRESHOLD = 3 * CHUNKS - 1  # three flipped bits per chunk; beyond that probing costs more than a scan
 _SIBLINGS = np.arange(CHUNKS) ^ 1  # the other chunk of each chunk's 32-bit block
 _TAIL_LIMIT = 4096  # additions scanned exhaustively until they are merged into the tables
-_BLOCK = 128  # at most this many queries per vectorised block
-_BLOCK_CANDIDATES = 250_000  # ...and about this many candidates, so that the temporaries stay in cache
+_BLOCK = 1024  # queries per block handed to the search loop (a thread's share of a batch)
 _DECODE_CHUNK = 16_384  # hashes decoded from hex at a time (1 MB of text)
 _MAIN_GROWS = 1 << 18  # past this many slots the main level stops taking additions: the recent level does
 _ARRAYS = ("words", "ids", "alive", "perm_lo", "perm_hi", "sibling", "offsets")
@@ -211,12 +210,26 @@ class _Level:
     # ---- querying ---------------------------------------------------------------------------------------
 
     def query(self, queries: U64, limit: int) -> Found:
-        qidx, slots = self._candidates(queries, limit)
-        distances = np.bitwise_count(self.words[slots] ^ queries[qidx]).sum(axis=1, dtype=np.int64)
-        keep = distances <= limit
-        qidx, slots, distances = self._with_tail(queries, limit, (qidx[keep], slots[keep], distances[keep]))
+        qidx, slots, distances = self._search(queries, limit)
+        qidx, slots, distances = self._with_tail(queries, limit, (qidx, slots, distances))
         alive = self.alive[slots]
         return qidx[alive], self.ids[slots[alive]], distances[alive]
+
+    def _search(self, queries: U64, limit: int) -> Found:
+        """The hits among the slots in the tables: for each chunk, the query's bucket and its neighbours within
+        ``limit // 16`` bits, the candidates whose 32-bit block is within ``limit // 8`` bits kept, then
+        verified on all 256 bits (``_pdq_kernel.search``)."""
+        if self.indexed == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        from accord.matching import _pdq_kernel  # numba compiles (or loads from its cache) on first use
+
+        block_limit = limit // (CHUNKS // 2)
+        masks = _flip_masks(block_limit // 2)
+        budgets = block_limit - np.bitwise_count(masks).astype(np.int64)
+        found: Found = _pdq_kernel.search(np.ascontiguousarray(queries), masks, budgets, limit, self.offsets,
+                                          self.sibling, self.perm_lo, self.perm_hi, self.words, _pdq_kernel._POP16)
+        return found
 
     def _with_tail(self, queries: U64, limit: int, hits: Found) -> Found:
         """Add the matches among the unindexed tail, found by an exhaustive popcount scan."""
@@ -230,39 +243,6 @@ class _Level:
             np.concatenate((hits[1], offset + self.indexed)),
             np.concatenate((hits[2], distances[qidx, offset])),
         )
-
-    def _candidates(self, queries: U64, limit: int) -> tuple[I64, I64]:
-        """Slots whose 32-bit block agrees with a query's within ``limit // 8`` bits, and which query.
-
-        Per candidate the work is a gather of its sibling, an xor, a popcount and a compare, in the narrowest
-        types that hold them (32-bit positions while the tables allow); which query and which slot a candidate
-        belongs to is worked out for the few survivors only."""
-        if self.indexed == 0:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty
-        block_limit = limit // (CHUNKS // 2)
-        masks = _flip_masks(block_limit // 2)
-        chunks = queries.view(np.uint16).astype(np.int64)  # (B, 16)
-        rows = np.arange(CHUNKS, dtype=np.int64) * (_KEYS + 1)
-        probes = ((chunks[:, :, None] ^ masks) + rows[None, :, None]).ravel()
-        flat = self.offsets.ravel()
-        starts = flat[probes]
-        counts = flat[probes + 1] - starts
-        ends = np.cumsum(counts)
-        index_type = np.int32 if len(self.sibling) < 1 << 31 else np.int64
-        positions = np.repeat((starts - (ends - counts)).astype(index_type), counts)
-        positions += np.arange(len(positions), dtype=index_type)
-        # per probe: the query's sibling chunk, and the bits the block may still differ by
-        target = np.broadcast_to(queries.view(np.uint16)[:, _SIBLINGS, None],
-                                 (len(queries), CHUNKS, len(masks))).ravel()
-        budget = np.tile((block_limit - np.bitwise_count(masks)).astype(np.uint8), len(queries) * CHUNKS)
-        differ = np.bitwise_count(self.sibling[positions] ^ np.repeat(target, counts))
-        keep = np.flatnonzero(differ <= np.repeat(budget, counts))
-        probe_of = np.searchsorted(ends, keep, side="right")
-        qidx = probe_of // (CHUNKS * len(masks))
-        kept = positions[keep]
-        slots = (self.perm_hi[kept].astype(np.int64) << 16) | self.perm_lo[kept]
-        return qidx.astype(np.int64), slots
 
     # ---- snapshots ----------------------------------------------------------------------------------------
 
@@ -385,9 +365,7 @@ class PDQMatchIndex(MatchIndex):
     def query_words(self, queries: U64, threshold: int | None = None) -> list[list[Hit]]:
         """``query_many`` for already packed hashes."""
         limit = _check_threshold(threshold)
-        per_query = max(1, CHUNKS * 17 * self._main.indexed // _KEYS)  # candidates a query reads, about
-        size = max(1, min(_BLOCK, _BLOCK_CANDIDATES // per_query))
-        blocks = [queries[i : i + size] for i in range(0, len(queries), size)]
+        blocks = [queries[i : i + _BLOCK] for i in range(0, len(queries), _BLOCK)]
         if self.threads > 1 and len(blocks) > 1:
             with ThreadPoolExecutor(self.threads) as pool:
                 answers = list(pool.map(lambda block: self._query_block(block, limit), blocks))
