@@ -73,7 +73,8 @@ def match_files(
             try:
                 signals = lookup.signals_of_upload(path.read_bytes(), limits_for(cfg))
                 outcome = lookup.match_content(session, clock(), matcher, principal, signals, bank_refs=bank or [],
-                                               record_matches=record, decide=flows.decide)
+                                               record_matches=record, decide=flows.decide,
+                                               flood_limit=cfg.flood_matches_per_entry_per_hour)
                 _line({"file": str(path), "matches": [m.as_dict(principal.org_id) for m in outcome.matches],
                        "suppressed_by": [m.as_dict(principal.org_id) for m in outcome.suppressed_by],
                        "case_id": outcome.case_id})

@@ -75,7 +75,9 @@ def process_recorder(state: AppState) -> GroupRecorder:
         found = state.match_recorder
         if found is None:
             writers = 1 if state.settings.is_sqlite else RECORDING_WRITERS
-            found = state.match_recorder = GroupRecorder(state.factory, state.clock, flows.decide, writers=writers)
+            found = state.match_recorder = GroupRecorder(
+                state.factory, state.clock, flows.decide, writers=writers,
+                flood_limit=state.settings.flood_matches_per_entry_per_hour)
     return found
 
 
@@ -106,7 +108,7 @@ async def match(request: Request, principal: Matching, body: BodyDep,
     contents, banks, batch = await _contents(state, body)
     outcomes = await run_in_threadpool(_find_all, state, matcher, principal.org_id, contents, banks, arrived)
     await _record_hits(state, principal, contents, outcomes)
-    answers = [_answer(principal.org_id, outcome) for outcome in outcomes]
+    answers = [_answer(principal, outcome) for outcome in outcomes]
     return MatchBatchOut(results=answers) if batch else answers[0]
 
 
@@ -149,10 +151,11 @@ async def _record_hits(state: AppState, principal: Principal, contents: Sequence
         outcome.case_id, outcome.action = recorded.case_id, recorded.action
 
 
-def _answer(org_id: str, outcome: matching.Outcome) -> MatchesOut:
+def _answer(principal: Principal, outcome: matching.Outcome) -> MatchesOut:
+    org_id, may_read = principal.org_id, "banks:read" in principal.scopes
     return MatchesOut(
-        matches=[MatchOut.model_validate(m.as_dict(org_id)) for m in outcome.matches],
-        suppressed_by=[MatchOut.model_validate(m.as_dict(org_id)) for m in outcome.suppressed_by],
+        matches=[MatchOut.model_validate(m.as_dict(org_id, may_read=may_read)) for m in outcome.matches],
+        suppressed_by=[MatchOut.model_validate(m.as_dict(org_id, may_read=may_read)) for m in outcome.suppressed_by],
         case_id=outcome.case_id, action=outcome.action,
     )
 
