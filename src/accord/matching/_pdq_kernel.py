@@ -28,7 +28,8 @@ def _popcount64(x: Any) -> Any:
 
 
 @njit(cache=True, nogil=True)
-def search(queries: Any, masks: Any, budgets: Any, limit: int, offsets: Any, sibling: Any, perm_lo: Any,
+def search(  # noqa: C901  # one compiled loop nest: split up, it would pay a call per bucket probed
+        queries: Any, masks: Any, budgets: Any, limit: int, offsets: Any, sibling: Any, perm_lo: Any,
            perm_hi: Any, words: Any, pop16: Any) -> tuple[Any, Any, Any]:
     """Every (query, slot, distance) within ``limit`` among the slots in the chunk tables; a slot found through
     several chunks appears once per chunk (the caller keeps the least distance per entry).

@@ -59,10 +59,10 @@ def _quarantine(session: Session, clock: Clock, entry_id: int, count: int, limit
     entry.state = EntryState.QUARANTINED
     entry.updated_at = clock.now()
     log_change(session, clock, entry, "quarantine")
-    marked = session.execute(
+    marked = int(getattr(session.execute(
         update(MatchRecord).where(MatchRecord.entry_id == entry_id, MatchRecord.rereview.is_(None))
         .values(rereview=REASON)
-    ).rowcount
+    ), "rowcount", 0))
     record(session, clock, Actor.system(), Event.BANKS_ENTRY_FLOOD, subject=str(entry_id), org_id=bank.org_id,
            payload={"bank_id": bank.id, "matches_in_hour": count, "limit": limit, "rereview": marked})
     data = {"entry_id": entry_id, "bank_id": bank.id, "bank": bank.name, "matches_in_hour": count, "limit": limit,

@@ -28,7 +28,6 @@ calls), the two are rebuilt into one main level, dropping removed entries. Remov
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence

@@ -3,6 +3,7 @@ and what it opens on first use (the key cache, the matcher, the recorder of hits
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from fastapi.templating import Jinja2Templates
@@ -10,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.clock import Clock
+from accord.matching.ledger import LookupLedger
 from accord.matching.recording import GroupRecorder
 from accord.matching.service import Matcher
 from accord.notices.intake import GroupIntake
@@ -30,7 +32,11 @@ class AppState:
     key_cache: KeyCache | None = None  # made on first use (``deps.key_cache``)
     matcher: Matcher | None = None  # opened from the snapshot directory on first use (``api.matching``)
     match_recorder: GroupRecorder | None = None  # the group writer of hits, made on first use
+    lookup_ledger: LookupLedger = field(init=False)  # lookups counted per key, bank and minute; daily quotas
+    lookup_flush: threading.Thread | None = None  # the ledger's last flush, running or done
 
     def __post_init__(self) -> None:
         self.intake = GroupIntake(self.factory, self.clock, self.settings)
+        self.lookup_ledger = LookupLedger(self.clock, quota_per_day=self.settings.match_quota_per_key_per_day,
+                                          flush_seconds=self.settings.lookup_audit_flush_seconds)
         self.metrics = Metrics(self.factory, self.clock, self.intake)
