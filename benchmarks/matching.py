@@ -222,7 +222,7 @@ def bench_matcher(ours: PDQMatchIndex, hashes: list[str], n: int) -> None:
     from accord.clock import FrozenClock
     from accord.db import make_engine, make_sessionmaker
     from accord.identity.service import Principal
-    from accord.matching.service import Matcher
+    from accord.matching.service import Matcher, Present
     from accord.models import metadata
 
     folder = Path(tempfile.mkdtemp(prefix="accord-bench-matcher-"))
@@ -231,7 +231,7 @@ def bench_matcher(ours: PDQMatchIndex, hashes: list[str], n: int) -> None:
     clock = FrozenClock()
     matcher = Matcher(folder / "index")
     matcher.indexes["pdq"] = ours
-    matcher.present = dict.fromkeys(range(n), "pdq")
+    matcher.present = Present({"pdq": np.arange(n, dtype=np.int64)})
     owner = Principal(org_id="org_bench", org_kind="coordinator", ref="bench", scopes=frozenset())
     new = random_hashes(1000, 99)
     with make_sessionmaker(engine)() as session:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from accord.clock import Clock
 from accord.matching.ledger import LookupLedger
 from accord.matching.recording import GroupRecorder
+from accord.matching.replicas import ReloadSchedule
 from accord.matching.service import Matcher
 from accord.notices.intake import GroupIntake
 from accord.settings import Settings
@@ -34,9 +35,13 @@ class AppState:
     match_recorder: GroupRecorder | None = None  # the group writer of hits, made on first use
     lookup_ledger: LookupLedger = field(init=False)  # lookups counted per key, bank and minute; daily quotas
     lookup_flush: threading.Thread | None = None  # the ledger's last flush, running or done
+    reload_schedule: ReloadSchedule = field(init=False)  # when this replica moves to a newer snapshot
+    matcher_reload: threading.Thread | None = None  # the last reload, running or done
 
     def __post_init__(self) -> None:
         self.intake = GroupIntake(self.factory, self.clock, self.settings)
         self.lookup_ledger = LookupLedger(self.clock, quota_per_day=self.settings.match_quota_per_key_per_day,
                                           flush_seconds=self.settings.lookup_audit_flush_seconds)
+        self.reload_schedule = ReloadSchedule(self.clock, self.settings.index_snapshot_dir,
+                                              spread_seconds=self.settings.matcher_reload_spread_seconds)
         self.metrics = Metrics(self.factory, self.clock, self.intake)

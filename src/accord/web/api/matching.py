@@ -124,6 +124,7 @@ async def match(request: Request, principal: Matching, body: BodyDep,
     state.lookup_ledger.count(principal.ref, principal.org_id, len(contents),
                               [m.bank.id for outcome in outcomes for m in outcome.matches])
     flush_lookups_when_due(state)
+    reload_when_due(state, matcher)
     await _record_hits(state, principal, contents, outcomes)
     answers = [_answer(principal, outcome) for outcome in outcomes]
     return MatchBatchOut(results=answers) if batch else answers[0]
@@ -159,6 +160,33 @@ def flush_lookups_when_due(state: AppState) -> threading.Thread | None:
             ledger.flushing.release()
 
     state.lookup_flush = thread = threading.Thread(target=flush, name="accord-lookup-ledger", daemon=True)
+    thread.start()
+    return thread
+
+
+def reload_when_due(state: AppState, matcher: Matcher) -> threading.Thread | None:
+    """Move this replica to a newer snapshot at its planned moment, one replica of the host at a time
+    (``accord.matching.replicas``): a new matcher is opened and caught up in a thread while this one answers,
+    then takes its place. Answers the thread started, if any."""
+    schedule = state.reload_schedule
+    if schedule.notice(matcher.snapshot_name) is None:
+        return None
+    lease = schedule.begin()
+    if lease is None:
+        return None
+
+    def reload() -> None:
+        try:
+            fresh = Matcher.open(state.settings.index_snapshot_dir)
+            with reading(state) as session:
+                fresh.refresh(session)
+            state.matcher = fresh
+        except (OSError, ValueError, KeyError, SQLAlchemyError):
+            log.exception("reloading the index snapshot failed; this replica goes on with its index")
+        finally:
+            lease.release()
+
+    state.matcher_reload = thread = threading.Thread(target=reload, name="accord-matcher-reload", daemon=True)
     thread.start()
     return thread
 
