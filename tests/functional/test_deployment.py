@@ -38,7 +38,7 @@ def _environment(settings: Settings) -> dict[str, str]:
 @contextmanager
 def _processes(settings: Settings, commands: list[list[str]]) -> Iterator[list[subprocess.Popen[bytes]]]:
     env = _environment(settings)
-    started = [subprocess.Popen([sys.executable, "-m", "accord", *command], env=env)  # noqa: S603  # our own CLI
+    started = [subprocess.Popen([sys.executable, "-m", "accord", *command], env=env)  # our own CLI
                for command in commands]
     try:
         yield started
@@ -102,7 +102,7 @@ def test_a_hash_banked_through_one_api_process_reaches_both_matchers(
                                    matchers))
         assert all(process.poll() is None for process in started), "every process still runs"
     assert max(delays) < 30
-    print(f"propagation to two matchers: {', '.join(f'{d * 1000:.0f} ms' for d in delays)}")  # noqa: T201
+    print(f"propagation to two matchers: {', '.join(f'{d * 1000:.0f} ms' for d in delays)}")
 
 
 def _bank(api: str, hub: OrgHandle, values: list[str]) -> None:
