@@ -96,6 +96,14 @@ def _flip_masks(nflip: int) -> npt.NDArray[np.int64]:
     return np.array(masks, dtype=np.int64)
 
 
+def warm_up() -> None:
+    """Have numba load (or compile) the search loop now rather than on a process's first lookup."""
+    index = PDQMatchIndex()
+    index.add_arrays(np.zeros(1, dtype=np.int64), np.ones((1, 4), dtype=np.uint64))
+    index.compact()
+    index.query_words(np.ones((1, 4), dtype=np.uint64))
+
+
 def _check_threshold(threshold: int | None) -> int:
     limit = PDQ_THRESHOLD if threshold is None else threshold
     if not 0 <= limit <= _MAX_THRESHOLD:

@@ -31,7 +31,7 @@ from accord.db import unit_of_work
 from accord.errors import InvalidInput, NotFound
 from accord.flows import decisions as flows
 from accord.identity.service import Principal
-from accord.matching import ledger
+from accord.matching import ledger, pdq
 from accord.matching import lookup as matching
 from accord.matching import service as matching_service
 from accord.matching.recording import GroupRecorder, Recorded
@@ -70,6 +70,7 @@ def _open_matcher(state: AppState) -> Matcher:
     with _OPEN_LOCK:
         found = state.matcher
         if found is None:
+            pdq.warm_up()  # numba's cache loaded before the first lookup, not during it
             found = state.matcher = Matcher.open(state.settings.index_snapshot_dir)
     return found
 
