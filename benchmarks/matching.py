@@ -381,15 +381,18 @@ def bench_large(n: int, theirs_n: int) -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="accord-bench-10m-")) / "pdq.idx"
     built = _in_child(_ours_build, n, str(folder))
+    print("Accord build:", built, flush=True)
     looked = _in_child(_ours_lookups, n, str(folder))
+    print("Accord lookups:", looked, flush=True)
     shutil.rmtree(folder.parent)
     theirs = _in_child(_theirs, theirs_n) if theirs_n else None
+    print("PDQIndex:", theirs, flush=True)
 
     def t(key: str, fmt: str = "{:,.0f}") -> str:
         return "-" if theirs is None else fmt.format(theirs[key])
 
     at = f"{theirs_n:,}" if theirs_n != n else ""
-    row(f"build {n:,} (PDQIndex: {at or n:,})", t("build", "{:.1f} s"),
+    row(f"build {n:,} (PDQIndex: {at or f'{n:,}'})", t("build", "{:.1f} s"),
         f"{built['build']:.1f} s, then {built['save']:.1f} s to save the snapshot in entry-id order")
     row(f"memory at {n:,}: Accord from its mapped snapshot (RSS = private + page cache shared by the host's "
         f"replicas); PDQIndex built in memory{' at ' + at if at else ''}",
