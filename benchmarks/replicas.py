@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import psutil  # type: ignore[import-untyped]
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -124,8 +125,11 @@ def wait_matching(base: str, key: str, probe: str | None = None, limit: float = 
     raise RuntimeError(f"{base} did not answer within {limit} s")
 
 
+WRITERS = 4  # client threads banking the write load, 100 hashes a request
+
+
 def writer(api: str, key: str, rate: int, stop: threading.Event, written: list[int]) -> None:
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(threading.get_ident() % 2**32)
     with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=60) as http:
         start = time.perf_counter()
         while not stop.is_set():
@@ -156,13 +160,15 @@ def main() -> None:
     parser.add_argument("--hashes", type=int, default=10_000_000)
     parser.add_argument("--write-rate", type=int, default=1000)
     parser.add_argument("--probes", type=int, default=60)
+    parser.add_argument("--snapshot", type=Path, help="reuse the snapshot folder of an earlier run at --hashes")
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/accord_bench_replicas")
     args = parser.parse_args()
     url = fresh_database(args.database_url)
     hub_key, look_key = seed(url)
-    folder = Path(tempfile.mkdtemp(prefix="accord-bench-replicas-"))
-    built = snapshot(folder, args.hashes)
-    print(f"snapshot of {args.hashes:,} hashes written in {built:.0f} s", flush=True)
+    folder = args.snapshot or Path(tempfile.mkdtemp(prefix="accord-bench-replicas-"))
+    if args.snapshot is None:
+        built = snapshot(folder, args.hashes)
+        print(f"snapshot of {args.hashes:,} hashes written in {built:.0f} s", flush=True)
     environment = env(url, folder)
     api, ports = "http://127.0.0.1:8411", [8412, 8413]
     matchers = [f"http://127.0.0.1:{port}" for port in ports]
@@ -195,16 +201,17 @@ def run_probes(api: str, matchers: list[str], hub_key: str, look_key: str, args:
     rng = np.random.default_rng(9)
     rows = []
     for label, rate in (("idle", 0), (f"{args.write_rate:,} hashes/s arriving", args.write_rate)):
-        stop, written = threading.Event(), [0]
-        thread = threading.Thread(target=writer, args=(api, hub_key, rate, stop, written)) if rate else None
-        if thread:
+        stop, counts = threading.Event(), [[0] for _ in range(WRITERS)]
+        threads = [threading.Thread(target=writer, args=(api, hub_key, rate // WRITERS, stop, counts[i]))
+                   for i in range(WRITERS)] if rate else []
+        for thread in threads:
             thread.start()
-            time.sleep(2)
-        began, before = time.perf_counter(), written[0]
+        time.sleep(2 if threads else 0)
+        began, before = time.perf_counter(), sum(c[0] for c in counts)
         delays = [probe_once(api, matchers, hub_key, look_key, random_hash(rng)) for _ in range(args.probes)]
-        achieved = (written[0] - before) / (time.perf_counter() - began)
+        achieved = (sum(c[0] for c in counts) - before) / (time.perf_counter() - began)
         stop.set()
-        if thread:
+        for thread in threads:
             thread.join()
         per = [[d[i] * 1000 for d in delays] for i in range(len(matchers))]
         both = [max(d) * 1000 for d in delays]
@@ -230,9 +237,11 @@ def restart(processes: list[subprocess.Popen[bytes]], matchers: list[str], ports
     answering = wait_matching(matchers[1], look_key)
     took = wait_matching(matchers[1], look_key, flip(value, 3))
     wall = time.perf_counter() - start
+    cpu = psutil.Process(processes[2].pid).cpu_times()
     return (f"replica killed at {n:,} hashes, restarted: until it matches the newest hash (process start, "
-            "snapshot mapped, change log replayed)", f"{wall:.1f} s (its first answer {answering:.1f} s after the "
-            f"spawn, then {took:.1f} s until the newest hash matched)")
+            "snapshot mapped, change log replayed)", f"{wall:.1f} s wall, {cpu.user + cpu.system:.1f} s of the "
+            f"process's CPU (its first answer {answering:.1f} s after the spawn, then {took:.1f} s until the newest "
+            "hash matched)")
 
 
 if __name__ == "__main__":
