@@ -32,6 +32,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -90,10 +91,15 @@ def words_to_hash(words: U64) -> str:
     return words.tobytes().hex()
 
 
-def _flip_masks(nflip: int) -> npt.NDArray[np.int64]:
-    """Every 16-bit mask with at most ``nflip`` bits set."""
-    masks = [sum(1 << b for b in bits) for k in range(nflip + 1) for bits in combinations(range(16), k)]
-    return np.array(masks, dtype=np.int64)
+@cache
+def _probes(limit: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For a threshold: every 16-bit mask with at most ``limit // 16`` bits set (the probes of a chunk), and
+    for each the bits the 32-bit block may still differ by (computed once per threshold)."""
+    block_limit = limit // (CHUNKS // 2)
+    nflip = block_limit // 2
+    masks = np.array([sum(1 << b for b in bits) for k in range(nflip + 1) for bits in combinations(range(16), k)],
+                     dtype=np.int64)
+    return masks, block_limit - np.bitwise_count(masks).astype(np.int64)
 
 
 def warm_up() -> None:
@@ -231,9 +237,7 @@ class _Level:
             return empty, empty, empty
         from accord.matching import _pdq_kernel  # numba compiles (or loads from its cache) on first use
 
-        block_limit = limit // (CHUNKS // 2)
-        masks = _flip_masks(block_limit // 2)
-        budgets = block_limit - np.bitwise_count(masks).astype(np.int64)
+        masks, budgets = _probes(limit)
         found: Found = _pdq_kernel.search(np.ascontiguousarray(queries), masks, budgets, limit, self.offsets,
                                           self.sibling, self.perm_lo, self.perm_hi, self.words, _pdq_kernel._POP16)
         return found
