@@ -34,7 +34,7 @@ from accord.matching.base import best_hits
 log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
 STATE_FILE = "state.json"
-PRESENT_FILE = "present.npz"
+PRESENT_FILE = "present.npz"  # before 2026-12-08: one file; since, ``present.<type>.npy`` beside it
 _BATCH = 20_000
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
 TRUNCATION_CHECK_SECONDS = 10.0
@@ -116,22 +116,22 @@ class Present:
             found[signal_type] = np.sort(ids)
         return found
 
-    def save(self, path: Path) -> None:
-        """The ids and their signal types, as arrays (a million entries in a few megabytes)."""
-        per_type = self.arrays()
-        names = list(per_type)
-        ids = np.concatenate([np.empty(0, dtype=np.int64), *per_type.values()])
-        types = np.repeat(np.arange(len(names), dtype=np.int16), [len(v) for v in per_type.values()])
-        with path.open("wb") as handle:
-            np.savez(handle, ids=ids, types=types, names=np.array(names, dtype=np.str_))
+    def save(self, folder: Path) -> None:
+        """One sorted ``.npy`` array of ids per signal type in ``folder``, which ``load`` maps (shared pages)."""
+        for signal_type, ids in self.arrays().items():
+            np.save(folder / f"present.{signal_type}.npy", ids, allow_pickle=False)
 
     @classmethod
-    def load(cls, path: Path, *, keep: Callable[[str], bool]) -> Present:
-        """Read what ``save`` wrote, keeping the signal types ``keep`` accepts."""
-        with np.load(path) as data:
-            names = [str(name) for name in data["names"]]
-            ids, types = data["ids"], data["types"]
-            return cls({name: np.sort(ids[types == code]) for code, name in enumerate(names) if keep(name)})
+    def load(cls, folder: Path, *, keep: Callable[[str], bool]) -> Present:
+        """Map what ``save`` wrote, keeping the signal types ``keep`` accepts (or read the older single file)."""
+        if (folder / PRESENT_FILE).exists():
+            with np.load(folder / PRESENT_FILE) as data:
+                names = [str(name) for name in data["names"]]
+                ids, types = data["ids"], data["types"]
+                return cls({name: np.sort(ids[types == code]) for code, name in enumerate(names) if keep(name)})
+        found = {path.name[len("present.") : -len(".npy")]: path for path in folder.glob("present.*.npy")}
+        return cls({name: np.load(path, mmap_mode="r", allow_pickle=False)
+                    for name, path in sorted(found.items()) if keep(name)})
 
 
 class Matcher:
@@ -271,7 +271,7 @@ class Matcher:
             folder = Path(tempfile.mkdtemp(dir=self.snapshot_dir, prefix=".snapshot-"))
             for signal_type, index in self.indexes.items():
                 index.save(folder / f"{signal_type}.idx")
-            self.present.save(folder / PRESENT_FILE)
+            self.present.save(folder)
             (folder / STATE_FILE).write_text(json.dumps({"mark": self.mark}), encoding="utf-8")
             final = self.snapshot_dir / f"snapshot-{self.mark:012d}-{folder.name[-8:]}"
             folder.rename(final)
@@ -300,7 +300,7 @@ class Matcher:
         for path in folder.glob("*.idx"):
             if self._indexable(path.stem):
                 self.indexes[path.stem] = load_index(path.stem, path)
-        self.present = Present.load(folder / PRESENT_FILE, keep=self._indexable)
+        self.present = Present.load(folder, keep=self._indexable)
         self.mark = int(state["mark"])
 
 
