@@ -90,7 +90,7 @@ def seed_database(url: str, n: int, snapshots: Path) -> tuple[str, list[str]]:
     from accord.clock import SystemClock
     from accord.db import make_sessionmaker, unit_of_work
     from accord.identity import service as identity
-    from accord.matching.service import Matcher
+    from accord.matching.service import Matcher, Present
     from accord.migrate import upgrade
     from accord.models import metadata
 
@@ -129,7 +129,7 @@ def seed_database(url: str, n: int, snapshots: Path) -> tuple[str, list[str]]:
             conn.execute(text("SELECT setval(pg_get_serial_sequence('bank_entries', 'id'), :n)"), {"n": n + 1})
     matcher = Matcher(snapshots)
     matcher.index("pdq").add_many((i + 1, h) for i, h in enumerate(hashes))
-    matcher.present = dict.fromkeys(range(1, n + 1), "pdq")
+    matcher.present = Present({"pdq": np.arange(1, n + 1, dtype=np.int64)})
     matcher.mark = int(mark or 0)
     matcher.save_snapshot()
     engine.dispose()

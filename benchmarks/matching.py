@@ -23,6 +23,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 from skimage import data as skdata
 from threatexchange.signal_type.pdq.pdq_hasher import pdq_from_bytes
@@ -199,7 +200,9 @@ def bench_adds(theirs: PDQIndex[int], ours: PDQMatchIndex, n: int) -> None:
 
 
 def bench_snapshot(ours: PDQMatchIndex, n: int) -> None:
-    path = Path("/tmp/accord-bench-pdq.npz")
+    import shutil
+
+    path = Path("/tmp/accord-bench-pdq.idx")
     start = time.perf_counter()
     ours.save(path)
     saved = time.perf_counter() - start
@@ -207,7 +210,7 @@ def bench_snapshot(ours: PDQMatchIndex, n: int) -> None:
     PDQMatchIndex.load(path)
     loaded = time.perf_counter() - start
     row(f"snapshot save / load at {n:,}", "-", f"{saved:.2f} s / {loaded:.2f} s")
-    path.unlink()
+    shutil.rmtree(path)
 
 
 def bench_matcher(ours: PDQMatchIndex, hashes: list[str], n: int) -> None:
@@ -222,7 +225,7 @@ def bench_matcher(ours: PDQMatchIndex, hashes: list[str], n: int) -> None:
     from accord.clock import FrozenClock
     from accord.db import make_engine, make_sessionmaker
     from accord.identity.service import Principal
-    from accord.matching.service import Matcher
+    from accord.matching.service import Matcher, Present
     from accord.models import metadata
 
     folder = Path(tempfile.mkdtemp(prefix="accord-bench-matcher-"))
@@ -231,7 +234,7 @@ def bench_matcher(ours: PDQMatchIndex, hashes: list[str], n: int) -> None:
     clock = FrozenClock()
     matcher = Matcher(folder / "index")
     matcher.indexes["pdq"] = ours
-    matcher.present = dict.fromkeys(range(n), "pdq")
+    matcher.present = Present({"pdq": np.arange(n, dtype=np.int64)})
     owner = Principal(org_id="org_bench", org_kind="coordinator", ref="bench", scopes=frozenset())
     new = random_hashes(1000, 99)
     with make_sessionmaker(engine)() as session:
@@ -280,9 +283,135 @@ def bench_build(n: int) -> None:
     row(figure, f"{rss_t:.0f} / {peak_t:.0f} MB", f"{rss_o:.0f} / {peak_o:.0f} MB")
 
 
+# ---- ten million (each side in processes of its own; hashes generated as packed words) -----------------------
+
+
+def _words(n: int, seed: int) -> npt.NDArray[np.uint64]:
+    return np.random.default_rng(seed).integers(0, 2**64, size=(n, 4), dtype=np.uint64)
+
+
+def _planted_words(words: npt.NDArray[np.uint64], n: int,
+                   seed: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(words), n)
+    bits = np.unpackbits(np.ascontiguousarray(words[picks]).view(np.uint8), axis=1)
+    for i in range(n):
+        bits[i, rng.choice(256, int(rng.integers(0, 32)), replace=False)] ^= 1
+    return picks, np.packbits(bits, axis=1).view(np.uint64).reshape(n, 4)
+
+
+def _rss() -> dict[str, float]:
+    return {field: rss_mb(field) for field in ("VmRSS", "RssAnon", "RssFile", "VmHWM")}
+
+
+def _ours_build(n: int, folder: str, out: multiprocessing.Queue[dict[str, float]]) -> None:
+    words = _words(n, 1)
+    start = time.perf_counter()
+    index = PDQMatchIndex()
+    index.add_arrays(np.arange(n, dtype=np.int64), words)
+    built = time.perf_counter() - start
+    del words
+    start = time.perf_counter()
+    index.save(Path(folder))  # rebuilt in entry-id order, as the worker's snapshot job does
+    out.put({"build": built, "save": time.perf_counter() - start, **_rss()})
+
+
+def _ours_lookups(n: int, folder: str, out: multiprocessing.Queue[dict[str, float]]) -> None:
+    start = time.perf_counter()
+    index = PDQMatchIndex.load(Path(folder))
+    loaded = time.perf_counter() - start
+    picks, queries = _planted_words(np.load(Path(folder) / "words.npy", mmap_mode="r"), 4000, 2)
+    index.query_words(queries[:10])  # numba compiles (or loads its cache) and the first pages arrive
+    batched, single = [], []
+    for _ in range(3):
+        start, cpu = time.perf_counter(), time.process_time()
+        answers = index.query_words(queries)
+        batched.append((len(queries) / (time.perf_counter() - start), len(queries) / (time.process_time() - cpu)))
+    found = recall(picks.tolist(), [{hit.entry_id for hit in hits} for hits in answers])
+    for _ in range(2):
+        start, cpu = time.perf_counter(), time.process_time()
+        for i in range(1000):
+            index.query_words(queries[i : i + 1])
+        single.append((1000 / (time.perf_counter() - start), 1000 / (time.process_time() - cpu)))
+    out.put({"load": loaded, "recall": found, "batched_wall": max(b[0] for b in batched),
+             "batched_cpu": max(b[1] for b in batched), "single_wall": max(s[0] for s in single),
+             "single_cpu": max(s[1] for s in single), **_rss()})
+
+
+def _theirs(n: int, out: multiprocessing.Queue[dict[str, float]]) -> None:
+    words = _words(n, 1)
+    before = rss_mb()
+    start = time.perf_counter()
+    index = PDQIndex((words[i].tobytes().hex(), i) for i in range(n))
+    built = time.perf_counter() - start
+    picks, queries = _planted_words(words, 1000, 2)
+    del words
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    hex_queries = [q.tobytes().hex() for q in queries]
+    faiss.omp_set_num_threads(1)
+    start, cpu = time.perf_counter(), time.process_time()
+    found = index.index.search_with_distance_in_result(hex_queries, 31)
+    batched = (len(queries) / (time.perf_counter() - start), len(queries) / (time.process_time() - cpu))
+    answers = [{index.local_id_to_entry[m[0]][1] for m in found[q]} for q in hex_queries]
+    start, cpu = time.perf_counter(), time.process_time()
+    for q in hex_queries[:200]:
+        index.query(q)
+    single = (200 / (time.perf_counter() - start), 200 / (time.process_time() - cpu))
+    out.put({"build": built, "recall": recall(picks.tolist(), answers), "batched_wall": batched[0],
+             "batched_cpu": batched[1], "single_wall": single[0], "single_cpu": single[1],
+             "rss_delta": rss_mb() - before, **_rss()})
+
+
+def _in_child(target: Callable[..., None], *args: object) -> dict[str, float]:
+    context = multiprocessing.get_context("spawn")
+    queue: multiprocessing.Queue[dict[str, float]] = context.Queue()
+    child = context.Process(target=target, args=(*args, queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    return result
+
+
+def bench_large(n: int, theirs_n: int) -> None:
+    """Accord at ``n`` (built, saved, then looked up in a fresh process from the mapped snapshot) beside
+    PDQIndex at ``theirs_n`` (``n`` when the machine has the memory: about 9 GB at peak for ten million)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="accord-bench-10m-")) / "pdq.idx"
+    built = _in_child(_ours_build, n, str(folder))
+    print("Accord build:", built, flush=True)
+    looked = _in_child(_ours_lookups, n, str(folder))
+    print("Accord lookups:", looked, flush=True)
+    shutil.rmtree(folder.parent)
+    theirs = _in_child(_theirs, theirs_n) if theirs_n else None
+    print("PDQIndex:", theirs, flush=True)
+
+    def t(key: str, fmt: str = "{:,.0f}") -> str:
+        return "-" if theirs is None else fmt.format(theirs[key])
+
+    at = f"{theirs_n:,}" if theirs_n != n else ""
+    row(f"build {n:,} (PDQIndex: {at or f'{n:,}'})", t("build", "{:.1f} s"),
+        f"{built['build']:.1f} s, then {built['save']:.1f} s to save the snapshot in entry-id order")
+    row(f"memory at {n:,}: Accord from its mapped snapshot (RSS = private + page cache shared by the host's "
+        f"replicas); PDQIndex built in memory{' at ' + at if at else ''}",
+        t("VmRSS", "{:,.0f} MB RSS"),
+        f"{looked['VmRSS']:,.0f} MB RSS = {looked['RssAnon']:,.0f} MB private + {looked['RssFile']:,.0f} MB mapped")
+    row(f"snapshot load at {n:,}", "-", f"{looked['load']:.2f} s")
+    row(f"lookups/s at {n:,}, batches of 4,000 (PDQIndex 1,000), 1 thread: wall / per CPU-second",
+        t("batched_wall") + " / " + t("batched_cpu"),
+        f"{looked['batched_wall']:,.0f} / {looked['batched_cpu']:,.0f}")
+    row(f"lookups/s at {n:,}, one at a time, 1 thread: wall / per CPU-second",
+        t("single_wall") + " / " + t("single_cpu"), f"{looked['single_wall']:,.0f} / {looked['single_cpu']:,.0f}")
+    row(f"recall at {n:,} (planted 0-31 bits)", t("recall", "{:.4f}"), f"{looked['recall']:.4f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
+    parser.add_argument("--large", type=int, metavar="N", help="only the rows at N (10,000,000) hashes")
+    parser.add_argument("--theirs-at", type=int, metavar="M", help="with --large: PDQIndex at M hashes (0: none)")
     parser.add_argument("--matcher-only", type=int, metavar="N", help="only the matcher process figures at N")
     parser.add_argument("--build-only", type=int, metavar="N", help="only the build time and memory rows at N")
     parser.add_argument("--http", type=int, metavar="N", action="append",
@@ -291,6 +420,10 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/accord_bench_match",
                         help="the database the --http rows create afresh (PostgreSQL or SQLite)")
     args = parser.parse_args()
+    if args.large:
+        bench_large(args.large, args.large if args.theirs_at is None else args.theirs_at)
+        _print_rows()
+        return
     if args.http:
         main_http(args.http, args.database_url, costs_only=args.costs_only)
         return
@@ -315,6 +448,10 @@ def main() -> None:
             bench_snapshot(ours, n)
             bench_matcher(ours, hashes, n)
         del theirs, ours
+    _print_rows()
+
+
+def _print_rows() -> None:
     print("\n| figure | python-threatexchange PDQIndex | Accord | ratio |\n|---|---|---|---|")
     for figure, their_figure, our_figure, ratio in ROWS:
         print(f"| {figure} | {their_figure} | {our_figure} | {ratio} |")

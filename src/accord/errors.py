@@ -92,6 +92,14 @@ class RateLimited(DomainError):
     exit_code = 6
 
 
+class QuotaExceeded(RateLimited):
+    """An API key has used its lookups of the day (``match_quota_per_key_per_day``); ``retry_after`` is the
+    seconds until the next UTC day."""
+
+    slug = "quota-exceeded"
+    title = "Daily lookup quota exceeded"
+
+
 class FetchRefused(DomainError):
     """The guarded fetcher refused a URL (private address, too large, too slow, bad scheme)."""
 

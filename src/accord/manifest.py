@@ -141,6 +141,7 @@ DOMAINS: tuple[Domain, ...] = (
     ),
     Domain(
         "matching",
+        models=("accord.matching.models",),
         jobs=("accord.matching.jobs",),
         api=("accord.web.api.matching",),
         cli=(Command("match", "accord.cli.banks:match_files",

@@ -152,6 +152,22 @@ class Settings(BaseSettings):
                              "serves (benchmarks/README.md); the limit stops a runaway client, not a busy one.")
     rate_limit_match_per_address: int = Field(
         240_000, description="Hashing and matching requests per address a minute.")
+    match_quota_per_key_per_day: int = Field(
+        0, ge=0, description="Lookups (`POST /v1/match` items) one API key may make per UTC day, for hosted "
+                             "matching of members who cannot hold the lists; 0: no daily quota (the rate limit "
+                             "still applies).")
+    lookup_audit_flush_seconds: int = Field(
+        60, ge=1, description="How often a matcher process writes its aggregated lookup counts (per key, bank "
+                              "and minute) for the bank owners' audit; a miss itself writes nothing.")
+    flood_matches_per_entry_per_hour: int = Field(
+        1000, ge=0, description="Recorded matches of one bank entry in an hour, across organisations, past which "
+                                "the entry is quarantined as a flood (a junk hash matching everything); its "
+                                "owner and the coordinators are told and its matches marked for re-review. "
+                                "0: never.")
+    matcher_reload_spread_seconds: int = Field(
+        600, ge=1, description="A matcher replica reloads a newer index snapshot at a random moment within this "
+                               "many seconds of noticing it, and only while no other replica on the host is "
+                               "reloading: replicas never reload together.")
     rate_limit_reads_per_key: int = Field(1200, description="`GET` requests one API key may send a minute.")
     rate_limit_reads_per_address: int = Field(2400, description="`GET` requests one client address may send a minute.")
     rate_limit_writes_per_key: int = Field(

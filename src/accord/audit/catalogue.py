@@ -88,6 +88,7 @@ class Event(StrEnum):
     BANKS_ENTRY_UPDATE = "banks:entry:update"
     BANKS_ENTRY_VOTE = "banks:entry:vote"
     BANKS_IMPORT_CHUNK = "banks:import:chunk"
+    BANKS_ENTRY_FLOOD = "banks:entry:flood"
 
     EXCHANGE_ENTRY_SEEN = "exchange:entry:seen"
 
@@ -587,6 +588,13 @@ class EntryTransition(TypedDict):
     bank_id: str
     reason: str
     state: str
+
+
+class EntryFlood(TypedDict):
+    bank_id: str
+    matches_in_hour: int
+    limit: int
+    rereview: int
 
 
 class EntryRemove(TypedDict):
@@ -1261,6 +1269,7 @@ PAYLOADS: Final[Mapping[Event, type[Any]]] = {
     Event.BANKS_ENTRY_UPDATE: EntryUpdate,
     Event.BANKS_ENTRY_VOTE: EntryVote,
     Event.BANKS_IMPORT_CHUNK: ImportChunk,
+    Event.BANKS_ENTRY_FLOOD: EntryFlood,
     Event.EXCHANGE_ENTRY_SEEN: EntrySeen,
     Event.POLICIES_POLICY_CREATE: PolicyCreate,
     Event.POLICIES_VERSION_CREATE: VersionCreate,
@@ -1546,6 +1555,10 @@ DOCS: Final[Mapping[Event, Doc]] = {
     Event.BANKS_ENTRY_ENABLE: Doc("entry id"),
     Event.BANKS_ENTRY_CONFIRM: Doc("entry id"),
     Event.BANKS_ENTRY_REJECT: Doc("entry id"),
+    Event.BANKS_ENTRY_FLOOD: Doc(
+        "entry id", "flood protection quarantined the entry: it was matched `matches_in_hour` times in the past "
+        "hour across organisations, past the `limit` (`ACCORD_FLOOD_MATCHES_PER_ENTRY_PER_HOUR`); `rereview`: "
+        "how many of its matches were marked for re-review"),
     Event.BANKS_ENTRY_REMOVE: Doc("entry id"),
     Event.BANKS_ENTRY_UPDATE: Doc("entry id"),
     Event.BANKS_ENTRY_VOTE: Doc("entry id"),

@@ -144,6 +144,8 @@ class MatchRecord(Base):
     case_id: Mapped[str | None] = mapped_column(String(40))
     action: Mapped[str] = mapped_column(String(20), default="review")  # review, or the policy's automatic action
     created_at: Mapped[datetime] = mapped_column(index=True)
+    # Why the match must be looked at again ("flood": its entry was quarantined for matching too much), or None.
+    rereview: Mapped[str | None] = mapped_column(String(20))
 
 
 class ExchangeSubscription(Base):

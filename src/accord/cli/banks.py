@@ -83,7 +83,8 @@ def match_files(
                 if isinstance(signals, str):
                     raise InvalidInput(signals, field="file")
                 outcome = lookup.match_content(session, clock(), matcher, principal, signals, bank_refs=bank or [],
-                                               record_matches=record, decide=flows.decide)
+                                               record_matches=record, decide=flows.decide,
+                                               flood_limit=cfg.flood_matches_per_entry_per_hour)
             except (InvalidInput, PayloadTooLarge) as exc:  # this file is refused; the others still match
                 failed = True
                 _line({"file": str(path), "matches": [], "error": exc.detail})

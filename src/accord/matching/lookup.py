@@ -35,6 +35,7 @@ from accord.db import new_id
 from accord.errors import Conflict, InvalidInput
 from accord.identity.models import Organisation
 from accord.identity.service import Principal
+from accord.matching import flood
 from accord.matching.base import Hit
 from accord.matching.service import Matcher
 from accord.policies.service import AutoAction, automatic_action_for
@@ -69,11 +70,14 @@ class Match:
     query_match_percent: float | None = None  # vPDQ: python-threatexchange's two percentages
     compared_match_percent: float | None = None
 
-    def as_dict(self, org_id: str) -> dict[str, Any]:
-        """The JSON form of a match (the note is the owner's, so only the owner reads it)."""
+    def as_dict(self, org_id: str, *, may_read: bool = True) -> dict[str, Any]:
+        """The JSON form of a match (the note is the owner's, so only the owner reads it). The banked value
+        goes only to the owner and to callers that ``may_read`` the bank's entries anyway: a key that may only
+        match (hosted matching) learns that it matched, how closely and why, never the list itself."""
         entry = self.entry
         body = {"bank": self.bank.name, "bank_id": self.bank.id, "entry_id": entry.id,
-                "signal_type": entry.signal_type, "distance": self.distance, "value": entry.value,
+                "signal_type": entry.signal_type, "distance": self.distance,
+                "value": entry.value if may_read or self.bank.org_id == org_id else None,
                 "query": self.query, "labels": entry.labels, "incident_tags": entry.incident_tags,
                 "entity": entry.entity, "list_source": entry.list_source, "metadata": entry.metadata_,
                 "query_match_percent": self.query_match_percent,
@@ -165,14 +169,14 @@ def _live_entries(session: Session, entry_ids: list[int]) -> dict[int, tuple[Ban
 
 def match_content(session: Session, clock: Clock, matcher: Matcher, principal: Principal,
                   signals: Sequence[QuerySignal], *, bank_refs: Sequence[str] = (), record_matches: bool = True,
-                  decide: Decider | None = None) -> Outcome:
+                  decide: Decider | None = None, flood_limit: int = 0) -> Outcome:
     """Look up, and for a provider record the matches: a case opened or joined, ``matching:match:found``.
 
     ``decide`` (``accord.flows.decisions.decide``) takes an automatic decision where the provider's policy
     allows one, with its whole legal record; without it a reviewer decides every case."""
     outcome = lookup(session, matcher, principal.org_id, signals, bank_refs)
     if needs_record(principal, outcome) and record_matches:
-        record_outcome(session, clock, principal, signals, outcome, decide)
+        record_outcome(session, clock, principal, signals, outcome, decide, flood_limit=flood_limit)
     return outcome
 
 
@@ -182,9 +186,10 @@ def needs_record(principal: Principal, outcome: Outcome) -> bool:
 
 
 def record_outcome(session: Session, clock: Clock, principal: Principal, signals: Sequence[QuerySignal],
-                   outcome: Outcome, decide: Decider | None) -> None:
+                   outcome: Outcome, decide: Decider | None, *, flood_limit: int = 0) -> None:
     """Open or join the case, act where the policy allows, and write one ``matching:match:found`` per match;
-    sets ``outcome.case_id`` and ``outcome.action``."""
+    sets ``outcome.case_id`` and ``outcome.action``. Then quarantines any matched entry that matched more than
+    ``flood_limit`` times in the past hour (``accord.matching.flood``; 0: no check)."""
     primary = next((s for s in signals if s.type == "sha256"), signals[0])  # the upload's own identity
     labels = sorted({label for m in outcome.matches for label in [*m.entry.labels, *m.entry.incident_tags]})
     banks = sorted({m.bank.name for m in outcome.matches})
@@ -196,6 +201,7 @@ def record_outcome(session: Session, clock: Clock, principal: Principal, signals
         session, clock, principal, outcome, case.id, decide, content_keys=content_keys_of(case, signals))
     for match in outcome.matches:
         _record_one(session, clock, principal, match, case.id, outcome.action)
+    flood.check(session, clock, [match.entry.id for match in outcome.matches], limit=flood_limit)
 
 
 def _record_one(session: Session, clock: Clock, principal: Principal, match: Match, case_id: str,

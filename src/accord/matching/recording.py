@@ -55,11 +55,13 @@ class GroupRecorder(GroupWriter[PendingHit]):
     """One process's match recording: ``submit`` returns a future answered once the hit is committed."""
 
     def __init__(self, factory: sessionmaker[Session], clock: Clock, decide: Decider | None, *,
-                 writers: int = 1, max_group: int = MAX_GROUP, idle_seconds: float = IDLE_SECONDS) -> None:
+                 writers: int = 1, max_group: int = MAX_GROUP, idle_seconds: float = IDLE_SECONDS,
+                 flood_limit: int = 0) -> None:
         super().__init__(factory, name="accord-match-recorder", writers=writers, max_group=max_group,
                          idle_seconds=idle_seconds)
         self._clock = clock
         self._decide = decide
+        self._flood_limit = flood_limit
 
     @property
     def hits(self) -> int:
@@ -77,6 +79,7 @@ class GroupRecorder(GroupWriter[PendingHit]):
 
     def _record(self, session: Session, pending: PendingHit) -> Recorded:
         outcome = Outcome(matches=list(pending.outcome.matches))  # the request's own stays as it read it
-        record_outcome(session, self._clock, pending.principal, pending.signals, outcome, self._decide)
+        record_outcome(session, self._clock, pending.principal, pending.signals, outcome, self._decide,
+                       flood_limit=self._flood_limit)
         assert outcome.case_id is not None and outcome.action is not None
         return Recorded(outcome.case_id, outcome.action)

@@ -17,12 +17,13 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,7 @@ from accord.matching.base import best_hits
 log = logging.getLogger(__name__)
 CURRENT = "CURRENT"
 STATE_FILE = "state.json"
-PRESENT_FILE = "present.npz"
+PRESENT_FILE = "present.npz"  # before 2026-12-08: one file; since, ``present.<type>.npy`` beside it
 _BATCH = 20_000
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
 TRUNCATION_CHECK_SECONDS = 10.0
@@ -51,6 +52,88 @@ class RefreshResult:
     removed: int
 
 
+class Present:
+    """Which entries a matcher has indexed, and their signal types: a mapping from entry id to type.
+
+    Ten million entries in a ``dict`` would take about a gigabyte and seconds to load; here those of the
+    snapshot are one sorted array per type (8 bytes an entry, loaded in milliseconds), and the changes since
+    are kept beside it in a dict (added) and a set (dropped)."""
+
+    def __init__(self, base: dict[str, npt.NDArray[np.int64]] | None = None) -> None:
+        self._base = base or {}
+        self._added: dict[int, str] = {}
+        self._dropped: set[int] = set()
+        self._size = sum(len(ids) for ids in self._base.values())
+
+    def _in_base(self, entry_id: int) -> str | None:
+        for signal_type, ids in self._base.items():
+            at = int(np.searchsorted(ids, entry_id))
+            if at < len(ids) and ids[at] == entry_id:
+                return signal_type
+        return None
+
+    def get(self, entry_id: int) -> str | None:
+        """The entry's signal type if it is indexed."""
+        if entry_id in self._added:
+            return self._added[entry_id]
+        if entry_id in self._dropped:
+            return None
+        return self._in_base(entry_id)
+
+    def __contains__(self, entry_id: object) -> bool:
+        return isinstance(entry_id, int) and self.get(entry_id) is not None
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __setitem__(self, entry_id: int, signal_type: str) -> None:
+        if entry_id in self:
+            return
+        if entry_id in self._dropped and self._in_base(entry_id) == signal_type:
+            self._dropped.discard(entry_id)
+        else:
+            self._added[entry_id] = signal_type
+        self._size += 1
+
+    def pop(self, entry_id: int) -> str:
+        """Forget an indexed entry; answers its signal type."""
+        signal_type = self.get(entry_id)
+        if signal_type is None:
+            raise KeyError(entry_id)
+        if self._added.pop(entry_id, None) is None:
+            self._dropped.add(entry_id)
+        self._size -= 1
+        return signal_type
+
+    def arrays(self) -> dict[str, npt.NDArray[np.int64]]:
+        """Per signal type, the sorted ids indexed."""
+        found: dict[str, npt.NDArray[np.int64]] = {}
+        dropped = np.fromiter(self._dropped, dtype=np.int64, count=len(self._dropped))
+        for signal_type in sorted({*self._base, *self._added.values()}):
+            base = self._base.get(signal_type, np.empty(0, dtype=np.int64))
+            added = [entry_id for entry_id, kind in self._added.items() if kind == signal_type]
+            ids = np.concatenate((base[~np.isin(base, dropped)], np.array(added, dtype=np.int64)))
+            found[signal_type] = np.sort(ids)
+        return found
+
+    def save(self, folder: Path) -> None:
+        """One sorted ``.npy`` array of ids per signal type in ``folder``, which ``load`` maps (shared pages)."""
+        for signal_type, ids in self.arrays().items():
+            np.save(folder / f"present.{signal_type}.npy", ids, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path, *, keep: Callable[[str], bool]) -> Present:
+        """Map what ``save`` wrote, keeping the signal types ``keep`` accepts (or read the older single file)."""
+        if (folder / PRESENT_FILE).exists():
+            with np.load(folder / PRESENT_FILE) as data:
+                names = [str(name) for name in data["names"]]
+                ids, types = data["ids"], data["types"]
+                return cls({name: np.sort(ids[types == code]) for code, name in enumerate(names) if keep(name)})
+        found = {path.name[len("present.") : -len(".npy")]: path for path in folder.glob("present.*.npy")}
+        return cls({name: np.load(path, mmap_mode="r", allow_pickle=False)
+                    for name, path in sorted(found.items()) if keep(name)})
+
+
 class Matcher:
     """The indexes of every bank entry that is active, kept current from the change log."""
 
@@ -58,7 +141,7 @@ class Matcher:
         """An empty matcher; ``snapshot_dir`` is where ``save_snapshot`` writes (None: never)."""
         self.snapshot_dir = snapshot_dir
         self.indexes: dict[str, MatchIndex] = {}
-        self.present: dict[int, str] = {}  # indexed entry id -> its signal type
+        self.present = Present()  # indexed entry id -> its signal type
         self.mark = 0
         self.changes_since_snapshot = 0
         self.lock = threading.RLock()  # held while the indexes change or are read
@@ -66,6 +149,7 @@ class Matcher:
         self._refresh_began = float("-inf")
         self._truncation_checked = float("-inf")
         self.skipped_types: set[str] = set()
+        self.snapshot_name: str | None = None  # the snapshot this matcher was opened from
 
     # ---- following the change log ----------------------------------------------------------------------
 
@@ -119,11 +203,11 @@ class Matcher:
         if top < self.mark:
             log.warning("bank change log ends at %s, before the matcher's mark %s: reloading", top, self.mark)
             with self.lock:
-                self.indexes, self.present, self.mark = {}, {}, 0
+                self.indexes, self.present, self.mark = {}, Present(), 0
             self.refresh(session)
 
     def _reconcile(self, entry_ids: set[int], wanted: dict[int, tuple[str, list[str]]]) -> tuple[int, int]:
-        gone = [entry_id for entry_id in entry_ids if entry_id in self.present and entry_id not in wanted]
+        gone = [entry_id for entry_id in entry_ids if entry_id not in wanted and entry_id in self.present]
         removed = self._remove(gone)
         additions: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
         for entry_id, (signal_type, values) in wanted.items():
@@ -187,7 +271,7 @@ class Matcher:
             folder = Path(tempfile.mkdtemp(dir=self.snapshot_dir, prefix=".snapshot-"))
             for signal_type, index in self.indexes.items():
                 index.save(folder / f"{signal_type}.idx")
-            _save_present(folder / PRESENT_FILE, self.present)
+            self.present.save(folder)
             (folder / STATE_FILE).write_text(json.dumps({"mark": self.mark}), encoding="utf-8")
             final = self.snapshot_dir / f"snapshot-{self.mark:012d}-{folder.name[-8:]}"
             folder.rename(final)
@@ -208,6 +292,7 @@ class Matcher:
         except (OSError, ValueError, KeyError) as exc:
             log.warning("index snapshot %s unreadable (%s): starting empty", folder, exc)
             return cls(snapshot_dir)
+        matcher.snapshot_name = folder.name
         return matcher
 
     def _load(self, folder: Path) -> None:
@@ -215,8 +300,7 @@ class Matcher:
         for path in folder.glob("*.idx"):
             if self._indexable(path.stem):
                 self.indexes[path.stem] = load_index(path.stem, path)
-        self.present = {entry_id: signal_type for entry_id, signal_type in _load_present(folder / PRESENT_FILE).items()
-                        if self._indexable(signal_type)}
+        self.present = Present.load(folder, keep=self._indexable)
         self.mark = int(state["mark"])
 
 
@@ -244,22 +328,6 @@ def _active_values(session: Session, entry_ids: Iterable[int]) -> dict[int, tupl
         for entry_id, signal_type, value, variants in rows:
             found[entry_id] = (signal_type, [value, *variants])
     return found
-
-
-def _save_present(path: Path, present: dict[int, str]) -> None:
-    """The indexed entry ids and their signal types, as arrays (a million entries in a few megabytes)."""
-    names = sorted(set(present.values()))
-    codes = {name: code for code, name in enumerate(names)}
-    ids = np.fromiter(present.keys(), dtype=np.int64, count=len(present))
-    types = np.fromiter((codes[v] for v in present.values()), dtype=np.int16, count=len(present))
-    with path.open("wb") as handle:
-        np.savez(handle, ids=ids, types=types, names=np.array(names, dtype=np.str_))
-
-
-def _load_present(path: Path) -> dict[int, str]:
-    with np.load(path) as data:
-        names = [str(name) for name in data["names"]]
-        return {int(i): names[int(t)] for i, t in zip(data["ids"].tolist(), data["types"].tolist(), strict=True)}
 
 
 def _write_atomic(path: Path, text: str) -> None:

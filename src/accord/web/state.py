@@ -4,6 +4,7 @@ and what it opens on first use (the key cache, the matcher, the recorder of hits
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass, field
 
 from fastapi.templating import Jinja2Templates
@@ -11,7 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from accord.clock import Clock
+from accord.matching.ledger import LookupLedger
 from accord.matching.recording import GroupRecorder
+from accord.matching.replicas import ReloadSchedule
 from accord.matching.service import Matcher
 from accord.notices.intake import GroupIntake
 from accord.settings import Settings
@@ -33,7 +36,15 @@ class AppState:
     match_recorder: GroupRecorder | None = None  # the group writer of hits, made on first use
     # Draws each drill's moment inside its window (accord.readiness); a test puts a seeded random.Random here.
     rng: random.Random = field(default_factory=random.SystemRandom)
+    lookup_ledger: LookupLedger = field(init=False)  # lookups counted per key, bank and minute; daily quotas
+    lookup_flush: threading.Thread | None = None  # the ledger's last flush, running or done
+    reload_schedule: ReloadSchedule = field(init=False)  # when this replica moves to a newer snapshot
+    matcher_reload: threading.Thread | None = None  # the last reload, running or done
 
     def __post_init__(self) -> None:
         self.intake = GroupIntake(self.factory, self.clock, self.settings)
+        self.lookup_ledger = LookupLedger(self.clock, quota_per_day=self.settings.match_quota_per_key_per_day,
+                                          flush_seconds=self.settings.lookup_audit_flush_seconds)
+        self.reload_schedule = ReloadSchedule(self.clock, self.settings.index_snapshot_dir,
+                                              spread_seconds=self.settings.matcher_reload_spread_seconds)
         self.metrics = Metrics(self.factory, self.clock, self.intake)

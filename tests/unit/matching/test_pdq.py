@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -129,3 +132,27 @@ def test_bulk_build_holds_no_full_size_copy_of_the_hashes() -> None:
     assert len(index) == n
     assert kept > 32 * n + 16 * 6 * n  # the words, the sorted slots and their siblings are really counted
     assert peak - kept < 6_000_000, (kept, peak)
+
+
+def test_a_snapshot_of_a_mapped_index_links_its_main_level_and_keeps_recent_additions(tmp_path: Path) -> None:
+    rng = np.random.default_rng(12)
+    stored = random_words(rng, 6_000)
+    ids = np.arange(len(stored), dtype=np.int64)
+    first = PDQMatchIndex()
+    first.add_arrays(ids[:5_000], stored[:5_000])
+    first.save(tmp_path / "one")  # folded: a main level in entry-id order
+    mapped = PDQMatchIndex.load(tmp_path / "one")
+    mapped.add_arrays(ids[5_000:], stored[5_000:])  # the recent level: a fifth of the main one
+    mapped.remove_many([3, 5_003])
+    mapped.save(tmp_path / "two")
+    assert os.stat(tmp_path / "two" / "sibling.npy").st_ino == os.stat(tmp_path / "one" / "sibling.npy").st_ino
+    again = PDQMatchIndex.load(tmp_path / "two")
+    assert len(again) == len(stored) - 2
+    alive = ~np.isin(ids, [3, 5_003])
+    queries = np.stack([flipped(rng, stored[p], 20) for p in (3, 10, 5_003, 5_500)])
+    for query, hits in zip(queries, again.query_words(queries), strict=True):
+        assert {hit.entry_id: hit.distance for hit in hits} == brute_force(stored, ids, alive, query, 31)
+    again.add_arrays(ids[:2_000] + 10_000, stored[:2_000])  # the recent level passes a quarter: folded
+    again.save(tmp_path / "three")
+    assert not (tmp_path / "three" / "recent_ids.npy").exists()
+    assert len(PDQMatchIndex.load(tmp_path / "three")) == len(stored) - 2 + 2_000

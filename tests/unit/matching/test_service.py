@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from accord.banks import service
 from accord.banks.service import EntryDetails, NewSignal
 from accord.clock import FrozenClock
-from accord.matching.service import Matcher
+from accord.matching.service import Matcher, Present
 from tests.unit.banks.helpers import PDQ_A, PDQ_B, bank_with, flip, org
 
 
@@ -106,3 +108,20 @@ def test_a_shorter_log_than_the_mark_reloads(session: Session, clock: FrozenCloc
     session.execute(text("DELETE FROM bank_changes"))
     matcher.refresh(session)
     assert matcher.mark == 0 and matcher.status()["entries"] == 0
+
+
+def test_present_keeps_a_snapshot_as_arrays_and_changes_beside_them(tmp_path: Path) -> None:
+    present = Present({"pdq": np.array([1, 3, 5], dtype=np.int64), "md5": np.array([2], dtype=np.int64)})
+    assert [present.get(i) for i in range(1, 7)] == ["pdq", "md5", "pdq", None, "pdq", None]
+    assert present.pop(3) == "pdq" and 3 not in present and len(present) == 3
+    present[3] = "pdq"  # indexed again
+    present[6] = "sha256"
+    present[6] = "sha256"  # twice is once
+    assert present.pop(6) == "sha256" and present.get(6) is None
+    present[7] = "md5"
+    assert len(present) == 5 and present.get(3) == "pdq"
+    with pytest.raises(KeyError):
+        present.pop(4)
+    present.save(tmp_path)
+    loaded = Present.load(tmp_path, keep=lambda kind: kind != "md5")
+    assert {i: loaded.get(i) for i in range(1, 8) if i in loaded} == {1: "pdq", 3: "pdq", 5: "pdq"}

@@ -14,32 +14,45 @@ which commits the hits arriving together in one transaction, and is answered aft
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from accord.banks import service as bank_service
 from accord.banks.files import limits_for
-from accord.errors import InvalidInput
+from accord.db import unit_of_work
+from accord.errors import InvalidInput, NotFound
 from accord.flows import decisions as flows
 from accord.identity.service import Principal
+from accord.matching import ledger, pdq
 from accord.matching import lookup as matching
 from accord.matching import service as matching_service
 from accord.matching.recording import GroupRecorder, Recorded
 from accord.matching.service import Matcher
 from accord.signals import hash_media
 from accord.web.api._uploads import Body, inline_schema, parse, read_body
-from accord.web.deps import Scoped, SessionDep, SettingsDep, app_state, reading
+from accord.web.deps import ClockDep, Scoped, SessionDep, SettingsDep, app_state, reading
 from accord.web.schemas.banks import ComputedSignalOut, HashesOut, MatchesOut, MatchOut, MatchSignalsIn
-from accord.web.schemas.matching import MatchBatchIn, MatchBatchOut, MatchingStatusOut
+from accord.web.schemas.matching import (
+    BankLookupsOut,
+    LookupCountOut,
+    MatchBatchIn,
+    MatchBatchOut,
+    MatchingStatusOut,
+)
 from accord.web.state import AppState
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["matching"])
 Matching = Annotated[Principal, Depends(Scoped("match"))]
+Reader = Annotated[Principal, Depends(Scoped("banks:read"))]
 _OPEN_LOCK = threading.Lock()
 RECORDING_WRITERS = 8  # threads recording groups of hits side by side on PostgreSQL
 
@@ -57,6 +70,7 @@ def _open_matcher(state: AppState) -> Matcher:
     with _OPEN_LOCK:
         found = state.matcher
         if found is None:
+            pdq.warm_up()  # numba's cache loaded before the first lookup, not during it
             found = state.matcher = Matcher.open(state.settings.index_snapshot_dir)
     return found
 
@@ -75,7 +89,9 @@ def process_recorder(state: AppState) -> GroupRecorder:
         found = state.match_recorder
         if found is None:
             writers = 1 if state.settings.is_sqlite else RECORDING_WRITERS
-            found = state.match_recorder = GroupRecorder(state.factory, state.clock, flows.decide, writers=writers)
+            found = state.match_recorder = GroupRecorder(
+                state.factory, state.clock, flows.decide, writers=writers,
+                flood_limit=state.settings.flood_matches_per_entry_per_hour)
     return found
 
 
@@ -104,9 +120,14 @@ async def match(request: Request, principal: Matching, body: BodyDep,
     arrived = time.monotonic()
     state = app_state(request)
     contents, banks, batch = await _contents(state, body)
+    state.lookup_ledger.admit(principal.ref, len(contents))
     outcomes = await run_in_threadpool(_find_all, state, matcher, principal.org_id, contents, banks, arrived)
+    state.lookup_ledger.count(principal.ref, principal.org_id, len(contents),
+                              [m.bank.id for outcome in outcomes for m in outcome.matches])
+    flush_lookups_when_due(state)
+    reload_when_due(state, matcher)
     await _record_hits(state, principal, contents, outcomes)
-    answers = [_answer(principal.org_id, outcome) for outcome in outcomes]
+    answers = [_answer(principal, outcome) for outcome in outcomes]
     return MatchBatchOut(results=answers) if batch else answers[0]
 
 
@@ -121,6 +142,54 @@ async def _contents(state: AppState, body: Body) -> tuple[list[list[matching.Que
         return [_item_signals(i, item.signals) for i, item in enumerate(batch.items)], batch.banks, True
     single = parse(MatchSignalsIn, body.json)
     return [matching.signals_of_values([(s.type, s.value) for s in single.signals])], single.banks, False
+
+
+def flush_lookups_when_due(state: AppState) -> threading.Thread | None:
+    """Write the process's lookup counts in a thread of their own once they are due (never in a request's
+    transaction, never two flushes at once); answers the thread started, if any."""
+    ledger = state.lookup_ledger
+    if not ledger.due() or not ledger.flushing.acquire(blocking=False):
+        return None
+
+    def flush() -> None:
+        try:
+            with unit_of_work(state.factory) as session:
+                ledger.flush(session)
+        except SQLAlchemyError:
+            log.exception("lookup counts not written (they are lost; lookups go on)")
+        finally:
+            ledger.flushing.release()
+
+    state.lookup_flush = thread = threading.Thread(target=flush, name="accord-lookup-ledger", daemon=True)
+    thread.start()
+    return thread
+
+
+def reload_when_due(state: AppState, matcher: Matcher) -> threading.Thread | None:
+    """Move this replica to a newer snapshot at its planned moment, one replica of the host at a time
+    (``accord.matching.replicas``): a new matcher is opened and caught up in a thread while this one answers,
+    then takes its place. Answers the thread started, if any."""
+    schedule = state.reload_schedule
+    if schedule.notice(matcher.snapshot_name) is None:
+        return None
+    lease = schedule.begin()
+    if lease is None:
+        return None
+
+    def reload() -> None:
+        try:
+            fresh = Matcher.open(state.settings.index_snapshot_dir)
+            with reading(state) as session:
+                fresh.refresh(session)
+            state.matcher = fresh
+        except (OSError, ValueError, KeyError, SQLAlchemyError):
+            log.exception("reloading the index snapshot failed; this replica goes on with its index")
+        finally:
+            lease.release()
+
+    state.matcher_reload = thread = threading.Thread(target=reload, name="accord-matcher-reload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _item_signals(position: int, signals: Sequence[Any]) -> list[matching.QuerySignal]:
@@ -149,10 +218,11 @@ async def _record_hits(state: AppState, principal: Principal, contents: Sequence
         outcome.case_id, outcome.action = recorded.case_id, recorded.action
 
 
-def _answer(org_id: str, outcome: matching.Outcome) -> MatchesOut:
+def _answer(principal: Principal, outcome: matching.Outcome) -> MatchesOut:
+    org_id, may_read = principal.org_id, "banks:read" in principal.scopes
     return MatchesOut(
-        matches=[MatchOut.model_validate(m.as_dict(org_id)) for m in outcome.matches],
-        suppressed_by=[MatchOut.model_validate(m.as_dict(org_id)) for m in outcome.suppressed_by],
+        matches=[MatchOut.model_validate(m.as_dict(org_id, may_read=may_read)) for m in outcome.matches],
+        suppressed_by=[MatchOut.model_validate(m.as_dict(org_id, may_read=may_read)) for m in outcome.suppressed_by],
         case_id=outcome.case_id, action=outcome.action,
     )
 
@@ -165,3 +235,18 @@ def status(principal: Matching, session: SessionDep, matcher: MatcherDep) -> Mat
     matcher.refresh(session)
     visible = [bank.id for bank in bank_service.visible_banks(session, principal.org_id)]
     return MatchingStatusOut.model_validate(matching_service.visible_status(session, visible))
+
+
+@router.get("/banks/{name}/lookups")
+def bank_lookups(name: str, principal: Reader, session: SessionDep, clock: ClockDep,
+                 days: Annotated[int, Query(ge=1, le=366)] = 30) -> BankLookupsOut:
+    """For the bank's owner only: the lookups every key made that searched the bank in the past `days`, and
+    how many matched it (hosted matching's audit; counts are written in batches, so the last minute or so may
+    not show yet)."""
+    bank = bank_service.get_bank(session, principal.org_id, name)
+    if bank.org_id != principal.org_id:
+        raise NotFound(f"no bank {name!r}")
+    since = clock.now() - timedelta(days=days)
+    rows = ledger.lookups_of_bank(session, bank.id, since=since)
+    return BankLookupsOut(bank=bank.name, since=since, lookups=[
+        LookupCountOut(org_id=org_id, key=key, lookups=lookups, hits=hits) for org_id, key, lookups, hits in rows])

@@ -129,7 +129,8 @@ class MatchOut(Out):
     entry_id: int
     signal_type: str
     distance: int
-    value: str = Field(description="The banked hash that matched")
+    value: str | None = Field(description="The banked hash that matched: only for the bank's owner and for keys "
+                                          "that may read its entries (`banks:read`), never for a match-only key")
     query: str = Field(description="The looked-up signal that matched it")
     labels: list[str]
     incident_tags: list[str]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from accord.web.schemas.banks import MatchesOut, SignalIn
@@ -33,3 +35,21 @@ class MatchingStatusOut(Out):
     banks: int = Field(description="Banks the caller may use")
     entries: int = Field(description="Their active entries, over the signal types this process indexes")
     indexes: dict[str, int] = Field(description="Active entries per signal type")
+
+
+class LookupCountOut(Out):
+    """Lookups one key of one organisation made that searched the bank, and how many matched it."""
+
+    org_id: str
+    key: str = Field(description="The key's reference (`key:<prefix>`), or the member's for the UI")
+    lookups: int
+    hits: int
+
+
+class BankLookupsOut(Out):
+    """For a bank's owner: who looked up against the bank since ``since`` (written every
+    `ACCORD_LOOKUP_AUDIT_FLUSH_SECONDS` by each matcher process)."""
+
+    bank: str
+    since: datetime
+    lookups: list[LookupCountOut]
