@@ -50,10 +50,10 @@ _CONFUSABLES = {
     # Cyrillic look-alikes of Latin letters (after case folding)
     "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
     "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "һ": "h", "ԁ": "d", "ӏ": "l",
-    "ԛ": "q", "ԝ": "w", "ɡ": "g", "ь": "b", "п": "n", "г": "r", "ц": "u",
-    # Greek look-alikes
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
-    "υ": "u", "χ": "x", "ω": "w", "γ": "y", "μ": "u", "σ": "o", "ς": "c",
+    "ԛ": "q", "ԝ": "w", "ɡ": "g", "ь": "b", "п": "n", "г": "r",
+    # Greek look-alikes (of the capital where it is the one that passes for Latin: Ν for N, Μ for M)
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "n", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "y", "χ": "x", "ω": "w", "γ": "y", "σ": "o",
 }
 _ZERO_WIDTH: dict[int, str | None] = dict.fromkeys(map(ord, "\u00ad\u200b\u200d\u200e\u200f\u2060\ufeff\u061c"))
 _ZERO_WIDTH[0x200C] = " "  # Persian's zero-width non-joiner is typed as a space as often as not
