@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import typing as t
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -36,7 +37,15 @@ import numpy as np
 import numpy.typing as npt
 from threatexchange.content_type.content_base import ContentType
 from threatexchange.content_type.text import TextContent
-from threatexchange.signal_type.signal_base import SignalComparisonResult, SimpleSignalType, TextHasher
+from threatexchange.extensions.tlsh.text_tlsh import TextTLSHSignal
+from threatexchange.signal_type.index import SignalTypeIndex
+from threatexchange.signal_type.signal_base import (
+    SignalComparisonResult,
+    SimpleSignalType,
+    TextHasher,
+    TrivialLinearSearchHashIndex,
+    TrivialSignalTypeIndex,
+)
 
 _ARABIC_LETTERS = {
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
@@ -226,8 +235,6 @@ def containment_value(tokens: list[str]) -> str | None:
 
 def text_tlsh(normalised: str) -> str | None:
     """python-threatexchange's ``text_tlsh`` of the normalised text; None when TLSH finds too little in it."""
-    from threatexchange.extensions.tlsh.text_tlsh import TextTLSHSignal  # needs py-tlsh
-
     value = TextTLSHSignal.hash_from_str(normalised)
     return str(value) or None
 
@@ -276,11 +283,16 @@ def matched_spans(tokens: list[str], banked: npt.NDArray[np.uint64]) -> list[tup
 
 # ---- the signal types as python-threatexchange sees them -------------------------------------------------------
 
-_EXAMPLES = (
-    "Workers of the world, unite! You have nothing to lose but your chains, and a world to win, say the "
-    "authors at the close of a pamphlet printed in London in February of the year eighteen forty-eight.",
-    "It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of "
-    "foolishness, it was the epoch of belief, it was the epoch of incredulity, it was the season of Light.",
+_EXAMPLES = (  # two public-domain texts, long enough for a containment signal
+    "Four score and seven years ago our fathers brought forth on this continent, a new nation, conceived in "
+    "Liberty, and dedicated to the proposition that all men are created equal. Now we are engaged in a great "
+    "civil war, testing whether that nation, or any nation so conceived and so dedicated, can long endure. We "
+    "are met on a great battle-field of that war. We have come to dedicate a portion of that field, as a final "
+    "resting place for those who here gave their lives that that nation might live.",
+    "When in the Course of human events, it becomes necessary for one people to dissolve the political bands "
+    "which have connected them with another, and to assume among the powers of the earth, the separate and "
+    "equal station to which the Laws of Nature and of Nature's God entitle them, a decent respect to the "
+    "opinions of mankind requires that they should declare the causes which impel them to the separation.",
 )
 
 
@@ -296,6 +308,11 @@ class TextMD5Signal(SimpleSignalType, TextHasher):
     def get_content_types(cls) -> list[type[ContentType]]:
         """Text, and the text read out of documents."""
         return [TextContent]
+
+    @classmethod
+    def get_index_cls(cls) -> type[SignalTypeIndex[t.Any]]:
+        """python-threatexchange's exact-match index (Accord's own is ``accord.matching.ExactMatchIndex``)."""
+        return TrivialSignalTypeIndex
 
     @classmethod
     def hash_from_str(cls, text: str) -> str:
@@ -328,20 +345,55 @@ class TextContainmentSignal(SimpleSignalType, TextHasher):
         return signal_str
 
     @classmethod
+    def get_index_cls(cls) -> type[SignalTypeIndex[t.Any]]:
+        """python-threatexchange's linear index over ``compare_hash`` (Accord's own is
+        ``accord.matching.ContainmentMatchIndex``)."""
+        return _ContainmentLinearIndex
+
+    @classmethod
     def hash_from_str(cls, text: str) -> str:
         """The fingerprints of ``text``; empty when it is too short to match anything."""
         return containment_value(words(text)) or ""
 
     @classmethod
     def compare_hash(cls, hash1: str, hash2: str) -> SignalComparisonResult:
-        """Whether the two texts share at least ``MIN_SHARED`` fingerprints; the distance is how many of the
-        second's fingerprints the first lacks, in per cent."""
+        """Whether the two texts share at least ``MIN_SHARED`` fingerprints; the distance is the share of the
+        first's fingerprints (the banked document's, as python-threatexchange's linear index passes them) that
+        the second lacks, in per cent."""
         first, second = decode_fingerprints(hash1), decode_fingerprints(hash2)
         shared = len(np.intersect1d(first, second, assume_unique=True))
-        missing = 100 - (100 * shared) // max(1, len(second))
+        missing = 100 - (100 * shared) // max(1, len(first))
         return SignalComparisonResult.from_simple_dist(missing if shared >= MIN_SHARED else 101, 100)
 
     @staticmethod
     def get_examples() -> list[str]:
         """Fingerprints of two public-domain sentences."""
         return [TextContainmentSignal.hash_from_str(example) for example in _EXAMPLES]
+
+
+class _ContainmentLinearIndex(TrivialLinearSearchHashIndex[t.Any]):
+    _SIGNAL_TYPE = TextContainmentSignal
+
+
+class TLSHSignal(TextTLSHSignal):
+    """python-threatexchange's ``text_tlsh`` (same name, hashes, distance and threshold), with the linear
+    index its extension leaves undeclared (Accord's own is ``accord.matching.TLSHMatchIndex``)."""
+
+    @classmethod
+    def get_name(cls) -> str:
+        """python-threatexchange's name, so that exchanges interoperate."""
+        return str(TextTLSHSignal.get_name())
+
+    @staticmethod
+    def get_examples() -> list[str]:
+        """Hashes of two public-domain texts (the extension's own examples are too short to hash)."""
+        return [str(text_tlsh(normalise(example))) for example in _EXAMPLES]
+
+    @classmethod
+    def get_index_cls(cls) -> type[SignalTypeIndex[t.Any]]:
+        """A linear search over ``compare_hash``."""
+        return _TLSHLinearIndex
+
+
+class _TLSHLinearIndex(TrivialLinearSearchHashIndex[t.Any]):
+    _SIGNAL_TYPE = TLSHSignal

@@ -27,10 +27,8 @@ from threatexchange.signal_type.sha256 import VideoSHA256Signal
 from threatexchange.signal_type.signal_base import SignalType as TxSignalType
 from threatexchange.signal_type.url import URLSignal
 
-from threatexchange.extensions.tlsh.text_tlsh import TextTLSHSignal
-
 from accord.errors import InvalidInput
-from accord.signals.text import TextContainmentSignal, TextMD5Signal
+from accord.signals.text import TextContainmentSignal, TextMD5Signal, TLSHSignal
 from accord.signals.url import normalise_url
 
 MAX_TEXT_LENGTH = 10_000
@@ -119,7 +117,7 @@ def _normalise_text(value: str) -> str:
 def _normalise_tlsh(value: str) -> str:
     text = value.strip().upper()
     try:
-        return str(TextTLSHSignal.validate_signal_str(text))
+        return str(TLSHSignal.validate_signal_str(text))
     except ValueError:
         raise InvalidInput("a text_tlsh hash is T1 followed by 70 hexadecimal digits", field="value") from None
 
@@ -177,7 +175,7 @@ def _registry() -> dict[str, SignalType]:
         SignalType("url", URLSignal, exact=True, normalise=normalise_url),
         SignalType("text", RawTextSignal, exact=True, normalise=_normalise_text),
         SignalType("text_md5", TextMD5Signal, exact=True, normalise=_hex_digest("text_md5", 32)),
-        SignalType("text_tlsh", TextTLSHSignal, exact=False, normalise=_normalise_tlsh),
+        SignalType("text_tlsh", TLSHSignal, exact=False, normalise=_normalise_tlsh),
         SignalType("text_containment", TextContainmentSignal, exact=False, normalise=_normalise_containment),
     ]
     vpdq = _vpdq_type()

@@ -168,7 +168,7 @@ def test_hash_media_gives_text_signals_of_documents() -> None:
     from_text = {s.type: s.value for s in hash_media(BODY.encode(), limits=limits)}
     assert set(from_pdf) == {"md5", "sha256", "text_md5", "text_tlsh", "text_containment"}
     assert from_pdf["md5"] != from_text["md5"]
-    same = TextContainmentSignal.compare_hash(from_pdf["text_containment"], from_text["text_containment"])
+    same = TextContainmentSignal.compare_hash(from_text["text_containment"], from_pdf["text_containment"])
     assert same.match and same.distance.distance <= 5  # type: ignore[attr-defined]  # Arabic comes out reversed
     with pytest.raises(UnreadableDocument):
         hash_media(pdf_of(BODY)[:400], limits=limits)

@@ -118,10 +118,10 @@ def test_containment_compare_hash_finds_an_excerpt() -> None:
     tokens = words(GPL3.read_text())
     banked = TextContainmentSignal.hash_from_str(GPL3.read_text())
     post = "i found this and you should read it " * 10 + " ".join(tokens[1000:1300])
-    result = TextContainmentSignal.compare_hash(TextContainmentSignal.hash_from_str(post), banked)
+    result = TextContainmentSignal.compare_hash(banked, TextContainmentSignal.hash_from_str(post))
     assert result.match and 90 <= result.distance.distance <= 99  # type: ignore[attr-defined]
     other = TextContainmentSignal.hash_from_str(LOREM)
-    assert not TextContainmentSignal.compare_hash(other, banked).match
+    assert not TextContainmentSignal.compare_hash(banked, other).match
 
 
 def test_matched_spans_cover_the_quoted_passage() -> None:
