@@ -13,11 +13,14 @@ encrypted with a password, is refused with :class:`accord.errors.UnreadableDocum
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import StrEnum
 from html.parser import HTMLParser
@@ -156,12 +159,31 @@ class Extracted:
     ocr: bool = False
 
 
+_RECENT: OrderedDict[tuple[bytes, DocumentLimits], Extracted | None] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+_RECENT_SIZE = 4
+
+
 def extract_text(data: bytes, limits: DocumentLimits | None = None) -> Extracted | None:
     """The text of a document, or None when ``data`` is not a document Accord reads.
 
     Raises ``UnreadableDocument`` for a corrupt or encrypted document, a zip bomb or too many pages, and
-    ``PayloadTooLarge`` when reading it takes longer than ``limits.seconds``."""
+    ``PayloadTooLarge`` when reading it takes longer than ``limits.seconds``. The last few documents read are
+    remembered (by SHA-256), so that hashing an upload and showing its matched passages read it once."""
     limits = limits or DocumentLimits()
+    key = (hashlib.sha256(data).digest(), limits)
+    with _RECENT_LOCK:
+        if key in _RECENT:
+            return _RECENT[key]
+    extracted = _extract(data, limits)
+    with _RECENT_LOCK:
+        _RECENT[key] = extracted
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return extracted
+
+
+def _extract(data: bytes, limits: DocumentLimits) -> Extracted | None:
     kind = sniff_document(data)
     if kind is None:
         return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -84,17 +83,16 @@ def test_fingerprints_round_trip_and_bad_values_are_refused() -> None:
     hashes = decode_fingerprints(value)
     assert encode_fingerprints(hashes) == value
     assert validate_signal("text_containment", f" {value} ") == value
-    packed = base64.b64encode(zlib.compress(np.array([3, 1], dtype="<u8").tobytes())).decode()
+    packed = base64.b64encode(np.array([3, 1], dtype="<u8").tobytes()).decode()
     for bad, reason in [("w9.9:AAAA", "starts with"), (PREFIX + "!!", "do not decode"),
                         (PREFIX + packed, "sorted and distinct")]:
         with pytest.raises(InvalidInput, match=reason):
             validate_signal("text_containment", bad)
 
 
-def test_a_decompression_bomb_in_a_value_is_refused() -> None:
-    bomb = PREFIX + base64.b64encode(zlib.compress(bytes(8 * 300_000))).decode()
+def test_a_value_with_too_many_fingerprints_is_refused() -> None:
     with pytest.raises(ValueError, match="at most"):
-        decode_fingerprints(bomb)
+        decode_fingerprints(PREFIX + base64.b64encode(bytes(8 * 300_000)).decode())
 
 
 def test_short_text_has_no_containment_signal() -> None:
