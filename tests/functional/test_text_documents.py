@@ -2,6 +2,7 @@
 words of it matched with the share found and its passage, the case's review page showing the passage
 highlighted; a corrupt or encrypted PDF refused with 422 and nothing stored."""
 
+# look-alike letters of other scripts are what this tests and folds
 from __future__ import annotations
 
 import io
@@ -105,7 +106,8 @@ def test_cli_banks_and_matches_documents(banks_cli: CliRunner, tmp_path: Path) -
     post.write_text(f"<!doctype html><html><body><p>{POST}</p></body></html>")
     hashed = banks_cli.invoke(cli_app, ["hash", str(publication)])
     assert hashed.exit_code == 0, hashed.output
-    assert {s["type"] for s in json_lines(hashed.output)[0]["signals"]} >= {"text_md5", "text_containment"}  # type: ignore[union-attr]
+    signals: list[dict[str, str]] = json_lines(hashed.output)[0]["signals"]  # type: ignore[assignment]
+    assert {s["type"] for s in signals} >= {"text_md5", "text_containment"}
     assert banks_cli.invoke(cli_app, ["bank", "create", "publications", "--visibility", "all"]).exit_code == 0
     added = banks_cli.invoke(cli_app, ["bank", "add", "publications", str(publication), "--label",
                                        "glorification_of_terrorist_acts"])
@@ -113,5 +115,6 @@ def test_cli_banks_and_matches_documents(banks_cli: CliRunner, tmp_path: Path) -
     run = banks_cli.invoke(cli_app, ["match", str(post), "--bank", "publications", "--org", "Host"])
     assert run.exit_code == 0, run.output
     [line] = json_lines(run.output)
-    [match] = line["matches"]  # type: ignore[misc]
+    matches: list[dict[str, object]] = line["matches"]  # type: ignore[assignment]
+    [match] = matches
     assert match["signal_type"] == "text_containment" and match["passages"]

@@ -40,8 +40,8 @@ from accord.matching.service import Matcher
 from accord.matching.text_index import TLSH_THRESHOLD
 from accord.policies.service import AutoAction, automatic_action_for
 from accord.signals import MediaLimits, decode_image, hash_media, query_hashes, validate_signal
-from accord.signals.media import MediaKind, sniff
 from accord.signals.documents import extract_text
+from accord.signals.media import MediaKind, sniff
 from accord.signals.text import decode_fingerprints, matched_spans, words
 from accord.signals.types import PDQ_THRESHOLD
 

@@ -2,7 +2,8 @@
 
 :class:`ContainmentMatchIndex` is an inverted index from fingerprint to the ``(entry, value)`` slots holding
 it, kept as two sorted NumPy arrays (fingerprints, slots) plus the recent additions, merged into the arrays
-(linearly, without re-sorting them) once they hold ``MERGE_AT`` postings or an eighth of the arrays. A removed entry's slots are marked dead at once
+(linearly, without re-sorting them) once they hold ``MERGE_AT`` postings or an eighth of the arrays. A removed
+entry's slots are marked dead at once
 (queries skip them) and their postings dropped at the next merge. A query counts, per slot, the distinct
 fingerprints it shares with the text: a slot sharing at least ``MIN_SHARED`` is a hit, whose
 ``compared_match_percent`` is the share of the banked document found in the text and whose
@@ -22,7 +23,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -204,7 +205,7 @@ def _rank(hit: Hit) -> tuple[int, float, int]:
     return hit.distance, -(hit.query_match_percent or 0.0), hit.entry_id
 
 
-def _snapshot(path: Path, signal_type: str) -> dict[str, list[list[object]]]:
+def _snapshot(path: Path, signal_type: str) -> dict[str, list[list[Any]]]:
     document = json.loads(path.read_text(encoding="utf-8"))
     if document.get("signal_type") != signal_type or document.get("format") != _FORMAT:
         raise InvalidInput(f"{path} is not a {signal_type} index snapshot", field="path")

@@ -194,7 +194,8 @@ VPDQ_AVAILABLE = "vpdq" in SIGNAL_TYPES
 """Whether the optional ``vpdq`` package is installed, so that vPDQ hashes can be indexed and matched."""
 TEXT_SIGNAL_TYPES = frozenset({"text_md5", "text_tlsh", "text_containment"})
 """The signals of a document's text (``accord.signals.text``)."""
-INDEXED_SIGNAL_TYPES = EXACT_SIGNAL_TYPES | {"pdq", "text_tlsh", "text_containment"} | ({"vpdq"} if VPDQ_AVAILABLE else set())
+INDEXED_SIGNAL_TYPES = (EXACT_SIGNAL_TYPES | {"pdq", "text_tlsh", "text_containment"}
+                        | ({"vpdq"} if VPDQ_AVAILABLE else set()))
 """Every signal type this process has a match index for (``accord.matching.build_index``)."""
 
 

@@ -1,5 +1,6 @@
 """Reading documents: each format's text, and hostile or broken documents refused with their reason."""
 
+# look-alike letters of other scripts are what this tests and folds
 from __future__ import annotations
 
 import io
@@ -67,7 +68,7 @@ def epub_of(chapters: list[str]) -> bytes:
 
 
 def test_plain_text_and_html() -> None:
-    assert extract_text("Hello,\nworld".encode()) is not None
+    assert extract_text(b"Hello,\nworld") is not None
     assert sniff_document("\ufeffplain".encode()) is DocumentKind.TEXT
     assert decode_text("é".encode("utf-16")) == "é"
     page = b"<!DOCTYPE html><html><head><style>p{}</style><script>var x=1</script></head><body><p>One</p>" \
@@ -148,7 +149,7 @@ def test_zip_bomb_dressed_as_docx_is_refused() -> None:
     assert len(bomb) < 1024 * 1024
     with pytest.raises(UnreadableDocument, match="zip bomb"):
         extract_text(bomb)
-    with pytest.raises(UnreadableDocument, match="compresses .*-fold"):
+    with pytest.raises(UnreadableDocument, match=r"compresses \d+-fold"):
         extract_text(bomb, DocumentLimits(max_unzipped=10**12))
 
 

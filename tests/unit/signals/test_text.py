@@ -1,5 +1,6 @@
 """Text normalisation per script, and the text signals built on it (md5, TLSH, winnowed containment)."""
 
+# ruff: noqa: RUF001  # look-alike letters of other scripts are what this tests and folds
 from __future__ import annotations
 
 import base64
