@@ -109,7 +109,7 @@ DOMAINS: tuple[Domain, ...] = (
         api=("accord.web.api.banks",),
         ui=("accord.web.ui.banks",),
         cli=(Command("bank", "accord.cli.banks:bank_app"), Command("hash", "accord.cli.banks:hash_files")),
-        demo=("accord.demo.banks",),
+        demo=("accord.demo.banks", "accord.demo.documents"),
     ),
     Domain(
         "matching",

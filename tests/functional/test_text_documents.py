@@ -15,10 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from accord.banks.models import BankEntry
+from accord import demo
+from accord.banks.models import BankEntry, MatchRecord
 from accord.cli.main import app as cli_app
 from accord.clock import FrozenClock
 from accord.db import unit_of_work
+from accord.matching.lookup import text_matches_of_case
+from accord.settings import Settings
 from tests.factories import PASSWORD, OrgHandle, make_org
 from tests.helpers import json_lines, ui_login
 from tests.unit.matching.test_contract import synthetic_text
@@ -118,3 +121,18 @@ def test_cli_banks_and_matches_documents(banks_cli: CliRunner, tmp_path: Path) -
     matches: list[dict[str, object]] = line["matches"]  # type: ignore[assignment]
     [match] = matches
     assert match["signal_type"] == "text_containment" and match["passages"]
+
+
+def test_demo_has_a_forum_post_quoting_a_banked_publication(factory: sessionmaker[Session], clock: FrozenClock,
+                                                            settings: Settings) -> None:
+    with unit_of_work(factory) as session:
+        world = demo.seed(session, clock, settings)
+        assert world is not None
+        forum = world.orgs["forumnest"].id
+        case_id = session.scalar(select(MatchRecord.case_id).where(MatchRecord.provider_id == forum,
+                                                                   MatchRecord.signal_type == "text_containment"))
+        assert case_id is not None
+        [found] = text_matches_of_case(session, forum, case_id)
+    assert found.bank == "Publications (demo)" and found.share is not None and 0 < found.share < 20
+    [passage] = found.passages
+    assert len(passage["match"].split()) >= 250
