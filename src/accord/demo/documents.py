@@ -36,8 +36,8 @@ _TAILS = ("before the dawn", "without delay", "in silence", "as the elders said"
 
 
 def publication(seed: int = 2026, sentences: int = 260) -> str:
-    """A fictional pamphlet of about 2,000 words, in paragraphs."""
-    rng = random.Random(seed)
+    """A fictional pamphlet of about 6,600 words, in paragraphs."""
+    rng = random.Random(seed)  # noqa: S311  # demo text, reproducible on purpose
     lines = [f"Chapter {n // 20 + 1}, part {n % 20 + 1}: {rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} "
              f"{rng.choice(_OBJECTS)} {rng.choice(_TAILS)}, and {rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} "
              f"{rng.choice(_OBJECTS)} {rng.choice(_TAILS)}." for n in range(sentences)]
