@@ -129,8 +129,8 @@ SHINGLE_WORDS = 5
 """Words per shingle (chosen by measurement: benchmarks/text.py, docs/decisions.md)."""
 WINDOW = 6
 """Winnowing window, in shingles: any shared run of ``SHINGLE_WORDS + WINDOW - 1`` (10) words is always seen."""
-MIN_SHARED = 12
-"""Fingerprints a text must share with a banked document to match it (about 40 words of shared text)."""
+MIN_SHARED = 16
+"""Fingerprints a text must share with a banked document to match it (about 55 words of shared text)."""
 MAX_FINGERPRINTS = 250_000
 """A containment signal holds at most this many fingerprints (a book of about a million words)."""
 PREFIX = f"w{SHINGLE_WORDS}.{WINDOW}.b:"
