@@ -191,7 +191,10 @@ def _postings(keys: npt.NDArray[np.uint64], owners: npt.NDArray[np.int64],
     """The slots holding each of the ``query`` fingerprints in sorted ``keys`` (fingerprints held by more than
     ``MAX_POSTINGS`` slots left out)."""
     lo = np.searchsorted(keys, query, side="left")
-    sizes = np.searchsorted(keys, query, side="right") - lo
+    present = lo < len(keys)
+    present[present] = keys[lo[present]] == query[present]
+    lo = lo[present]  # most fingerprints of a query are in no banked document: the second search skips them
+    sizes = np.searchsorted(keys, query[present], side="right") - lo
     sizes[sizes > MAX_POSTINGS] = 0
     total = int(sizes.sum())
     if not total:
