@@ -119,6 +119,7 @@ class OverBlocking(InvalidInput):
 ALL_ERRORS: tuple[type[DomainError], ...] = (
     DomainError,
     InvalidInput,
+    UnreadableDocument,
     NotAuthenticated,
     PermissionDenied,
     NotFound,
