@@ -33,6 +33,13 @@ class InvalidInput(DomainError):
     exit_code = 2
 
 
+class UnreadableDocument(InvalidInput):
+    """A document whose text cannot or may not be read: corrupt, encrypted, a zip bomb, too many pages."""
+
+    slug = "unreadable-document"
+    title = "Unreadable document"
+
+
 class NotAuthenticated(DomainError):
     slug = "not-authenticated"
     title = "Not authenticated"
@@ -128,6 +135,7 @@ class CalibrationRequired(PermissionDenied):
 ALL_ERRORS: tuple[type[DomainError], ...] = (
     DomainError,
     InvalidInput,
+    UnreadableDocument,
     NotAuthenticated,
     PermissionDenied,
     NotFound,

@@ -137,7 +137,7 @@ DOMAINS: tuple[Domain, ...] = (
                      "Hash banks: create, add files, import and export CSV, list."),
              Command("hash", "accord.cli.hashing:hash_files",
                      "Hash files: one JSON line per file with its signals (PDQ for photos, MD5, SHA-256, video MD5).")),
-        demo=("accord.demo.banks",),
+        demo=("accord.demo.banks", "accord.demo.documents"),
     ),
     Domain(
         "matching",

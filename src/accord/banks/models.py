@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accord.db import Base
@@ -146,6 +146,9 @@ class MatchRecord(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
     # Why the match must be looked at again ("flood": its entry was quarantined for matching too much), or None.
     rereview: Mapped[str | None] = mapped_column(String(20))
+    passages: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
+    """text_containment: the upload's passages found in the banked document ({before, match, after}) and the
+    share of the banked document found, for the review console (the banked text itself is never stored)."""
 
 
 class ExchangeSubscription(Base):

@@ -38,8 +38,11 @@ from accord.identity.service import Principal
 from accord.matching import flood
 from accord.matching.base import Hit
 from accord.matching.service import Matcher
+from accord.matching.text_index import TLSH_THRESHOLD
 from accord.policies.service import AutoAction, automatic_action_for
 from accord.signals import MediaLimits, hash_media, query_hashes, validate_signal
+from accord.signals.documents import extract_text
+from accord.signals.text import decode_fingerprints, matched_spans, words
 from accord.signals.types import PDQ_THRESHOLD
 
 MAX_SIGNALS = 100
@@ -48,11 +51,13 @@ REVIEW = "review"
 
 @dataclass(frozen=True, slots=True)
 class QuerySignal:
-    """A signal of the content being checked; ``probes`` are the values actually looked up (PDQ variants)."""
+    """A signal of the content being checked; ``probes`` are the values actually looked up (PDQ variants);
+    ``words`` the normalised words of an uploaded document (``text_containment``: the passages found)."""
 
     type: str
     value: str
     probes: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
 
     def values(self) -> list[str]:
         """The value itself and its edit-robust variants."""
@@ -68,7 +73,8 @@ class Match:
     distance: int
     query: str
     query_match_percent: float | None = None  # vPDQ: python-threatexchange's two percentages
-    compared_match_percent: float | None = None
+    compared_match_percent: float | None = None  # text_containment: the share of the banked document found
+    passages: tuple[dict[str, str], ...] = ()  # text_containment: the upload's passages found
 
     def as_dict(self, org_id: str, *, may_read: bool = True) -> dict[str, Any]:
         """The JSON form of a match (the note is the owner's, so only the owner reads it). The banked value
@@ -81,7 +87,7 @@ class Match:
                 "query": self.query, "labels": entry.labels, "incident_tags": entry.incident_tags,
                 "entity": entry.entity, "list_source": entry.list_source, "metadata": entry.metadata_,
                 "query_match_percent": self.query_match_percent,
-                "compared_match_percent": self.compared_match_percent}
+                "compared_match_percent": self.compared_match_percent, "passages": list(self.passages)}
         if self.bank.org_id == org_id:
             body["note"] = entry.note
         return body
@@ -101,9 +107,17 @@ def signals_of_upload(data: bytes, limits: MediaLimits) -> list[QuerySignal]:
     """The signals to look up for an uploaded file: digests, and PDQ with its dihedral and crop variants."""
     signals = []
     for computed in hash_media(data, limits=limits, variants=query_hashes):  # one decode for all PDQ hashes
-        if computed.indexable:
-            signals.append(QuerySignal(computed.type, computed.value, computed.variants))
+        if not computed.indexable:
+            continue
+        found = words_of_document(data) if computed.type == "text_containment" else ()
+        signals.append(QuerySignal(computed.type, computed.value, computed.variants, found))
     return signals
+
+
+def words_of_document(data: bytes) -> tuple[str, ...]:
+    """The normalised words of a document just hashed (its text is read once: ``extract_text`` remembers)."""
+    extracted = extract_text(data)
+    return tuple(words(extracted.text)) if extracted is not None else ()
 
 
 def signals_of_values(items: Sequence[tuple[str, str]]) -> list[QuerySignal]:
@@ -138,11 +152,33 @@ def find(session: Session, matcher: Matcher, org_id: str, signals: Sequence[Quer
         if pair is None or not can_see(pair[1], org_id) or (only and pair[1].id not in only):
             continue
         matches.append(Match(pair[1], pair[0], hit.distance, query, hit.query_match_percent,
-                             hit.compared_match_percent))
+                             hit.compared_match_percent, passages_of(pair[0], signals)))
     negative = [m for m in matches if m.bank.kind == BankKind.NEGATIVE]
     if negative:
         return Outcome(matches=[], suppressed_by=negative)
     return Outcome(matches=matches)
+
+
+MAX_PASSAGES = 5
+"""Passages kept per text match (the longest first)."""
+MAX_PASSAGE_WORDS = 400
+"""A longer passage is cut after this many words (the context after it then follows the cut)."""
+CONTEXT_WORDS = 15
+
+
+def passages_of(entry: BankEntry, signals: Sequence[QuerySignal]) -> tuple[dict[str, str], ...]:
+    """For a ``text_containment`` entry, the upload's passages found in it, longest first, each with a few
+    words of context before and after (normalised words: the banked document's own text is never stored)."""
+    if entry.signal_type != "text_containment":
+        return ()
+    tokens = next((list(s.words) for s in signals if s.type == "text_containment" and s.words), [])
+    if not tokens:
+        return ()
+    spans = sorted(matched_spans(tokens, decode_fingerprints(entry.value)), key=lambda s: s[0] - s[1])
+    return tuple({"before": " ".join(tokens[max(0, start - CONTEXT_WORDS):start]),
+                  "match": " ".join(tokens[start:min(end, start + MAX_PASSAGE_WORDS)]),
+                  "after": " ".join(tokens[min(end, start + MAX_PASSAGE_WORDS):][:CONTEXT_WORDS])}
+                 for start, end in sorted(spans[:MAX_PASSAGES]))
 
 
 def _hits(matcher: Matcher, signals: Sequence[QuerySignal]) -> dict[int, tuple[Hit, str]]:
@@ -208,7 +244,8 @@ def _record_one(session: Session, clock: Clock, principal: Principal, match: Mat
                 action: str) -> None:
     row = MatchRecord(id=new_id("mat"), provider_id=principal.org_id, bank_id=match.bank.id,
                       entry_id=match.entry.id, signal_type=match.entry.signal_type, distance=match.distance,
-                      case_id=case_id, action=action, created_at=clock.now())
+                      case_id=case_id, action=action, created_at=clock.now(),
+                      passages=[{"share": match.compared_match_percent, **p} for p in match.passages])
     session.add(row)
     session.flush()
     record(session, clock, principal.actor, Event.MATCHING_MATCH_FOUND, subject=row.id, org_id=principal.org_id,
@@ -216,6 +253,28 @@ def _record_one(session: Session, clock: Clock, principal: Principal, match: Mat
                     "signal_type": match.entry.signal_type, "distance": match.distance, "case_id": case_id,
                     "bank_owner_id": match.bank.org_id, "labels": match.entry.labels,
                     "incident_tags": match.entry.incident_tags, "action": action})
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatch:
+    """A text match of a case as the review console shows it: the banked entry and the passages found."""
+
+    bank: str
+    entry_id: int
+    labels: list[str]
+    share: float | None
+    passages: list[dict[str, Any]]
+
+
+def text_matches_of_case(session: Session, provider_id: str, case_id: str) -> list[TextMatch]:
+    """The provider's text-containment matches recorded on a case, with the upload's passages found."""
+    rows = session.execute(
+        select(MatchRecord, Bank.name, BankEntry.labels).join(Bank, Bank.id == MatchRecord.bank_id)
+        .join(BankEntry, BankEntry.id == MatchRecord.entry_id)
+        .where(MatchRecord.provider_id == provider_id, MatchRecord.case_id == case_id,
+               MatchRecord.signal_type == "text_containment").order_by(MatchRecord.created_at, MatchRecord.id))
+    return [TextMatch(name, row.entry_id, list(labels), (row.passages[0].get("share") if row.passages else None),
+                      list(row.passages)) for row, name, labels in rows]
 
 
 LABEL_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -235,10 +294,15 @@ def signal_sources(session: Session, bank: Bank) -> list[str]:
 
 
 def confidence_of(match: Match) -> float:
-    """1.0 for an exact signal; for PDQ it falls linearly to 0.5 at the match threshold (distance 31); for vPDQ
-    likewise from 100 % of the query's frames matched to 0.5 at python-threatexchange's 80 %."""
+    """1.0 for an exact signal; for PDQ it falls linearly to 0.5 at the match threshold (distance 31), for TLSH
+    likewise to 0.5 at distance 30; for vPDQ from 100 % of the query's frames matched to 0.5 at
+    python-threatexchange's 80 %; for text containment from 1.0 (the whole banked document found) to 0.5."""
     if match.entry.signal_type == "pdq":
         return round(1.0 - match.distance / (2 * (PDQ_THRESHOLD + 1)), 3)
+    if match.entry.signal_type == "text_tlsh":
+        return round(1.0 - match.distance / (2 * (TLSH_THRESHOLD + 1)), 3)
+    if match.entry.signal_type == "text_containment":  # 0.5 for a short excerpt, 1.0 for the whole document
+        return round(0.5 + (match.compared_match_percent or 0.0) / 200, 3)
     if match.entry.signal_type == "vpdq" and match.query_match_percent is not None:
         from accord.matching.vpdq_index import VPDQ_QUERY_PERCENT  # only where the video extra is installed
 

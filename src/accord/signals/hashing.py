@@ -1,5 +1,6 @@
 """Turning uploaded bytes into signals: PDQ for photos, MD5 and SHA-256 for every file, video MD5 and (where
-the optional ``vpdq`` package is installed) vPDQ for videos.
+the optional ``vpdq`` package is installed) vPDQ for videos, and the text signals of documents
+(``accord.signals.documents``).
 
 A video is vPDQ-hashed by python-threatexchange's ``VPDQSignal.hash_from_file`` (ffmpeg through the ``vpdq``
 package) in a separate Python process, from a temporary file: the decoder gets ``MediaLimits.video_seconds``
@@ -22,6 +23,7 @@ from PIL import Image
 
 from accord.errors import InvalidInput, PayloadTooLarge
 from accord.signals import pdqfast
+from accord.signals.documents import document_signals
 from accord.signals.media import MediaKind, MediaLimits, check_size, decode_image, sniff
 from accord.signals.types import SIGNAL_TYPES, VPDQ_QUALITY_THRESHOLD, validate_signal
 
@@ -123,4 +125,6 @@ def hash_media(
         vpdq = vpdq_of_video(data, sniffed.format, limits) if VPDQ_AVAILABLE else None
         if vpdq is not None:
             signals.append(vpdq)
+    else:  # a document: the signals of its text (text_md5, text_tlsh, text_containment), if it is one
+        signals.extend(ComputedSignal(kind_, value) for kind_, value in document_signals(data))
     return signals

@@ -1,6 +1,7 @@
 """The signal types Accord matches on, each wrapping a python-threatexchange ``SignalType``.
 
-Names are Accord's (``pdq``, ``md5``, ``sha256``, ``video_md5``, ``url``, ``text`` and, where the ``vpdq``
+Names are Accord's (``pdq``, ``md5``, ``sha256``, ``video_md5``, ``url``, ``text``, the document text signals
+``text_md5``, ``text_tlsh`` (python-threatexchange's name) and ``text_containment``, and, where the ``vpdq``
 package is installed, ``vpdq``); ``tx_type`` is the python-threatexchange class, so exchanges and the
 ``threatexchange`` CLI see the same signals. ``validate_signal`` is the door every hash passes: malformed or
 degenerate values are refused with the reason, so they never reach an index.
@@ -27,6 +28,7 @@ from threatexchange.signal_type.signal_base import SignalType as TxSignalType
 from threatexchange.signal_type.url import URLSignal
 
 from accord.errors import InvalidInput
+from accord.signals.text import TextContainmentSignal, TextMD5Signal, TLSHSignal
 from accord.signals.url import normalise_url
 
 MAX_TEXT_LENGTH = 10_000
@@ -112,6 +114,21 @@ def _normalise_text(value: str) -> str:
     return str(text)
 
 
+def _normalise_tlsh(value: str) -> str:
+    text = value.strip().upper()
+    try:
+        return str(TLSHSignal.validate_signal_str(text))
+    except ValueError:
+        raise InvalidInput("a text_tlsh hash is T1 followed by 70 hexadecimal digits", field="value") from None
+
+
+def _normalise_containment(value: str) -> str:
+    try:
+        return str(TextContainmentSignal.validate_signal_str(value.strip()))
+    except ValueError as exc:
+        raise InvalidInput(f"invalid text_containment signal: {exc}", field="value") from None
+
+
 def _vpdq_type() -> type[TxSignalType] | None:
     if importlib.util.find_spec("vpdq") is None:
         return None
@@ -157,6 +174,9 @@ def _registry() -> dict[str, SignalType]:
         SignalType("video_md5", VideoMD5Signal, exact=True, normalise=_hex_digest("video_md5", 32)),
         SignalType("url", URLSignal, exact=True, normalise=normalise_url),
         SignalType("text", RawTextSignal, exact=True, normalise=_normalise_text),
+        SignalType("text_md5", TextMD5Signal, exact=True, normalise=_hex_digest("text_md5", 32)),
+        SignalType("text_tlsh", TLSHSignal, exact=False, normalise=_normalise_tlsh),
+        SignalType("text_containment", TextContainmentSignal, exact=False, normalise=_normalise_containment),
     ]
     vpdq = _vpdq_type()
     if vpdq is not None:
@@ -168,11 +188,14 @@ SIGNAL_TYPES: dict[str, SignalType] = _registry()
 
 PDQ_THRESHOLD = 31
 """PDQ's confident-match distance, as in python-threatexchange."""
-EXACT_SIGNAL_TYPES = frozenset({"md5", "sha256", "video_md5", "url", "text"})
+EXACT_SIGNAL_TYPES = frozenset({"md5", "sha256", "video_md5", "url", "text", "text_md5"})
 """The signal types matched by equality (``accord.matching.ExactMatchIndex``)."""
 VPDQ_AVAILABLE = "vpdq" in SIGNAL_TYPES
 """Whether the optional ``vpdq`` package is installed, so that vPDQ hashes can be indexed and matched."""
-INDEXED_SIGNAL_TYPES = EXACT_SIGNAL_TYPES | {"pdq"} | ({"vpdq"} if VPDQ_AVAILABLE else set())
+TEXT_SIGNAL_TYPES = frozenset({"text_md5", "text_tlsh", "text_containment"})
+"""The signals of a document's text (``accord.signals.text``)."""
+INDEXED_SIGNAL_TYPES = (EXACT_SIGNAL_TYPES | {"pdq", "text_tlsh", "text_containment"}
+                        | ({"vpdq"} if VPDQ_AVAILABLE else set()))
 """Every signal type this process has a match index for (``accord.matching.build_index``)."""
 
 

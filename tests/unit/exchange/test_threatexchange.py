@@ -107,3 +107,31 @@ def test_an_opinion_is_posted_to_the_instance() -> None:
                      {"signal_type": "pdq", "value": PDQ_A, "opinion": "agree", "labels": ["a"]})]
     with pytest.raises(AccordExchangeError, match="404: no entry matches"):
         api.report_seen(PdqSignal, PDQ_A)
+
+
+def test_text_signals_reach_python_threatexchange_under_its_names(session: Session, clock: FrozenClock,
+                                                                  settings: Settings) -> None:
+    """A banked document's text_tlsh arrives as python-threatexchange's own ``TextTLSHSignal`` (its extension's
+    name), and the containment fingerprints as Accord's type, comparable by its ``compare_hash``."""
+    from threatexchange.extensions.tlsh.text_tlsh import TextTLSHSignal
+
+    from accord.signals import SIGNAL_TYPES
+    from accord.signals.text import TextContainmentSignal, text_signals
+    from tests.unit.matching.test_contract import synthetic_text
+
+    hub, provider = org(session, clock, "coordinator"), org(session, clock)
+    bank = bank_with(session, clock, hub, values=(PDQ_A,), visibility="all")
+    signals = dict(text_signals(synthetic_text(5)).signals)
+    service.add_entries(session, clock, hub, bank, [service.NewSignal(kind, value) for kind, value in signals.items()],
+                        service.EntryDetails(labels=["glorification_of_terrorist_acts"]))
+    tlsh_type, containment_type = SIGNAL_TYPES["text_tlsh"].tx_type, SIGNAL_TYPES["text_containment"].tx_type
+    assert tlsh_type.get_name() == TextTLSHSignal.get_name() == "text_tlsh"
+    collab = AccordCollabConfig(name="hub", url="https://hub.example")
+    api = AccordSignalExchangeAPI(collab, "key", _fetcher(session, settings, provider.org_id))
+    merged: dict[object, object] = {}
+    for delta in api.fetch_iter([tlsh_type, containment_type], None):
+        api.naive_fetch_merge(merged, delta.updates)  # type: ignore[arg-type]
+    converted = api.naive_convert_to_signal_type([tlsh_type, containment_type], collab, merged)  # type: ignore[arg-type]
+    assert set(converted[tlsh_type]) == {signals["text_tlsh"]}
+    [fingerprints] = converted[containment_type]
+    assert TextContainmentSignal.compare_hash(fingerprints, signals["text_containment"]).match

@@ -10,6 +10,7 @@ import pytest
 
 from accord.errors import InvalidInput
 from accord.matching import VPDQ_AVAILABLE, ExactMatchIndex, Hit, MatchIndex, PDQMatchIndex, build_index, load_index
+from accord.signals.text import containment_value, text_tlsh
 
 PDQ_A = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 PDQ_B = "e64cc9d91c623882f8d1f1d9a398e78c9f199b3bd83924f2b7e11e0bf861b064"
@@ -17,7 +18,8 @@ PDQ_C = "6227401f601ff4ccafcc9fad4b0d95d371a2eb7265a3285234d228ca94deeb2d"
 
 
 def plain(hits: list[Hit]) -> list[Hit]:
-    """Hits without the vPDQ percentages, which the contract does not cover (see test_vpdq_index.py)."""
+    """Hits without the vPDQ and containment percentages, which the contract does not cover (see
+    test_vpdq_index.py and test_text_index.py)."""
     return [Hit(hit.entry_id, hit.distance) for hit in hits]
 
 
@@ -119,6 +121,29 @@ class TestURL(MatchIndexContract):
 class TestText(MatchIndexContract):
     signal_type = "text"
     values = ("join us", "the quick brown fox", "another text")
+
+
+class TestTextMD5(MatchIndexContract):
+    signal_type = "text_md5"
+    values = ("d41d8cd98f00b204e9800998ecf8427e", "3" * 32, "4" * 32)
+
+
+def synthetic_text(seed: int, words: int = 400) -> str:
+    """Unrelated texts: words drawn at random from a made-up vocabulary."""
+    rng = np.random.default_rng(seed)
+    vocabulary = ["".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), size=rng.integers(2, 9)))
+                  for _ in range(3000)]
+    return " ".join(rng.choice(vocabulary, size=words))
+
+
+class TestTextTLSH(MatchIndexContract):
+    signal_type = "text_tlsh"
+    values = tuple(str(text_tlsh(synthetic_text(seed))) for seed in (1, 2, 3))  # type: ignore[assignment]
+
+
+class TestTextContainment(MatchIndexContract):
+    signal_type = "text_containment"
+    values = tuple(str(containment_value(synthetic_text(seed).split())) for seed in (1, 2, 3))  # type: ignore[assignment]
 
 
 def _synthetic_vpdq(seed: int) -> str:

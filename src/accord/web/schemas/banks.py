@@ -123,6 +123,12 @@ class HashesOut(Out):
     signals: list[ComputedSignalOut]
 
 
+class PassageOut(Out):
+    before: str = Field(description="Words of the upload just before the passage")
+    match: str = Field(description="The upload's passage found in the banked document")
+    after: str = Field(description="Words of the upload just after the passage")
+
+
 class MatchOut(Out):
     bank: str
     bank_id: str
@@ -139,9 +145,14 @@ class MatchOut(Out):
     metadata: dict[str, Any]
     note: str | None = Field(None, description="Only for the bank's owner")
     query_match_percent: float | None = Field(
-        None, description="vPDQ: share of the uploaded video's frames that matched the entry's (None otherwise)")
+        None, description="vPDQ: share of the uploaded video's frames that matched the entry's; text_containment: "
+                          "share of the upload's text that comes from the banked document (None otherwise)")
     compared_match_percent: float | None = Field(
-        None, description="vPDQ: share of the entry's frames that matched the uploaded video's (None otherwise)")
+        None, description="vPDQ: share of the entry's frames that matched the uploaded video's; text_containment: "
+                          "share of the banked document found in the upload (None otherwise)")
+    passages: list[PassageOut] = Field(
+        default_factory=list, description="text_containment, for an uploaded document: its passages found in the "
+                                          "banked document (normalised words), longest first, with context")
 
 
 class MatchesOut(Out):

@@ -13,6 +13,7 @@ from accord.db import unit_of_work
 from accord.errors import CalibrationRequired, DomainError
 from accord.flows import decisions as flows
 from accord.identity.service import Principal
+from accord.matching.lookup import text_matches_of_case
 from accord.notices import service as notices
 from accord.training import practice as training
 from accord.web.deps import app_state
@@ -66,7 +67,8 @@ def case_page(request: Request, case_id: str, principal: UiPrincipal, error: str
         context = {"case": service.describe(case, state.clock), "decisions": found, "statements": statements,
                    "wellness": config.wellness(session, principal.org_id, principal.ref), "error": error,
                    "mine": case.claimed_by == principal.ref,
-                   "notices": notices.notices_of_case(session, case.id)}  # answerable on their own pages too
+                   "notices": notices.notices_of_case(session, case.id),  # answerable on their own pages too
+                   "text_matches": text_matches_of_case(session, principal.org_id, case.id)}
     return render(request, "cases/case.html", context)
 
 
