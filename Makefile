@@ -14,8 +14,9 @@ $(BIN)/python:
 
 # The PDQ core is C (src/accord/signals/_pdqcore.c): `pip install -e .` compiles it (hatch_build.py), again
 # whenever it changes.
-$(STAMP): pyproject.toml hatch_build.py src/accord/signals/_pdqcore.c | $(BIN)/python
+$(STAMP): pyproject.toml hatch_build.py src/accord/signals/_pdqcore.c src/accord/matching/_pdq_kernel.py | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -c "from accord.matching.pdq import warm_up; warm_up()"  # numba compiles the PDQ search loop once, here
 	touch $@
 
 $(DEV_STAMP): pyproject.toml $(STAMP)

@@ -61,6 +61,16 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _pdq_search_loaded() -> None:
+    """numba compiles the PDQ search loop on its first use in a process (seconds of CPU on a fresh clone, then
+    loaded from its cache): done once per test process here, before any test's clock or browser timeout runs, as
+    the API does at start-up (``accord.web.api.matching``)."""
+    from accord.matching import pdq
+
+    pdq.warm_up()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _audit_payloads_checked() -> Iterator[None]:
     """Every event the suite records has the payload keys its catalogue entry names (accord.audit.catalogue)."""
     from accord.audit import catalogue
